@@ -1,0 +1,68 @@
+# Setup / run / test plumbing for the store.
+#
+#   make setup                         venv + requirements + bun (idempotent)
+#   make seed                          seed the database (idempotent)
+#   make seed ARGS=--reset             wipe and reseed
+#   make seed ARGS="--customers 100000"  add synthetic customers
+#   make run                           seed if empty, then serve on $PORT (default 3000)
+#   make test [PYTEST_ARGS=...]        full test suite (unit, state, e2e)
+#   make test-fast                     unit + state tests only
+#   make lint                          ruff check + format check
+#   make clean                         remove .web, store.db and caches (keeps .venv)
+#
+# PORT, DATABASE_URL, REDIS_URL, TEST_DATABASE_URL, CHROMIUM_PATH pass through from the environment.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+REFLEX := $(VENV)/bin/reflex
+RUFF   := $(VENV)/bin/ruff
+
+# bun comes from npm (see scripts/bootstrap.sh); Reflex must use it instead of downloading its own.
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup seed run test test-fast lint clean bench run-prod
+
+help:
+	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+setup:
+	@bash scripts/bootstrap.sh
+
+seed: setup
+	$(PY) -m app.seed $(ARGS)
+
+run: setup
+	$(PY) -m app.seed --if-empty
+	exec $(REFLEX) run --env prod --single-port
+
+test: setup
+	@chromium="$$(bash scripts/chromium.sh)"; \
+	if [[ -n "$$chromium" ]]; then export CHROMIUM_PATH="$$chromium"; fi; \
+	if [[ "$${CI:-}" == "true" ]]; then \
+		export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"; \
+		export REQUIRE_SERVICES=1; \
+	fi; \
+	echo "+ $(PY) -m pytest -q $(PYTEST_ARGS)  (CHROMIUM_PATH=$${CHROMIUM_PATH:-playwright default})"; \
+	exec $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest -q tests/unit tests/state $(PYTEST_ARGS)
+
+lint: setup
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+clean:
+	rm -rf .web .states store.db store.db-journal .pytest_cache .ruff_cache test-artifacts
+	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench run-prod:
+	@echo "make $@: not implemented yet (see issue 5)" >&2; exit 1

@@ -1,0 +1,1 @@
+"""The domain: plain functions over a SQLModel Session. No Reflex imports here."""

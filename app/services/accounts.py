@@ -1,0 +1,263 @@
+"""Accounts: creation, profile, addresses, consent and order history (My Account)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app.services import audit
+from app.services.auth import Caller, hash_password, validate_password
+from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
+from app.services.money import format_cents
+from app.services.validation import clean, digits, email_error, optional, phone_error, required
+from models import Account, Address, Order
+
+NAME_MAX = 60
+MAX_ADDRESSES = 20
+
+
+def refresh_search_columns(db: Session, account: Account) -> None:
+    """Keep find-customer's normalized columns in step with the account and its default address."""
+    account.first_name_norm = account.first_name.strip().lower()
+    account.last_name_norm = account.last_name.strip().lower()
+    account.phone_norm = digits(account.phone)
+    shipping = None
+    if account.id is not None:
+        shipping = db.exec(
+            select(Address).where(Address.account_id == account.id, Address.is_default_shipping)
+        ).first()
+    account.postal_code_norm = digits_and_letters(shipping.postal_code) if shipping else ""
+    account.city = shipping.city if shipping else ""
+    db.add(account)
+
+
+def digits_and_letters(value: str) -> str:
+    return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+def email_taken(db: Session, email: str, except_id: int | None = None) -> bool:
+    stmt = select(Account.id).where(Account.email == email)
+    if except_id is not None:
+        stmt = stmt.where(Account.id != except_id)
+    return db.exec(stmt).first() is not None
+
+
+def create_account(
+    db: Session,
+    *,
+    first_name: object,
+    last_name: object,
+    email: object,
+    password: object,
+    phone: object = "",
+    role: str = "shopper",
+    password_hash: str | None = None,
+    segments: str = "",
+    allow_assistance: bool = True,
+) -> Account:
+    first, last, mail, tel = clean(first_name), clean(last_name), clean(email).lower(), clean(phone)
+    errors = {
+        "first_name": required(first, "First name", NAME_MAX),
+        "last_name": required(last, "Last name", NAME_MAX),
+        "email": email_error(mail),
+        "phone": phone_error(tel),
+        "password": None if password_hash else validate_password(password),
+    }
+    if not errors["email"] and email_taken(db, mail):
+        errors["email"] = "An account with this email already exists. Sign in instead."
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        raise FieldErrors(errors)
+    account = Account(
+        customer_number=f"T{uuid.uuid4().hex[:11]}",
+        role=role,
+        first_name=first,
+        last_name=last,
+        email=mail,
+        phone=tel,
+        password_hash=password_hash or hash_password(password),
+        segments=segments,
+        allow_assistance=allow_assistance,
+    )
+    refresh_search_columns(db, account)
+    db.flush()
+    account.customer_number = customer_number_for(account.id)
+    db.add(account)
+    db.flush()
+    return account
+
+
+def customer_number_for(account_id: int) -> str:
+    return f"C{100000 + account_id:07d}"
+
+
+def _customer(db: Session, caller: Caller) -> Account:
+    account = db.get(Account, caller.require_customer())
+    if account is None:
+        raise NotFound("That account no longer exists.")
+    return account
+
+
+def profile(db: Session, caller: Caller) -> dict:
+    a = _customer(db, caller)
+    return {
+        "first_name": a.first_name,
+        "last_name": a.last_name,
+        "email": a.email,
+        "phone": a.phone,
+        "customer_number": a.customer_number,
+        "allow_assistance": a.allow_assistance,
+        "segments": a.segments,
+    }
+
+
+PROFILE_LABELS = {"first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone"}
+
+
+def update_profile(db: Session, caller: Caller, first_name: object, last_name: object, email: object, phone: object) -> list[str]:
+    """Update the effective customer's profile; returns the changed field labels."""
+    a = _customer(db, caller)
+    values = {
+        "first_name": clean(first_name),
+        "last_name": clean(last_name),
+        "email": clean(email).lower(),
+        "phone": clean(phone),
+    }
+    errors = {
+        "first_name": required(values["first_name"], "First name", NAME_MAX),
+        "last_name": required(values["last_name"], "Last name", NAME_MAX),
+        "email": email_error(values["email"]),
+        "phone": phone_error(values["phone"]),
+    }
+    if not errors["email"] and email_taken(db, values["email"], except_id=a.id):
+        errors["email"] = "Another account already uses this email."
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        raise FieldErrors(errors)
+    changed = [f for f, v in values.items() if getattr(a, f) != v]
+    for f in changed:
+        setattr(a, f, values[f])
+    refresh_search_columns(db, a)
+    if changed and caller.on_behalf:
+        audit.record(db, caller, "profile_changed", details="Changed " + ", ".join(PROFILE_LABELS[f] for f in changed))
+    return [PROFILE_LABELS[f] for f in changed]
+
+
+def set_assistance(db: Session, caller: Caller, allowed: bool) -> None:
+    if not isinstance(allowed, bool):
+        raise DomainError("Choose on or off.")
+    a = _customer(db, caller)
+    if caller.on_behalf:
+        # The switch protects the customer from customer service; only the customer may flip it.
+        raise Forbidden("Only the customer can change this setting.")
+    a.allow_assistance = allowed
+    db.add(a)
+
+
+def address_dict(a: Address) -> dict:
+    return {
+        "id": a.id,
+        "full_name": a.full_name,
+        "line1": a.line1,
+        "line2": a.line2,
+        "city": a.city,
+        "postal_code": a.postal_code,
+        "country": a.country,
+        "phone": a.phone,
+        "is_default_billing": a.is_default_billing,
+        "is_default_shipping": a.is_default_shipping,
+        "summary": ", ".join(p for p in [a.full_name, a.line1, a.line2, f"{a.postal_code} {a.city}", a.country] if p),
+    }
+
+
+def addresses(db: Session, caller: Caller) -> list[dict]:
+    cid = caller.require_customer()
+    rows = db.exec(select(Address).where(Address.account_id == cid).order_by(Address.id))
+    return [address_dict(a) for a in rows]
+
+
+def validate_address(fields: dict) -> tuple[dict, dict[str, str]]:
+    values = {k: clean(fields.get(k, "")) for k in ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")}
+    values["country"] = (values["country"] or "US").upper()
+    errors = {
+        "full_name": required(values["full_name"], "Full name", 120),
+        "line1": required(values["line1"], "Address", 120),
+        "line2": optional(values["line2"], "Address line 2", 120),
+        "city": required(values["city"], "City", 80),
+        "postal_code": required(values["postal_code"], "Postal code", 20),
+        "country": None if len(values["country"]) == 2 and values["country"].isalpha() else "Use a two-letter country code, like US.",
+        "phone": phone_error(values["phone"]),
+    }
+    if not errors["postal_code"] and not digits_and_letters(values["postal_code"]):
+        errors["postal_code"] = "Enter a valid postal code."
+    return values, {k: v for k, v in errors.items() if v}
+
+
+def add_address(db: Session, caller: Caller, fields: dict, *, default_shipping: bool = False, default_billing: bool = False) -> Address:
+    a = _customer(db, caller)
+    values, errors = validate_address(fields)
+    if errors:
+        raise FieldErrors(errors)
+    count = len(db.exec(select(Address.id).where(Address.account_id == a.id)).all())
+    if count >= MAX_ADDRESSES:
+        raise DomainError(f"You can save at most {MAX_ADDRESSES} addresses.")
+    address = Address(account_id=a.id, **values)
+    db.add(address)
+    db.flush()
+    if default_shipping or count == 0:
+        _set_default(db, a, address.id, "shipping")
+    if default_billing or count == 0:
+        _set_default(db, a, address.id, "billing")
+    if caller.on_behalf:
+        audit.record(db, caller, "address_added", details=address_dict(address)["summary"])
+    return address
+
+
+def _set_default(db: Session, account: Account, address_id: int, kind: str) -> None:
+    column = "is_default_shipping" if kind == "shipping" else "is_default_billing"
+    db.exec(update(Address).where(Address.account_id == account.id).values({column: Address.id == address_id}))
+    db.flush()
+    db.expire_all()
+    refresh_search_columns(db, account)
+
+
+def set_default_address(db: Session, caller: Caller, address_id: object, kind: str) -> None:
+    a = _customer(db, caller)
+    address = db.get(Address, address_id) if isinstance(address_id, int) else None
+    if address is None or address.account_id != a.id:
+        raise NotFound("That address was not found.")
+    if kind not in ("shipping", "billing"):
+        raise DomainError("Unknown address kind.")
+    _set_default(db, a, address.id, kind)
+    if caller.on_behalf:
+        audit.record(db, caller, "address_default", details=f"Default {kind}: {address_dict(address)['summary']}")
+
+
+def delete_address(db: Session, caller: Caller, address_id: object) -> None:
+    a = _customer(db, caller)
+    address = db.get(Address, address_id) if isinstance(address_id, int) else None
+    if address is None or address.account_id != a.id:
+        raise NotFound("That address was not found.")
+    summary = address_dict(address)["summary"]
+    db.delete(address)
+    db.flush()
+    refresh_search_columns(db, a)
+    if caller.on_behalf:
+        audit.record(db, caller, "address_deleted", details=summary)
+
+
+def order_history(db: Session, caller: Caller) -> list[dict]:
+    cid = caller.require_customer()
+    rows = db.exec(select(Order).where(Order.account_id == cid).order_by(Order.created_at.desc(), Order.id.desc()).limit(100))
+    return [
+        {
+            "number": o.number,
+            "date": o.created_at.strftime("%Y-%m-%d"),
+            "total": format_cents(o.total_cents),
+            "status": o.status,
+            "assisted": o.placed_by_id is not None,
+        }
+        for o in rows
+    ]

@@ -1,0 +1,134 @@
+"""The append-only audit log of on-behalf actions (SPEC §7). Written in the caller's transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.services.auth import Caller
+from app.services.db import as_utc
+from app.services.permissions import AUDIT_VIEW
+from models import Account, AuditEvent
+
+MAX_ROWS = 500
+
+
+def record(
+    db: Session,
+    caller: Caller,
+    action: str,
+    *,
+    customer_id: int | None = None,
+    cart_id: int | None = None,
+    order_number: str = "",
+    details: str = "",
+) -> None:
+    """Add one audit row for an action a CSR took; a no-op for a customer acting for themself."""
+    if caller.account_id is None or not caller.permissions:
+        return
+    record_for(
+        db,
+        caller.account_id,
+        customer_id if customer_id is not None else caller.customer_id,
+        action,
+        cart_id=cart_id,
+        order_number=order_number,
+        details=details,
+    )
+
+
+def record_for(
+    db: Session,
+    csr_id: int,
+    customer_id: int | None,
+    action: str,
+    *,
+    cart_id: int | None = None,
+    order_number: str = "",
+    details: str = "",
+) -> None:
+    db.add(
+        AuditEvent(
+            csr_id=csr_id,
+            customer_id=customer_id,
+            action=action,
+            cart_id=cart_id,
+            order_number=order_number,
+            details=details[:1000],
+        )
+    )
+
+
+def _rows(db: Session, stmt) -> list[dict]:
+    csr, customer = aliased(Account), aliased(Account)
+    stmt = (
+        stmt.join(csr, csr.id == AuditEvent.csr_id)
+        .outerjoin(customer, customer.id == AuditEvent.customer_id)
+        .add_columns(csr.first_name, csr.last_name, customer.first_name, customer.last_name, customer.customer_number)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(MAX_ROWS)
+    )
+    out = []
+    for ev, cf, cl, uf, ul, num in db.exec(stmt):
+        out.append(
+            {
+                "id": ev.id,
+                "at": as_utc(ev.at).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "csr": f"{cf} {cl}",
+                "customer": f"{uf or ''} {ul or ''}".strip(),
+                "customer_number": num or "",
+                "action": ev.action,
+                "cart": str(ev.cart_id or ""),
+                "order": ev.order_number,
+                "details": ev.details,
+            }
+        )
+    return out
+
+
+def search(
+    db: Session,
+    caller: Caller,
+    *,
+    csr_email: str = "",
+    customer_number: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict]:
+    caller.require(AUDIT_VIEW)
+    stmt = select(AuditEvent)
+    if csr_email:
+        stmt = stmt.where(AuditEvent.csr_id.in_(select(Account.id).where(Account.email == csr_email.strip().lower())))
+    if customer_number:
+        stmt = stmt.where(
+            AuditEvent.customer_id.in_(select(Account.id).where(Account.customer_number == customer_number.strip().upper()))
+        )
+    if since:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.at < until)
+    return _rows(db, stmt)
+
+
+def for_customer(db: Session, caller: Caller) -> list[dict]:
+    """What customer service changed on the caller's own account (shown to the customer only)."""
+    if caller.on_behalf or caller.customer_id is None:
+        return []
+    return _rows(db, select(AuditEvent).where(AuditEvent.customer_id == caller.customer_id))
+
+
+CSV_FIELDS = ["at", "csr", "customer", "customer_number", "action", "cart", "order", "details"]
+
+
+def to_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # Cells starting with = + - @ would run as formulas in a spreadsheet.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+    return buf.getvalue()

@@ -1,0 +1,232 @@
+"""Sign-in, registration, sessions and the Caller every handler re-derives from its token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from passlib.context import CryptContext
+from sqlmodel import Session, select
+
+from app import config
+from app.services import permissions
+from app.services.db import as_utc, utcnow
+from app.services.errors import DomainError, FieldErrors, Forbidden
+from app.services.validation import clean
+from models import Account, AuthSession, OnBehalfSession
+
+pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
+# Verified against when the email is unknown, so both paths cost the same.
+_DUMMY_HASH = pwd_context.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return pwd_context.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return pwd_context.verify(password, password_hash)
+    except (ValueError, TypeError):
+        return False
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, derived on the server from the session token, never from the browser."""
+
+    session_id: int | None = None
+    account_id: int | None = None
+    first_name: str = ""
+    last_name: str = ""
+    role: str = "anonymous"
+    permissions: frozenset[str] = frozenset()
+    # The customer whose store this is: the shopper themself, or the customer a CSR shops for.
+    customer_id: int | None = None
+    customer_first_name: str = ""
+    customer_last_name: str = ""
+    customer_segments: frozenset[str] = field(default_factory=frozenset)
+    on_behalf_id: int | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.account_id is not None
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.on_behalf_id is not None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def customer_name(self) -> str:
+        return f"{self.customer_first_name} {self.customer_last_name}".strip()
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: str) -> None:
+        if not self.signed_in:
+            raise Forbidden("Please sign in first.")
+        if permission not in self.permissions:
+            raise Forbidden("You do not have permission to do that.")
+
+    def require_customer(self) -> int:
+        """The effective customer id, or a refusal when there is none."""
+        if self.customer_id is None:
+            if self.signed_in:
+                raise Forbidden("Access a customer's account first.")
+            raise Forbidden("Please sign in first.")
+        return self.customer_id
+
+
+ANONYMOUS = Caller()
+
+
+def segments_of(account: Account) -> frozenset[str]:
+    return frozenset(s.strip().lower() for s in account.segments.split(",") if s.strip())
+
+
+def resolve_caller(db: Session, token: str | None) -> Caller:
+    """The Caller for a session token; ANONYMOUS for a missing, unknown or expired one."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return ANONYMOUS
+    session = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+    if session is None:
+        return ANONYMOUS
+    if as_utc(session.expires_at) <= utcnow():
+        _end_auth_session(db, session, reason="csr_session_expired")
+        return ANONYMOUS
+    account = db.get(Account, session.account_id)
+    if account is None or account.status != "active":
+        return ANONYMOUS
+    perms = permissions.permissions_for(account.role)
+    customer = None if perms else account
+    on_behalf_id = None
+    if session.on_behalf_id is not None:
+        from app.services import onbehalf  # local: onbehalf builds on this module
+
+        ob = onbehalf.live_session(db, session)
+        if ob is not None:
+            customer = db.get(Account, ob.customer_id)
+            on_behalf_id = ob.id
+    return Caller(
+        session_id=session.id,
+        account_id=account.id,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        role=account.role,
+        permissions=perms,
+        customer_id=customer.id if customer else None,
+        customer_first_name=customer.first_name if customer else "",
+        customer_last_name=customer.last_name if customer else "",
+        customer_segments=segments_of(customer) if customer else frozenset(),
+        on_behalf_id=on_behalf_id,
+    )
+
+
+def _start_session(db: Session, account: Account) -> str:
+    token = new_token()
+    db.add(
+        AuthSession(
+            token_hash=hash_token(token),
+            account_id=account.id,
+            expires_at=utcnow() + timedelta(days=config.SESSION_DAYS),
+        )
+    )
+    db.flush()
+    return token
+
+
+def sign_in(db: Session, email: object, password: object) -> tuple[str, Account]:
+    """Check the credentials and open a session. Failed attempts are counted and committed."""
+    email, password = clean(email).lower(), password if isinstance(password, str) else ""
+    errors = {}
+    if not email:
+        errors["email"] = "Email is required."
+    elif len(email) > 254:
+        errors["email"] = "Email must be at most 254 characters."
+    if not password:
+        errors["password"] = "Password is required."
+    elif len(password) > 128:
+        errors["password"] = "Password must be at most 128 characters."
+    if errors:
+        raise FieldErrors(errors)
+    account = db.exec(select(Account).where(Account.email == email)).first()
+    now = utcnow()
+    if account is None:
+        verify_password(password, _DUMMY_HASH)
+        raise DomainError("Email or password is incorrect.")
+    slowed_until = as_utc(account.slowed_until)
+    if slowed_until and slowed_until > now:
+        wait = int((slowed_until - now).total_seconds()) + 1
+        raise DomainError(f"Too many failed sign-ins. Please wait {wait} seconds and try again.")
+    if not verify_password(password, account.password_hash):
+        account.failed_signins += 1
+        message = "Email or password is incorrect."
+        if account.failed_signins >= config.SIGNIN_MAX_FAILURES:
+            account.slowed_until = now + timedelta(seconds=config.SIGNIN_SLOWDOWN_SECONDS)
+            account.failed_signins = 0
+            message = (
+                "Too many failed sign-ins. Sign-in for this account is paused for "
+                f"{config.SIGNIN_SLOWDOWN_SECONDS} seconds."
+            )
+        db.add(account)
+        db.commit()  # the failure must count even though the caller's unit of work fails
+        raise DomainError(message)
+    if account.status != "active":
+        raise DomainError("This account is disabled. Please contact customer service.")
+    account.failed_signins = 0
+    account.slowed_until = None
+    db.add(account)
+    return _start_session(db, account), account
+
+
+def register(db: Session, first_name: object, last_name: object, email: object, password: object) -> tuple[str, Account]:
+    from app.services.accounts import create_account  # accounts owns account creation rules
+
+    account = create_account(db, first_name=first_name, last_name=last_name, email=email, password=password)
+    return _start_session(db, account), account
+
+
+def sign_out(db: Session, token: str | None) -> None:
+    if not token or not isinstance(token, str):
+        return
+    session = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+    if session is not None:
+        _end_auth_session(db, session, reason="csr_signed_out")
+
+
+def _end_auth_session(db: Session, session: AuthSession, reason: str) -> None:
+    if session.on_behalf_id is not None:
+        from app.services import onbehalf
+
+        ob = db.get(OnBehalfSession, session.on_behalf_id)
+        if ob is not None and ob.ended_at is None:
+            onbehalf.close(db, ob, reason)
+    db.delete(session)
+    db.flush()
+
+
+def validate_password(password: object) -> str | None:
+    password = password if isinstance(password, str) else ""
+    if not password:
+        return "Password is required."
+    if len(password) < 8:
+        return "Password must be at least 8 characters."
+    if len(password) > 128:
+        return "Password must be at most 128 characters."
+    return None
+

@@ -1,0 +1,323 @@
+"""Carts: find the caller's cart, view it priced for the effective customer, and change it.
+
+Every change is one conditional UPDATE on the cart row (version and lock in the WHERE clause), so
+the database decides between concurrent editors; lines are written only after that UPDATE won.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app import config
+from app.services import audit, promotions
+from app.services.auth import Caller, hash_token
+from app.services.db import as_utc, utcnow
+from app.services.errors import Conflict, DomainError, Forbidden, NotFound
+from app.services.money import format_cents
+from app.services.validation import QUANTITY_MESSAGE, parse_quantity
+from models import Account, Cart, CartLine, Product, Variant
+
+MAX_LINES = 50
+STALE_MESSAGE = "Your cart was changed somewhere else. Here is the latest version; please try again."
+
+
+def lock_minutes() -> timedelta:
+    return timedelta(minutes=config.CART_LOCK_MINUTES)
+
+
+def _anon_hash(anon_key: str | None) -> str | None:
+    if not anon_key or not isinstance(anon_key, str) or len(anon_key) > 200:
+        return None
+    return hash_token(anon_key)
+
+
+def account_cart(db: Session, account_id: int, *, create: bool) -> Cart | None:
+    stmt = select(Cart).where(Cart.account_id == account_id, Cart.status == "active")
+    cart = db.exec(stmt).first()
+    if cart is None and create:
+        try:
+            with db.begin_nested():
+                cart = Cart(account_id=account_id)
+                db.add(cart)
+                db.flush()
+        except IntegrityError:  # another request created it first: the partial unique index decided
+            cart = db.exec(stmt).first()
+    return cart
+
+
+def current_cart(db: Session, caller: Caller, anon_key: str | None, *, create: bool = False) -> Cart | None:
+    """The cart this caller is looking at: the effective customer's, or the anonymous browser's."""
+    if caller.customer_id is not None:
+        return account_cart(db, caller.customer_id, create=create)
+    if caller.signed_in:
+        if create:
+            raise Forbidden("Access a customer's account before adding to a cart.")
+        return None  # a CSR on their own has no cart
+    key = _anon_hash(anon_key)
+    if key is None:
+        if create:
+            raise DomainError("Your browser session is missing; please reload the page.")
+        return None
+    cart = db.exec(select(Cart).where(Cart.anon_key_hash == key, Cart.status == "active")).first()
+    if cart is None and create:
+        cart = Cart(anon_key_hash=key)
+        db.add(cart)
+        db.flush()
+    return cart
+
+
+def lock_active(cart: Cart) -> bool:
+    expires = as_utc(cart.lock_expires_at)
+    return cart.locked_by_id is not None and expires is not None and expires > utcnow()
+
+
+def _lock_clause(caller: Caller, now):
+    """Who may change the cart: the CSR holding a live lock, or anyone else only while it is unlocked."""
+    if caller.on_behalf:
+        return and_(Cart.locked_by_id == caller.account_id, Cart.lock_expires_at > now)
+    return or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now)
+
+
+def _refusal(db: Session, cart: Cart, caller: Caller, expected_version: int | None) -> DomainError:
+    db.refresh(cart)
+    if cart.status != "active":
+        return Conflict("This cart was already checked out. Here is your new cart.")
+    if caller.on_behalf:
+        if not lock_active(cart):
+            return Forbidden("Lock the cart before changing it (mini-cart → Lock).")
+        if cart.locked_by_id != caller.account_id:
+            holder = db.get(Account, cart.locked_by_id)
+            name = f"{holder.first_name} {holder.last_name}" if holder else "another representative"
+            return Forbidden(f"Your lock was taken over by {name}. The cart is read-only for you now.")
+    elif lock_active(cart):
+        return Forbidden("Customer service is working on this cart right now. It is read-only until they finish.")
+    if expected_version is not None and cart.version != expected_version:
+        return Conflict(STALE_MESSAGE)
+    return Conflict(STALE_MESSAGE)
+
+
+def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int | None) -> int:
+    """Atomically bump the cart's version if the caller may change it; returns the new version."""
+    now = utcnow()
+    version = cart.version if expected_version is None else expected_version
+    values = {"version": Cart.version + 1, "updated_at": now}
+    if caller.on_behalf:
+        values["lock_expires_at"] = now + lock_minutes()  # the lock lives on while the holder works
+    result = db.exec(
+        update(Cart)
+        .where(Cart.id == cart.id, Cart.status == "active", Cart.version == version, _lock_clause(caller, now))
+        .values(values)
+    )
+    if result.rowcount != 1:
+        raise _refusal(db, cart, caller, expected_version)
+    db.refresh(cart)
+    return cart.version
+
+
+def _version_arg(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DomainError("That request was malformed; please reload the page.")
+    return value
+
+
+def add(db: Session, caller: Caller, anon_key: str | None, sku: object, quantity: object, expected_version: object = None) -> dict:
+    qty = parse_quantity(quantity)
+    if qty is None:
+        raise DomainError(QUANTITY_MESSAGE, field="quantity")
+    version = _version_arg(expected_version)
+    if not isinstance(sku, str) or not sku or len(sku) > 60:
+        raise NotFound("Choose the product options first.")
+    variant = db.exec(select(Variant).where(Variant.sku == sku)).first()
+    if variant is None:
+        raise NotFound("That product is no longer available.")
+    product = db.get(Product, variant.product_id)
+    existing_cart = current_cart(db, caller, anon_key)
+    cart = existing_cart or current_cart(db, caller, anon_key, create=True)
+    line = db.exec(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)).first()
+    new_qty = qty + (line.quantity if line else 0)
+    if new_qty > 99:
+        raise DomainError("You can have at most 99 of one item in your cart.", field="quantity")
+    if new_qty > variant.stock:
+        raise DomainError(_stock_message(product, variant), field="quantity")
+    if line is None and len(db.exec(select(CartLine.id).where(CartLine.cart_id == cart.id)).all()) >= MAX_LINES:
+        raise DomainError(f"A cart holds at most {MAX_LINES} different items.")
+    claim_change(db, cart, caller, version if existing_cart is not None else None)
+    if line is None:
+        db.add(CartLine(cart_id=cart.id, variant_id=variant.id, quantity=qty, added_by_id=caller.account_id if caller.on_behalf else None))
+    else:
+        line.quantity = new_qty
+        db.add(line)
+    db.flush()
+    audit.record(db, caller, "cart_add", cart_id=cart.id, details=f"{product.name} {_options(variant)} x{qty}".replace("  ", " "))
+    return {"cart_id": cart.id, "name": product.name, "quantity": new_qty}
+
+
+def _stock_message(product: Product, variant: Variant) -> str:
+    if variant.stock <= 0:
+        return f"{product.name} is out of stock."
+    return f"Only {variant.stock} of {product.name} left in stock."
+
+
+def _options(variant: Variant) -> str:
+    return " / ".join(o for o in (variant.option1, variant.option2) if o)
+
+
+def _own_line(db: Session, caller: Caller, anon_key: str | None, line_id: object) -> tuple[Cart, CartLine]:
+    cart = current_cart(db, caller, anon_key)
+    line = db.get(CartLine, line_id) if isinstance(line_id, int) and not isinstance(line_id, bool) else None
+    if cart is None or line is None or line.cart_id != cart.id:
+        raise NotFound("That item is no longer in the cart.")
+    return cart, line
+
+
+def set_quantity(db: Session, caller: Caller, anon_key: str | None, line_id: object, quantity: object, expected_version: object) -> None:
+    qty = parse_quantity(quantity)
+    if qty is None:
+        raise DomainError(QUANTITY_MESSAGE, field="quantity")
+    version = _version_arg(expected_version)
+    cart, line = _own_line(db, caller, anon_key, line_id)
+    variant = db.get(Variant, line.variant_id)
+    product = db.get(Product, variant.product_id)
+    if qty > variant.stock:
+        raise DomainError(_stock_message(product, variant), field="quantity")
+    claim_change(db, cart, caller, version)
+    old = line.quantity
+    line.quantity = qty
+    db.add(line)
+    audit.record(db, caller, "cart_quantity", cart_id=cart.id, details=f"{product.name}: {old} → {qty}")
+
+
+def remove(db: Session, caller: Caller, anon_key: str | None, line_id: object, expected_version: object) -> None:
+    version = _version_arg(expected_version)
+    cart, line = _own_line(db, caller, anon_key, line_id)
+    variant = db.get(Variant, line.variant_id)
+    product = db.get(Product, variant.product_id)
+    claim_change(db, cart, caller, version)
+    db.delete(line)
+    audit.record(db, caller, "cart_remove", cart_id=cart.id, details=f"{product.name} x{line.quantity}")
+
+
+def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
+    rows = db.exec(
+        select(CartLine, Variant, Product)
+        .join(Variant, Variant.id == CartLine.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .where(CartLine.cart_id == cart.id)
+        .order_by(CartLine.id)
+    ).all()
+    promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
+    out = []
+    for line, variant, product in rows:
+        price = promotions.price_of(product, promos)
+        out.append(
+            {
+                "line_id": line.id,
+                "variant_id": variant.id,
+                "code": product.code,
+                "sku": variant.sku,
+                "name": product.name,
+                "options": _options(variant),
+                "image": product.image,
+                "quantity": line.quantity,
+                "stock": variant.stock,
+                "unit_cents": price.cents,
+                "list_cents": price.list_cents,
+                "promo": price.label,
+                "line_cents": price.cents * line.quantity,
+                "list_line_cents": price.list_cents * line.quantity,
+            }
+        )
+    return out
+
+
+def totals(lines: list[dict]) -> dict:
+    list_subtotal = sum(line["list_line_cents"] for line in lines)
+    subtotal = sum(line["line_cents"] for line in lines)
+    return {
+        "count": sum(line["quantity"] for line in lines),
+        "list_subtotal_cents": list_subtotal,
+        "discount_cents": list_subtotal - subtotal,
+        "subtotal_cents": subtotal,
+    }
+
+
+def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
+    """Everything a cart display needs, for this caller."""
+    cart = current_cart(db, caller, anon_key)
+    lines = priced_lines(db, caller, cart) if cart else []
+    t = totals(lines)
+    locked = cart is not None and lock_active(cart)
+    holder = db.get(Account, cart.locked_by_id) if locked else None
+    by_me = locked and caller.account_id is not None and cart.locked_by_id == caller.account_id
+    if caller.on_behalf:
+        can_edit = by_me
+    else:
+        can_edit = not locked and (caller.customer_id is not None or not caller.signed_in)
+    prepared = None
+    if cart is not None and cart.prepared_by_id and not caller.on_behalf and caller.customer_id is not None:
+        prepared = db.get(Account, cart.prepared_by_id)
+    return {
+        "id": cart.id if cart else 0,
+        "version": cart.version if cart else 0,
+        "lines": [
+            {
+                **line,
+                "unit_price": format_cents(line["unit_cents"]),
+                "list_price": format_cents(line["list_cents"]),
+                "discounted": line["unit_cents"] < line["list_cents"],
+                "line_total": format_cents(line["line_cents"]),
+            }
+            for line in lines
+        ],
+        **t,
+        "subtotal": format_cents(t["subtotal_cents"]),
+        "list_subtotal": format_cents(t["list_subtotal_cents"]),
+        "discount": format_cents(t["discount_cents"]),
+        "locked": locked,
+        "locked_by_me": by_me,
+        "lock_holder": f"{holder.first_name} {holder.last_name}" if holder else "",
+        "lock_since": as_utc(cart.locked_at).strftime("%H:%M UTC") if locked and cart.locked_at else "",
+        "can_edit": can_edit,
+        "read_only": not can_edit,
+        "prepared_by": f"{prepared.first_name} {prepared.last_name}" if prepared else "",
+    }
+
+
+def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
+    """Move an anonymous browser's cart into the account's cart at sign-in; returns lines merged."""
+    key = _anon_hash(anon_key)
+    if key is None:
+        return 0
+    anon = db.exec(select(Cart).where(Cart.anon_key_hash == key, Cart.status == "active")).first()
+    if anon is None:
+        return 0
+    anon_lines = db.exec(select(CartLine).where(CartLine.cart_id == anon.id)).all()
+    if not anon_lines:
+        return 0
+    cart = account_cart(db, account_id, create=True)
+    if lock_active(cart):
+        return 0  # customer service holds the account's cart; the anonymous cart stays as it is
+    merged = 0
+    for anon_line in anon_lines:
+        variant = db.get(Variant, anon_line.variant_id)
+        line = db.exec(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)).first()
+        qty = min(99, variant.stock, anon_line.quantity + (line.quantity if line else 0))
+        if qty <= 0:
+            continue
+        if line is None:
+            db.add(CartLine(cart_id=cart.id, variant_id=variant.id, quantity=qty))
+        else:
+            line.quantity = qty
+            db.add(line)
+        merged += 1
+    db.exec(update(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow()))
+    anon.status = "merged"
+    db.add(anon)
+    db.flush()
+    return merged

@@ -1,0 +1,136 @@
+"""On-behalf sessions: a CSR accesses a customer's account, and ends it (SPEC §4)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app import config
+from app.services import audit
+from app.services.auth import Caller
+from app.services.db import as_utc, utcnow
+from app.services.errors import Forbidden, NotFound
+from app.services.permissions import CUSTOMER_ACCESS, is_staff_role
+from models import Account, AuthSession, Cart, OnBehalfSession
+
+END_REASONS = {
+    "signed_in_as_self": "CSR signed in as themself",
+    "csr_signed_out": "CSR signed out",
+    "switched_customer": "CSR accessed another customer",
+    "idle": "Idle timeout",
+    "customer_service_tab": "CSR returned to Customer Service",
+    "csr_session_expired": "CSR session expired",
+}
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=config.CSR_SESSION_IDLE_MINUTES)
+
+
+def live_session(db: Session, auth_session: AuthSession) -> OnBehalfSession | None:
+    """The on-behalf session of this browser session if it is still live; ends it when idle."""
+    ob = db.get(OnBehalfSession, auth_session.on_behalf_id) if auth_session.on_behalf_id else None
+    if ob is None or ob.ended_at is not None:
+        return None
+    if as_utc(ob.last_activity_at) + idle_limit() <= utcnow():
+        close(db, ob, "idle")
+        return None
+    return ob
+
+
+def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str | None:
+    """Why this caller may not access this account, or None when they may."""
+    if not caller.can(CUSTOMER_ACCESS):
+        return "You do not have permission to access customer accounts."
+    if customer is None:
+        return "That customer was not found."
+    if is_staff_role(customer.role):
+        return "Customer service accounts cannot be accessed on behalf."
+    if customer.status != "active":
+        return "This account is disabled and cannot be accessed."
+    if not customer.allow_assistance:
+        return f"{customer.first_name} {customer.last_name} has switched off assistance from customer service."
+    return None
+
+
+def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
+    caller.require(CUSTOMER_ACCESS)
+    customer = db.get(Account, customer_id) if isinstance(customer_id, int) and not isinstance(customer_id, bool) else None
+    refusal = access_refusal(db, caller, customer)
+    if refusal:
+        raise (NotFound if customer is None else Forbidden)(refusal)
+    auth_session = db.get(AuthSession, caller.session_id)
+    # One on-behalf session per CSR: starting another ends the first, wherever it was opened.
+    for old in db.exec(select(OnBehalfSession).where(OnBehalfSession.csr_id == caller.account_id, OnBehalfSession.ended_at.is_(None))):
+        close(db, old, "switched_customer")
+    ob = OnBehalfSession(csr_id=caller.account_id, customer_id=customer.id)
+    db.add(ob)
+    db.flush()
+    auth_session.on_behalf_id = ob.id
+    db.add(auth_session)
+    audit.record(db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}")
+    return ob
+
+
+def close(db: Session, ob: OnBehalfSession, reason: str) -> None:
+    """End an on-behalf session: release the CSR's lock on the customer's cart and audit it."""
+    if ob.ended_at is not None:
+        return
+    ob.ended_at = utcnow()
+    ob.end_reason = reason
+    db.add(ob)
+    released = db.exec(
+        update(Cart)
+        .where(Cart.account_id == ob.customer_id, Cart.status == "active", Cart.locked_by_id == ob.csr_id)
+        .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
+    ).rowcount
+    db.exec(update(AuthSession).where(AuthSession.on_behalf_id == ob.id).values(on_behalf_id=None))
+    details = END_REASONS.get(reason, reason) + ("; cart lock released" if released else "")
+    audit.record_for(db, ob.csr_id, ob.customer_id, "session_ended", details=details)
+    db.flush()
+
+
+def end(db: Session, caller: Caller, reason: str) -> None:
+    if caller.on_behalf_id is None:
+        return
+    ob = db.get(OnBehalfSession, caller.on_behalf_id)
+    if ob is not None and ob.csr_id == caller.account_id:
+        close(db, ob, reason)
+
+
+def touch(db: Session, caller: Caller) -> None:
+    """Note activity so the idle timeout restarts."""
+    if caller.on_behalf_id is not None:
+        db.exec(update(OnBehalfSession).where(OnBehalfSession.id == caller.on_behalf_id).values(last_activity_at=utcnow()))
+
+
+def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:
+    caller.require(CUSTOMER_ACCESS)
+    rows = db.exec(
+        select(OnBehalfSession, Account)
+        .join(Account, Account.id == OnBehalfSession.customer_id)
+        .where(OnBehalfSession.csr_id == caller.account_id)
+        .order_by(OnBehalfSession.started_at.desc(), OnBehalfSession.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": ob.id,
+            "customer_id": a.id,
+            "customer": f"{a.first_name} {a.last_name}",
+            "customer_number": a.customer_number,
+            "started": as_utc(ob.started_at).strftime("%Y-%m-%d %H:%M UTC"),
+            "ended": as_utc(ob.ended_at).strftime("%Y-%m-%d %H:%M UTC") if ob.ended_at else "",
+            "outcome": END_REASONS.get(ob.end_reason, ob.end_reason) if ob.ended_at else "In progress",
+        }
+        for ob, a in rows
+    ]
+
+
+def idle_deadline(db: Session, caller: Caller):
+    if caller.on_behalf_id is None:
+        return None
+    ob = db.get(OnBehalfSession, caller.on_behalf_id)
+    return as_utc(ob.last_activity_at) + idle_limit() if ob else None

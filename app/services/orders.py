@@ -1,0 +1,161 @@
+"""Checkout: one transaction takes the stock, writes the order and closes the cart."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app.services import audit, carts
+from app.services.accounts import validate_address
+from app.services.auth import Caller
+from app.services.db import as_utc
+from app.services.errors import DomainError, FieldErrors, NotFound
+from app.services.money import format_cents
+from app.services.payments import check_card
+from models import Account, Address, Order, OrderLine, Variant
+
+SHIPPING_METHODS = {
+    "standard": {"label": "Standard (3–5 business days)", "cents": 599, "free_from_cents": 7500},
+    "express": {"label": "Express (1–2 business days)", "cents": 1499, "free_from_cents": None},
+}
+
+
+def shipping_cents(method: str, subtotal_cents: int) -> int:
+    m = SHIPPING_METHODS[method]
+    if m["free_from_cents"] is not None and subtotal_cents >= m["free_from_cents"]:
+        return 0
+    return m["cents"]
+
+
+def shipping_options(subtotal_cents: int) -> list[dict]:
+    return [
+        {"code": code, "label": m["label"], "price": format_cents(shipping_cents(code, subtotal_cents)) if shipping_cents(code, subtotal_cents) else "Free"}
+        for code, m in SHIPPING_METHODS.items()
+    ]
+
+
+def place_order(
+    db: Session,
+    caller: Caller,
+    *,
+    expected_version: object,
+    address_id: object = None,
+    new_address: dict | None = None,
+    shipping_method: object = "standard",
+    card_number: object = "",
+    card_expiry: object = "",
+    card_cvc: object = "",
+) -> str:
+    """Place the effective customer's cart as an order; returns the order number."""
+    customer_id = caller.require_customer()
+    errors: dict[str, str] = {}
+    if shipping_method not in SHIPPING_METHODS:
+        errors["shipping_method"] = "Choose a shipping method."
+    address = None
+    if new_address is not None:
+        values, address_errors = validate_address(new_address)
+        errors.update(address_errors)
+    else:
+        address = db.get(Address, address_id) if isinstance(address_id, int) and not isinstance(address_id, bool) else None
+        if address is None or address.account_id != customer_id:
+            errors["address"] = "Choose a shipping address."
+        else:
+            values = {k: getattr(address, k) for k in ("full_name", "line1", "line2", "city", "postal_code", "country")}
+    card, card_errors = check_card(card_number, card_expiry, card_cvc)
+    errors.update(card_errors)
+    if errors:
+        raise FieldErrors(errors)
+    cart = carts.account_cart(db, customer_id, create=False)
+    lines = carts.priced_lines(db, caller, cart) if cart else []
+    if not lines:
+        raise DomainError("Your cart is empty.")
+    carts.claim_change(db, cart, caller, carts._version_arg(expected_version))
+    for line in lines:
+        taken = db.exec(
+            update(Variant)
+            .where(Variant.id == line["variant_id"], Variant.stock >= line["quantity"])
+            .values(stock=Variant.stock - line["quantity"])
+        ).rowcount
+        if taken != 1:
+            left = db.get(Variant, line["variant_id"]).stock
+            raise DomainError(f"Only {left} of {line['name']} left in stock. Please update your cart.")
+    t = carts.totals(lines)
+    ship = shipping_cents(shipping_method, t["subtotal_cents"])
+    order = Order(
+        number=uuid.uuid4().hex[:20],
+        account_id=customer_id,
+        placed_by_id=caller.account_id if caller.on_behalf else None,
+        cart_id=cart.id,
+        subtotal_cents=t["list_subtotal_cents"],
+        discount_cents=t["discount_cents"],
+        shipping_cents=ship,
+        total_cents=t["subtotal_cents"] + ship,
+        shipping_method=shipping_method,
+        ship_name=values["full_name"],
+        ship_line1=values["line1"],
+        ship_line2=values["line2"],
+        ship_city=values["city"],
+        ship_postal_code=values["postal_code"],
+        ship_country=values["country"],
+        payment_brand=card["brand"],
+        payment_last4=card["last4"],
+    )
+    db.add(order)
+    db.flush()
+    order.number = f"W{1000000 + order.id}"
+    for line in lines:
+        db.add(
+            OrderLine(
+                order_id=order.id,
+                variant_id=line["variant_id"],
+                product_code=line["code"],
+                name=line["name"],
+                options=line["options"],
+                quantity=line["quantity"],
+                unit_price_cents=line["unit_cents"],
+                line_total_cents=line["line_cents"],
+            )
+        )
+    cart.status = "ordered"
+    cart.prepared_by_id = None
+    db.add(cart)
+    if new_address is not None and not db.exec(select(Address.id).where(Address.account_id == customer_id)).first():
+        db.add(Address(account_id=customer_id, is_default_billing=True, is_default_shipping=True, **values, phone=""))
+    db.flush()
+    audit.record(db, caller, "order_placed", cart_id=cart.id, order_number=order.number, details=format_cents(order.total_cents))
+    return order.number
+
+
+def order_detail(db: Session, caller: Caller, number: object) -> dict:
+    customer_id = caller.require_customer()
+    order = db.exec(select(Order).where(Order.number == number)).first() if isinstance(number, str) and len(number) <= 20 else None
+    if order is None or order.account_id != customer_id:
+        raise NotFound("We could not find that order.")
+    lines = db.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    placed_by = db.get(Account, order.placed_by_id) if order.placed_by_id else None
+    return {
+        "number": order.number,
+        "date": as_utc(order.created_at).strftime("%Y-%m-%d %H:%M UTC"),
+        "subtotal": format_cents(order.subtotal_cents),
+        "discount": format_cents(order.discount_cents),
+        "has_discount": order.discount_cents > 0,
+        "shipping": format_cents(order.shipping_cents) if order.shipping_cents else "Free",
+        "shipping_method": SHIPPING_METHODS.get(order.shipping_method, {}).get("label", order.shipping_method),
+        "total": format_cents(order.total_cents),
+        "address": ", ".join(p for p in [order.ship_name, order.ship_line1, order.ship_line2, f"{order.ship_postal_code} {order.ship_city}", order.ship_country] if p),
+        "payment": f"{order.payment_brand} ending in {order.payment_last4}",
+        "assisted": placed_by is not None,
+        "lines": [
+            {
+                "code": l.product_code,
+                "name": l.name,
+                "options": l.options,
+                "quantity": l.quantity,
+                "unit_price": format_cents(l.unit_price_cents),
+                "line_total": format_cents(l.line_total_cents),
+            }
+            for l in lines
+        ],
+    }

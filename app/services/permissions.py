@@ -1,0 +1,27 @@
+"""Roles map onto permission sets; code checks permissions, never role names (SPEC §1)."""
+
+from __future__ import annotations
+
+CUSTOMER_SEARCH = "customer.search"
+CUSTOMER_ACCESS = "customer.access"
+CART_LOCK = "cart.lock"
+CART_TAKEOVER = "cart.takeover"
+AUDIT_VIEW = "audit.view"
+LOCK_RELEASE_ANY = "lock.release_any"
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "shopper": frozenset(),
+    "csr": frozenset({CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER}),
+    "supervisor": frozenset(
+        {CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, AUDIT_VIEW, LOCK_RELEASE_ANY}
+    ),
+}
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def is_staff_role(role: str) -> bool:
+    """Staff accounts are never customers: nobody shops on their behalf."""
+    return bool(permissions_for(role))

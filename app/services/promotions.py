@@ -1,0 +1,53 @@
+"""Which promotions apply to the effective customer, and the price they give (SPEC §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, select
+
+from models import Product, Promotion
+
+
+@dataclass(frozen=True)
+class Price:
+    list_cents: int
+    cents: int  # what the customer pays per unit
+    label: str = ""  # the promotion's name when one applies
+
+    @property
+    def discounted(self) -> bool:
+        return self.cents < self.list_cents
+
+
+def applicable(db: Session, customer_id: int | None, segments: frozenset[str]) -> list[Promotion]:
+    """Active promotions for this customer: everyone's, their segments' and their own."""
+    conditions = [Promotion.target == "everyone"]
+    if segments:
+        conditions.append(and_(Promotion.target == "segment", Promotion.segment.in_(sorted(segments))))
+    if customer_id is not None:
+        conditions.append(and_(Promotion.target == "customer", Promotion.customer_id == customer_id))
+    return list(db.exec(select(Promotion).where(Promotion.active, or_(*conditions)).order_by(Promotion.id)))
+
+
+def discount_of(promo: Promotion, list_cents: int) -> int:
+    if promo.kind == "percent":
+        off = (list_cents * max(0, min(promo.value, 100)) + 50) // 100
+    else:
+        off = promo.value
+    return max(0, min(off, list_cents))
+
+
+def price_of(product: Product, promos: list[Promotion]) -> Price:
+    """The best single promotion wins; promotions do not stack."""
+    best: tuple[int, str] = (0, "")
+    for promo in promos:
+        if promo.product_id is not None and promo.product_id != product.id:
+            continue
+        if promo.category_id is not None and promo.category_id != product.category_id:
+            continue
+        off = discount_of(promo, product.price_cents)
+        if off > best[0]:
+            best = (off, promo.name)
+    return Price(product.price_cents, product.price_cents - best[0], best[1])

@@ -1,0 +1,24 @@
+"""SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
+
+from models.accounts import Account, Address, AuthSession
+from models.audit import AuditEvent, OnBehalfSession
+from models.carts import Cart, CartLine
+from models.catalog import Category, Product, Variant
+from models.orders import Order, OrderLine
+from models.promotions import Promotion
+
+__all__ = [
+    "Account",
+    "Address",
+    "AuditEvent",
+    "AuthSession",
+    "Cart",
+    "CartLine",
+    "Category",
+    "OnBehalfSession",
+    "Order",
+    "OrderLine",
+    "Product",
+    "Promotion",
+    "Variant",
+]

@@ -1,0 +1,68 @@
+"""Accounts (shoppers, CSRs, supervisors), their addresses and sign-in sessions."""
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from models.base import utc_field, utcnow
+
+
+class Account(SQLModel, table=True):
+    __table_args__ = (
+        # Find-customer: every criterion is a prefix range (or equality) on a normalized column,
+        # behind the role/status filter, ending in the stable sort order.
+        Index("ix_account_find_last", "role", "status", "last_name_norm", "first_name_norm", "id"),
+        Index("ix_account_find_first", "role", "status", "first_name_norm", "last_name_norm", "id"),
+        Index("ix_account_find_email", "role", "status", "email", "id"),
+        Index("ix_account_find_phone", "role", "status", "phone_norm", "id"),
+        Index("ix_account_find_postal", "role", "status", "postal_code_norm", "last_name_norm", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_number: str = Field(max_length=12, unique=True, index=True)
+    role: str = Field(default="shopper", max_length=20)  # shopper | csr | supervisor
+    status: str = Field(default="active", max_length=20)  # active | disabled
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60)
+    email: str = Field(max_length=254, unique=True)  # stored lower-cased
+    phone: str = Field(default="", max_length=30)
+    password_hash: str = Field(max_length=255)
+    allow_assistance: bool = Field(default=True)  # "Allow customer service to shop on my behalf"
+    segments: str = Field(default="", max_length=200)  # comma separated, e.g. "vip"
+    # Normalized copies for find-customer (lower-case names, digits-only phone, the default
+    # shipping address's postal code and city).
+    first_name_norm: str = Field(default="", max_length=60)
+    last_name_norm: str = Field(default="", max_length=60)
+    phone_norm: str = Field(default="", max_length=30)
+    postal_code_norm: str = Field(default="", max_length=20)
+    city: str = Field(default="", max_length=80)
+    failed_signins: int = Field(default=0)
+    slowed_until: datetime | None = utc_field(default=None, nullable=True)
+    created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class Address(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    full_name: str = Field(max_length=120)
+    line1: str = Field(max_length=120)
+    line2: str = Field(default="", max_length=120)
+    city: str = Field(max_length=80)
+    postal_code: str = Field(max_length=20)
+    country: str = Field(default="US", max_length=2)
+    phone: str = Field(default="", max_length=30)
+    is_default_billing: bool = Field(default=False)
+    is_default_shipping: bool = Field(default=False)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of the random token is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime = utc_field(default_factory=utcnow)
+    expires_at: datetime = utc_field()
+    # Set while a CSR shops on behalf of a customer from this browser session.
+    on_behalf_id: int | None = Field(default=None, foreign_key="onbehalfsession.id")

@@ -1,0 +1,45 @@
+"""Carts and their lines. `version` and the lock columns make concurrent edits safe (SPEC §5)."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from models.base import utc_field, utcnow
+
+
+class Cart(SQLModel, table=True):
+    __table_args__ = (
+        # One active cart per registered customer, decided by the database.
+        Index(
+            "ux_cart_active_account",
+            "account_id",
+            unique=True,
+            sqlite_where=text("status = 'active' AND account_id IS NOT NULL"),
+            postgresql_where=text("status = 'active' AND account_id IS NOT NULL"),
+        ),
+        Index("ix_cart_anon", "anon_key_hash", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    anon_key_hash: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="active", max_length=20)  # active | ordered | merged
+    version: int = Field(default=1)
+    locked_by_id: int | None = Field(default=None, foreign_key="account.id")
+    locked_at: datetime | None = utc_field(default=None, nullable=True)
+    lock_expires_at: datetime | None = utc_field(default=None, nullable=True)
+    # Customer service prepared this cart and handed it back; shown to the customer once.
+    prepared_by_id: int | None = Field(default=None, foreign_key="account.id")
+    updated_at: datetime = utc_field(default_factory=utcnow)
+
+
+class CartLine(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("cart_id", "variant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="cart.id", index=True)
+    variant_id: int = Field(foreign_key="variant.id")
+    quantity: int
+    added_by_id: int | None = Field(default=None, foreign_key="account.id")
+    added_at: datetime = utc_field(default_factory=utcnow)

@@ -1,0 +1,45 @@
+"""Placed orders: a snapshot of lines, prices, address and payment at the time of ordering."""
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from models.base import utc_field, utcnow
+
+
+class Order(SQLModel, table=True):
+    __table_args__ = (Index("ix_order_account_created", "account_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    account_id: int = Field(foreign_key="account.id")
+    placed_by_id: int | None = Field(default=None, foreign_key="account.id")  # the CSR, if any
+    cart_id: int | None = Field(default=None, foreign_key="cart.id")
+    status: str = Field(default="placed", max_length=20)
+    subtotal_cents: int
+    discount_cents: int = 0
+    shipping_cents: int
+    total_cents: int
+    shipping_method: str = Field(max_length=20)
+    ship_name: str = Field(max_length=120)
+    ship_line1: str = Field(max_length=120)
+    ship_line2: str = Field(default="", max_length=120)
+    ship_city: str = Field(max_length=80)
+    ship_postal_code: str = Field(max_length=20)
+    ship_country: str = Field(default="US", max_length=2)
+    payment_brand: str = Field(max_length=20)
+    payment_last4: str = Field(max_length=4)
+    created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class OrderLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    variant_id: int = Field(foreign_key="variant.id")
+    product_code: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    options: str = Field(default="", max_length=80)
+    quantity: int
+    unit_price_cents: int
+    line_total_cents: int

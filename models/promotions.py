@@ -1,0 +1,16 @@
+"""Promotions: who they target and what they take off."""
+
+from sqlmodel import Field, SQLModel
+
+
+class Promotion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    target: str = Field(max_length=20)  # everyone | segment | customer
+    segment: str = Field(default="", max_length=40)
+    customer_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    kind: str = Field(max_length=10)  # percent | amount
+    value: int  # percent (1-100) or cents
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
+    category_id: int | None = Field(default=None, foreign_key="category.id", index=True)
+    active: bool = Field(default=True)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Idempotent setup: Python venv + requirements, and bun (from npm, since Reflex's
+# own bun download needs internet access we do not have).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+VENV=.venv
+STAMP="$VENV/.installed"
+BUN_VERSION=1.4.4
+BUN="$PWD/.tools/node_modules/.bin/bun"
+
+log() { echo "bootstrap: $*" >&2; }
+
+# 1. virtualenv
+if [[ ! -x "$VENV/bin/python" ]]; then
+    if command -v python3.11 >/dev/null 2>&1; then
+        PY=python3.11
+    else
+        PY=python3
+    fi
+    log "creating $VENV with $PY"
+    "$PY" -m venv "$VENV"
+    rm -f "$STAMP"
+fi
+
+# 2. requirements (only when requirements.txt is newer than the stamp)
+if [[ ! -f "$STAMP" || requirements.txt -nt "$STAMP" ]]; then
+    log "installing requirements.txt"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
+    touch "$STAMP"
+fi
+
+# 3. bun from npm
+if [[ ! -x "$BUN" ]] || [[ "$("$BUN" --version 2>/dev/null)" != "$BUN_VERSION" ]]; then
+    log "installing bun@$BUN_VERSION from npm into .tools/"
+    mkdir -p .tools
+    npm install --prefix .tools --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >&2
+    "$BUN" --version >/dev/null
+fi
