@@ -2,14 +2,17 @@
 
 import reflex as rx
 
-from app import config
+from app import config as settings
 
 config = rx.Config(
     app_name="app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    frontend_port=config.PORT,
-    backend_port=config.BACKEND_PORT,
-    redis_url=config.REDIS_URL,
-    plugins=[],
+    frontend_port=settings.PORT,
+    backend_port=settings.BACKEND_PORT,
+    redis_url=settings.REDIS_URL,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", has_background=True)),
+        rx.plugins.SitemapPlugin(),
+    ],
 )

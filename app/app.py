@@ -1,16 +1,14 @@
+"""Creates the app and registers the pages; nothing else."""
+
 import reflex as rx
 
-class S(rx.State):
-    n: int = 0
-    def inc(self):
-        self.n += 1
+import app.pages  # noqa: F401  (registers every page)
+from components.shell import PAGES
 
-def index():
-    return rx.vstack(rx.heading("hello"), rx.button("inc", on_click=S.inc, custom_attrs={"data-testid": "b"}), rx.text(S.n, custom_attrs={"data-testid": "n"}))
+app = rx.App(
+    stylesheets=["/styles.css"],
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)
 
-def product():
-    return rx.text("code: ", rx.State.code, custom_attrs={"data-testid": "code"})
-
-app = rx.App()
-app.add_page(index, route="/")
-app.add_page(product, route="/product/[code]")
+for spec in PAGES:
+    app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)

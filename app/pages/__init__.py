@@ -1,0 +1,3 @@
+"""One module per route; importing them registers the pages with components.shell.PAGES."""
+
+from app.pages import account, audit, cart, catalog, checkout, customer_service, login, not_found, order, product  # noqa: F401

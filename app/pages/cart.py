@@ -1,0 +1,112 @@
+import reflex as rx
+
+from app.state.cart import CartState
+from app.state.session import SessionState
+from components.minicart import lock_controls
+from components.shell import page
+from components.ui import empty_state, tid
+
+
+def cart_line(line: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.hstack(
+                rx.image(src=line["image"], width="56px", height="56px", border_radius="6px", alt=""),
+                rx.vstack(
+                    rx.link(line["name"], href="/product/" + line["code"].to(str), weight="medium"),
+                    rx.text(line["options"], size="1", color="var(--gray-11)"),
+                    rx.cond(line["discounted"], rx.badge(line["promo"], color_scheme="red", size="1")),
+                    spacing="1",
+                ),
+                spacing="3",
+            )
+        ),
+        rx.table.cell(rx.text(line["unit_price"]), rx.cond(line["discounted"], rx.text(line["list_price"], size="1", text_decoration="line-through", color="var(--gray-10)"))),
+        rx.table.cell(
+            rx.input(
+                type="number",
+                min=1,
+                max=99,
+                default_value=line["quantity"].to(str),
+                key=CartState.version.to(str) + "-" + line["line_id"].to(str),
+                width="80px",
+                read_only=~CartState.can_edit,
+                aria_label="Quantity for " + line["name"].to(str),
+                on_blur=lambda value: CartState.set_quantity(line["line_id"], value),
+                custom_attrs=tid("cart-line-qty"),
+            )
+        ),
+        rx.table.cell(rx.text(line["line_total"], weight="medium")),
+        rx.table.cell(
+            rx.icon_button(
+                rx.icon("trash-2", size=16),
+                variant="ghost",
+                color_scheme="red",
+                disabled=~CartState.can_edit,
+                on_click=CartState.remove(line["line_id"]),
+                aria_label="Remove " + line["name"].to(str),
+                custom_attrs=tid("cart-line-remove"),
+            )
+        ),
+        custom_attrs={"data-testid": "cart-line", "data-code": line["code"], "data-sku": line["sku"]},
+    )
+
+
+def readonly_notice() -> rx.Component:
+    return rx.cond(
+        ~CartState.can_edit & (CartState.lines.length() > 0) & ~SessionState.on_behalf,
+        rx.callout(
+            rx.cond(
+                CartState.locked,
+                "Customer service (" + CartState.lock_holder + ") is working on your cart. It is read-only until they finish; changes appear here as they make them.",
+                "This cart cannot be changed right now.",
+            ),
+            icon="headset",
+            color_scheme="amber",
+            custom_attrs=tid("cart-readonly-notice"),
+        ),
+    )
+
+
+@page("/cart", "Cart — Harbor & Pine")
+def cart_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Shopping cart", size="6"),
+        rx.cond(SessionState.on_behalf, rx.box(lock_controls(), max_width="420px")),
+        readonly_notice(),
+        rx.cond(
+            CartState.prepared_by != "",
+            rx.callout("Customer service (" + CartState.prepared_by + ") prepared this cart for you.", icon="info", custom_attrs=tid("cart-prepared-notice")),
+        ),
+        rx.cond(
+            CartState.lines.length() > 0,
+            rx.vstack(
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Item", "Price", "Quantity", "Total", ""]])),
+                    rx.table.body(rx.foreach(CartState.lines, cart_line)),
+                    width="100%",
+                ),
+                rx.vstack(
+                    rx.cond(
+                        CartState.has_discount,
+                        rx.hstack(rx.text("Promotions"), rx.spacer(), rx.text("−", CartState.discount, color="var(--red-11)"), width="100%"),
+                    ),
+                    rx.hstack(rx.text("Subtotal", weight="bold"), rx.spacer(), rx.text(CartState.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")), width="100%"),
+                    rx.text("Shipping and payment on the next step.", size="1", color="var(--gray-11)"),
+                    rx.link(
+                        rx.button("Checkout", size="3", width="100%", disabled=~CartState.can_edit, custom_attrs=tid("checkout-button")),
+                        href=rx.cond(CartState.can_edit, "/checkout", "/cart"),
+                        width="100%",
+                    ),
+                    width=["100%", "320px"],
+                    align_self="end",
+                    spacing="2",
+                ),
+                width="100%",
+                spacing="4",
+            ),
+            empty_state("shopping-cart", "Your cart is empty", "Find something you like in the shop.", "cart-empty", rx.link(rx.button("Continue shopping"), href="/")),
+        ),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,102 @@
+"""Find customer (SPEC §3): prefix matching on indexed, normalized columns; at most 20 rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_
+from sqlmodel import Session, select
+
+from app.services import carts
+from app.services.auth import Caller
+from app.services.errors import FieldErrors
+from app.services.permissions import CUSTOMER_SEARCH
+from app.services.search_text import like_prefix
+from app.services.validation import digits
+from models import Account, Cart
+
+LIMIT = 20
+MAX_CRITERION = 60
+
+
+@dataclass
+class Criteria:
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    customer_number: str = ""
+    postal_code: str = ""
+
+
+def _prefix(column, value: str):
+    """A prefix match the index can use: a range on the column plus LIKE for exactness."""
+    upper = value[:-1] + chr(ord(value[-1]) + 1)
+    return and_(column >= value, column < upper, column.like(like_prefix(value), escape="\\"))
+
+
+def validate(raw: dict) -> Criteria:
+    values = {k: (raw.get(k) if isinstance(raw.get(k), str) else "").strip() for k in Criteria.__dataclass_fields__}
+    errors = {k: f"At most {MAX_CRITERION} characters." for k, v in values.items() if len(v) > MAX_CRITERION}
+    if values["phone"] and not digits(values["phone"]):
+        errors["phone"] = "Enter at least one digit of the phone number."
+    if errors:
+        raise FieldErrors(errors)
+    if not any(values.values()):
+        raise FieldErrors({"form": "Enter at least one search criterion."})
+    return Criteria(**values)
+
+
+def find(db: Session, caller: Caller, raw: dict) -> dict:
+    caller.require(CUSTOMER_SEARCH)
+    c = validate(raw)
+    stmt = select(Account).where(Account.role == "shopper", Account.status == "active")
+    if c.last_name:
+        stmt = stmt.where(_prefix(Account.last_name_norm, c.last_name.lower()))
+    if c.first_name:
+        stmt = stmt.where(_prefix(Account.first_name_norm, c.first_name.lower()))
+    if c.email:
+        stmt = stmt.where(_prefix(Account.email, c.email.lower()))
+    if c.phone:
+        stmt = stmt.where(_prefix(Account.phone_norm, digits(c.phone)))
+    if c.customer_number:
+        stmt = stmt.where(Account.customer_number == c.customer_number.upper())
+    if c.postal_code:
+        code = "".join(ch for ch in c.postal_code.lower() if ch.isalnum())
+        if not code:
+            raise FieldErrors({"postal_code": "Enter letters or digits of the postal code."})
+        stmt = stmt.where(_prefix(Account.postal_code_norm, code))
+    rows = db.exec(stmt.order_by(Account.last_name_norm, Account.first_name_norm, Account.id).limit(LIMIT + 1)).all()
+    more = len(rows) > LIMIT
+    rows = rows[:LIMIT]
+    locks = _lock_status(db, [a.id for a in rows])
+    return {
+        "rows": [
+            {
+                "id": a.id,
+                "name": f"{a.first_name} {a.last_name}",
+                "email": a.email,
+                "phone": a.phone,
+                "city": a.city,
+                "customer_number": a.customer_number,
+                "lock": locks.get(a.id, "Unlocked"),
+                "assistance": a.allow_assistance,
+            }
+            for a in rows
+        ],
+        "more": more,
+    }
+
+
+def _lock_status(db: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    out = {}
+    for cart, holder in db.exec(
+        select(Cart, Account)
+        .join(Account, Account.id == Cart.locked_by_id)
+        .where(Cart.account_id.in_(ids), Cart.status == "active")
+    ):
+        if carts.lock_active(cart):
+            out[cart.account_id] = f"Locked by {holder.first_name} {holder.last_name}"
+    return out

@@ -1,0 +1,98 @@
+"""Cart lock, unlock and take over: each one conditional UPDATE, so the database picks the winner."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session
+
+from app.services import audit, carts
+from app.services.auth import Caller
+from app.services.db import utcnow
+from app.services.errors import Conflict, DomainError, Forbidden
+from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY
+from models import Account, Cart
+
+
+def _name(db: Session, account_id: int | None) -> str:
+    a = db.get(Account, account_id) if account_id else None
+    return f"{a.first_name} {a.last_name}" if a else "nobody"
+
+
+def _customer_cart(db: Session, caller: Caller) -> Cart:
+    if not caller.on_behalf:
+        raise Forbidden("Access a customer's account before locking their cart.")
+    return carts.account_cart(db, caller.customer_id, create=True)
+
+
+def lock(db: Session, caller: Caller) -> Cart:
+    caller.require(CART_LOCK)
+    cart = _customer_cart(db, caller)
+    now = utcnow()
+    won = db.exec(
+        update(Cart)
+        .where(
+            Cart.id == cart.id,
+            Cart.status == "active",
+            or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now, Cart.locked_by_id == caller.account_id),
+        )
+        .values(locked_by_id=caller.account_id, locked_at=now, lock_expires_at=now + carts.lock_minutes(), version=Cart.version + 1)
+    ).rowcount
+    db.refresh(cart)
+    if won != 1:
+        raise Conflict(f"This cart is locked by {_name(db, cart.locked_by_id)}. You can take over the lock.")
+    audit.record(db, caller, "cart_locked", cart_id=cart.id)
+    return cart
+
+
+def unlock(db: Session, caller: Caller) -> None:
+    caller.require(CART_LOCK)
+    cart = _customer_cart(db, caller)
+    won = db.exec(
+        update(Cart)
+        .where(Cart.id == cart.id, Cart.locked_by_id == caller.account_id)
+        .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
+    ).rowcount
+    if won != 1:
+        raise Conflict("You do not hold the lock on this cart.")
+    audit.record(db, caller, "cart_unlocked", cart_id=cart.id)
+
+
+def take_over(db: Session, caller: Caller, expected_holder_id: object = None) -> int | None:
+    """Take the lock from whoever holds it; returns the previous holder's id."""
+    caller.require(CART_TAKEOVER)
+    cart = _customer_cart(db, caller)
+    db.refresh(cart)
+    previous = cart.locked_by_id if carts.lock_active(cart) else None
+    if previous == caller.account_id:
+        raise DomainError("You already hold the lock on this cart.")
+    now = utcnow()
+    # The holder we confirmed against must still be the holder: a takeover never steals blind.
+    holder_clause = Cart.locked_by_id.is_(None) if cart.locked_by_id is None else Cart.locked_by_id == cart.locked_by_id
+    won = db.exec(
+        update(Cart)
+        .where(Cart.id == cart.id, Cart.status == "active", Cart.version == cart.version, holder_clause)
+        .values(locked_by_id=caller.account_id, locked_at=now, lock_expires_at=now + carts.lock_minutes(), version=Cart.version + 1)
+    ).rowcount
+    if won != 1:
+        raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
+    if isinstance(expected_holder_id, int) and expected_holder_id != cart.locked_by_id:
+        raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
+    audit.record(db, caller, "cart_takeover", cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}")
+    return previous
+
+
+def release_any(db: Session, caller: Caller, cart_id: object) -> None:
+    """A supervisor releases whatever lock a cart has."""
+    caller.require(LOCK_RELEASE_ANY)
+    cart = db.get(Cart, cart_id) if isinstance(cart_id, int) and not isinstance(cart_id, bool) else None
+    if cart is None or cart.locked_by_id is None:
+        raise DomainError("That cart is not locked.")
+    previous = cart.locked_by_id
+    won = db.exec(
+        update(Cart)
+        .where(Cart.id == cart.id, and_(Cart.locked_by_id == previous))
+        .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
+    ).rowcount
+    if won != 1:
+        raise Conflict("The lock changed while you were deciding. Look again.")
+    audit.record(db, caller, "lock_released", customer_id=cart.account_id, cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}")

@@ -1,0 +1,132 @@
+"""My Account: profile, addresses, order history, consent, and what customer service changed."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.services import accounts, audit, orders
+from app.services.errors import DomainError, FieldErrors
+from app.state import toast
+from app.state.guard import run
+from app.state.session import SessionState
+
+ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
+
+
+class AccountState(rx.State):
+    profile: dict = {}
+    profile_errors: dict[str, str] = {}
+    addresses: list[dict] = []
+    address_errors: dict[str, str] = {}
+    address_form_open: bool = False
+    orders: list[dict] = []
+    cs_changes: list[dict] = []
+    allow_assistance: bool = True
+    loaded: bool = False
+    denied: bool = False
+
+    @rx.event
+    async def load(self):
+        session = await self.get_state(SessionState)
+        try:
+            data = await run(
+                self,
+                lambda db, caller, anon: (
+                    accounts.profile(db, caller),
+                    accounts.addresses(db, caller),
+                    accounts.order_history(db, caller),
+                    audit.for_customer(db, caller),
+                ),
+                activity=False,
+            )
+        except DomainError:
+            self.denied, self.loaded = True, True
+            if not session.signed_in:
+                return rx.redirect("/login?next=/account")
+            return rx.redirect("/customer-service")
+        self.profile, self.addresses, self.orders, self.cs_changes = data
+        self.allow_assistance = self.profile["allow_assistance"]
+        self.profile_errors, self.address_errors, self.denied, self.loaded = {}, {}, False, True
+
+    @rx.event
+    async def save_profile(self, form: dict):
+        self.profile_errors = {}
+        try:
+            changed = await run(
+                self,
+                lambda db, caller, anon: accounts.update_profile(
+                    db, caller, form.get("first_name"), form.get("last_name"), form.get("email"), form.get("phone")
+                ),
+            )
+        except FieldErrors as e:
+            self.profile_errors = e.errors
+            return toast.error(e.message)
+        except DomainError as e:
+            return toast.error(e.message)
+        await self.load()
+        session = await self.get_state(SessionState)
+        session._show(session._caller())
+        return toast.success("Profile saved." if changed else "Nothing to change.")
+
+    @rx.event
+    def toggle_address_form(self):
+        self.address_form_open = not self.address_form_open
+        self.address_errors = {}
+
+    @rx.event
+    async def add_address(self, form: dict):
+        self.address_errors = {}
+        fields = {k: form.get(k, "") for k in ADDRESS_FIELDS}
+        try:
+            await run(self, lambda db, caller, anon: accounts.add_address(db, caller, fields, default_shipping=bool(form.get("default_shipping"))))
+        except FieldErrors as e:
+            self.address_errors = e.errors
+            return toast.error(e.message)
+        except DomainError as e:
+            return toast.error(e.message)
+        self.address_form_open = False
+        await self.load()
+        return toast.success("Address saved.")
+
+    @rx.event
+    async def set_default(self, address_id: int, kind: str):
+        try:
+            await run(self, lambda db, caller, anon: accounts.set_default_address(db, caller, address_id, kind))
+        except DomainError as e:
+            return toast.error(e.message)
+        await self.load()
+        return toast.success(f"Default {kind} address updated.")
+
+    @rx.event
+    async def delete_address(self, address_id: int):
+        try:
+            await run(self, lambda db, caller, anon: accounts.delete_address(db, caller, address_id))
+        except DomainError as e:
+            return toast.error(e.message)
+        await self.load()
+        return toast.success("Address removed.")
+
+    @rx.event
+    async def set_assistance(self, allowed: bool):
+        try:
+            await run(self, lambda db, caller, anon: accounts.set_assistance(db, caller, allowed))
+        except DomainError as e:
+            return toast.error(e.message)
+        self.allow_assistance = allowed
+        return toast.success("Customer service may shop on your behalf." if allowed else "Customer service can no longer shop on your behalf.")
+
+
+class OrderState(rx.State):
+    order: dict = {}
+    found: bool = True
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        number = self.router.page.params.get("number", "")
+        try:
+            self.order = await run(self, lambda db, caller, anon: orders.order_detail(db, caller, number), activity=False)
+            self.found = True
+        except DomainError:
+            self.order, self.found = {}, False
+        self.loaded = True

@@ -1,0 +1,90 @@
+"""Checkout: address, shipping method, test-card payment, place order."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.services import accounts, orders
+from app.services.errors import DomainError, FieldErrors
+from app.state import toast
+from app.state.account import ADDRESS_FIELDS
+from app.state.cart import CartState
+from app.state.guard import run
+from app.state.session import SessionState
+
+
+class CheckoutState(rx.State):
+    addresses: list[dict] = []
+    address_choice: str = ""  # an address id as text, or "new"
+    shipping_method: str = "standard"
+    shipping_options: list[dict] = []
+    errors: dict[str, str] = {}
+    placing: bool = False
+
+    @rx.event
+    async def load(self):
+        session = await self.get_state(SessionState)
+        if not session.signed_in:
+            return rx.redirect("/login?next=/checkout")
+        cart = await self.get_state(CartState)
+        await cart._reload()
+        try:
+            self.addresses = await run(self, lambda db, caller, anon: accounts.addresses(db, caller), activity=False)
+        except DomainError as e:
+            return [rx.redirect("/customer-service"), toast.error(e.message)]
+        default = next((a for a in self.addresses if a["is_default_shipping"]), self.addresses[0] if self.addresses else None)
+        self.address_choice = str(default["id"]) if default else "new"
+        self.shipping_options = orders.shipping_options(cart.subtotal_cents)
+        self.errors = {}
+        self.placing = False
+        if not cart.lines:
+            return rx.redirect("/cart")
+
+    @rx.var
+    def new_address(self) -> bool:
+        return self.address_choice == "new"
+
+    @rx.event
+    def set_address_choice(self, value: str):
+        self.address_choice = value
+
+    @rx.event
+    def set_shipping_method(self, value: str):
+        self.shipping_method = value
+
+    @rx.event
+    async def place_order(self, form: dict):
+        if self.placing:
+            return
+        self.errors = {}
+        cart = await self.get_state(CartState)
+        version = cart.version
+        new = self.address_choice == "new"
+        address_id = None if new else (int(self.address_choice) if self.address_choice.isdigit() else None)
+        fields = {k: form.get(k, "") for k in ADDRESS_FIELDS} if new else None
+        self.placing = True
+        try:
+            number = await run(
+                self,
+                lambda db, caller, anon: orders.place_order(
+                    db,
+                    caller,
+                    expected_version=version,
+                    address_id=address_id,
+                    new_address=fields,
+                    shipping_method=self.shipping_method,
+                    card_number=form.get("card_number", ""),
+                    card_expiry=form.get("card_expiry", ""),
+                    card_cvc=form.get("card_cvc", ""),
+                ),
+            )
+        except FieldErrors as e:
+            self.errors, self.placing = e.errors, False
+            return toast.error(e.message)
+        except DomainError as e:
+            self.placing = False
+            await cart._reload()
+            return toast.error(e.message)
+        await cart._reload()
+        self.placing = False
+        return [rx.redirect(f"/order/{number}"), toast.success(f"Thank you! Order {number} is placed.")]

@@ -1,0 +1,144 @@
+"""Customer Service: find a customer, access their account, recent sessions, audit (supervisors)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import reflex as rx
+
+from app.services import audit, customers, locks, onbehalf
+from app.services.errors import DomainError, FieldErrors
+from app.services.permissions import AUDIT_VIEW, CUSTOMER_SEARCH
+from app.state import toast
+from app.state.guard import current_caller, run
+
+CRITERIA = ("first_name", "last_name", "email", "phone", "customer_number", "postal_code")
+
+
+class CustomerServiceState(rx.State):
+    allowed: bool = False
+    loaded: bool = False
+    criteria: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    results: list[dict] = []
+    more: bool = False
+    searched: bool = False
+    recent: list[dict] = []
+
+    @rx.event
+    async def load(self):
+        caller, session = await current_caller(self)
+        self.loaded = True
+        if not caller.signed_in:
+            return rx.redirect("/login?next=/customer-service")
+        self.allowed = caller.can(CUSTOMER_SEARCH)
+        if not self.allowed:
+            return
+        if caller.on_behalf:
+            # Arriving here during a session (e.g. typed URL) ends it, as the tab's dialog promised.
+            return session.end_session_from_tab()
+        self.recent = await run(self, lambda db, c, anon: onbehalf.recent_sessions(db, c), activity=False)
+
+    @rx.event
+    async def find(self, form: dict):
+        raw = {k: form.get(k, "") for k in CRITERIA}
+        self.criteria = {k: str(v)[:100] for k, v in raw.items()}
+        self.errors = {}
+        try:
+            result = await run(self, lambda db, caller, anon: customers.find(db, caller, raw), activity=False)
+        except FieldErrors as e:
+            self.errors, self.results, self.more, self.searched = e.errors, [], False, False
+            return toast.error(e.errors.get("form", e.message))
+        except DomainError as e:
+            return toast.error(e.message)
+        self.results, self.more, self.searched = result["rows"], result["more"], True
+
+    @rx.event
+    async def access(self, customer_id: int):
+        try:
+            name = await run(self, lambda db, caller, anon: _start(db, caller, customer_id))
+        except DomainError as e:
+            return toast.error(e.message)
+        from app.state.session import SessionState
+
+        session = await self.get_state(SessionState)
+        session._show(session._caller())
+        return [rx.redirect("/account"), toast.success(f"You accessed {name}'s account. You are now shopping on their behalf.")]
+
+    @rx.event
+    async def release_lock(self, cart_id: int):
+        try:
+            await run(self, lambda db, caller, anon: locks.release_any(db, caller, cart_id))
+        except DomainError as e:
+            return toast.error(e.message)
+        return toast.success("Lock released.")
+
+
+def _start(db, caller, customer_id) -> str:
+    ob = onbehalf.start(db, caller, customer_id)
+    from models import Account
+
+    customer = db.get(Account, ob.customer_id)
+    return f"{customer.first_name} {customer.last_name}"
+
+
+class AuditState(rx.State):
+    allowed: bool = False
+    loaded: bool = False
+    rows: list[dict] = []
+    csr_email: str = ""
+    customer_number: str = ""
+    since: str = ""
+    until: str = ""
+    error: str = ""
+
+    def _filters(self) -> dict:
+        def day(value: str):
+            try:
+                return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc) if value else None
+            except ValueError:
+                raise DomainError("Dates are YYYY-MM-DD.") from None
+
+        until = day(self.until)
+        return {
+            "csr_email": self.csr_email[:254],
+            "customer_number": self.customer_number[:20],
+            "since": day(self.since),
+            "until": until + timedelta(days=1) if until else None,
+        }
+
+    @rx.event
+    async def load(self):
+        caller, _ = await current_caller(self)
+        self.loaded = True
+        if not caller.signed_in:
+            return rx.redirect("/login?next=/customer-service/audit")
+        self.allowed = caller.can(AUDIT_VIEW)
+        if self.allowed:
+            await self._search()
+
+    async def _search(self):
+        self.error = ""
+        try:
+            filters = self._filters()
+            self.rows = await run(self, lambda db, caller, anon: audit.search(db, caller, **filters), activity=False)
+        except DomainError as e:
+            self.error = e.message
+            self.rows = []
+
+    @rx.event
+    async def apply(self, form: dict):
+        self.csr_email = str(form.get("csr_email", "")).strip()
+        self.customer_number = str(form.get("customer_number", "")).strip()
+        self.since = str(form.get("since", "")).strip()
+        self.until = str(form.get("until", "")).strip()
+        await self._search()
+
+    @rx.event
+    async def export_csv(self):
+        try:
+            filters = self._filters()
+            rows = await run(self, lambda db, caller, anon: audit.search(db, caller, **filters), activity=False)
+        except DomainError as e:
+            return toast.error(e.message)
+        return rx.download(data=audit.to_csv(rows), filename="audit.csv", mime_type="text/csv")

@@ -1,0 +1,117 @@
+"""The mini-cart: count, a panel with the lines and, while on behalf, the cart lock controls."""
+
+import reflex as rx
+
+from app.state.cart import CartState
+from app.state.session import SessionState
+from components.ui import tid
+
+
+def lock_status() -> rx.Component:
+    return rx.text(
+        rx.cond(
+            CartState.locked_by_me,
+            "Locked by you",
+            rx.cond(CartState.locked, "Locked by " + CartState.lock_holder + " since " + CartState.lock_since, "Unlocked"),
+        ),
+        size="2",
+        weight="medium",
+        custom_attrs=tid("lock-status"),
+    )
+
+
+def takeover_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(rx.icon("key-round", size=14), "Take over lock", color_scheme="orange", size="2", custom_attrs=tid("minicart-takeover"))),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Take over the cart lock?"),
+            rx.alert_dialog.description(
+                CartState.lock_holder + " holds this cart's lock. If you take over, their changes stop and they are told at once."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Take over", color_scheme="orange", on_click=CartState.take_over, custom_attrs=tid("lock-takeover-confirm"))),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+    )
+
+
+def lock_controls() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.icon(rx.cond(CartState.locked, "lock", "lock-open"), size=16), lock_status(), align="center", spacing="2"),
+        rx.cond(
+            CartState.lock_lost != "",
+            rx.callout(CartState.lock_lost, icon="triangle-alert", color_scheme="red", size="1", custom_attrs=tid("lock-lost-notice")),
+        ),
+        rx.hstack(
+            rx.cond(
+                CartState.locked_by_me,
+                rx.button(rx.icon("lock-open", size=14), "Unlock", variant="soft", size="2", on_click=CartState.unlock, custom_attrs=tid("minicart-unlock")),
+                rx.cond(
+                    CartState.locked,
+                    takeover_button(),
+                    rx.button(rx.icon("lock", size=14), "Lock", size="2", on_click=CartState.lock, custom_attrs=tid("minicart-lock")),
+                ),
+            ),
+        ),
+        rx.cond(~CartState.locked_by_me, rx.text("Lock the cart to change it.", size="1", color="var(--gray-11)")),
+        padding="0.75em",
+        border_radius="8px",
+        background="var(--amber-3)",
+        width="100%",
+        spacing="2",
+    )
+
+
+def minicart_line(line: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.image(src=line["image"], width="44px", height="44px", border_radius="6px", alt=""),
+        rx.vstack(
+            rx.text(line["name"], size="2", weight="medium"),
+            rx.text(line["options"], size="1", color="var(--gray-11)"),
+            rx.text("Qty ", line["quantity"], " · ", line["line_total"], size="1"),
+            spacing="0",
+        ),
+        spacing="3",
+        width="100%",
+        custom_attrs={"data-testid": "minicart-line", "data-code": line["code"]},
+    )
+
+
+def minicart() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("shopping-cart", size=18),
+                rx.text("Cart", display=["none", "none", "inline"]),
+                rx.badge(CartState.count, variant="solid", radius="full", custom_attrs=tid("minicart-count")),
+                variant="soft",
+                size="2",
+                aria_label="Open mini-cart",
+                custom_attrs=tid("minicart-button"),
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.heading("Your cart", size="3"),
+                rx.cond(SessionState.on_behalf, lock_controls()),
+                rx.cond(
+                    CartState.lines.length() > 0,
+                    rx.vstack(rx.foreach(CartState.lines, minicart_line), spacing="3", width="100%", max_height="300px", overflow_y="auto"),
+                    rx.text("Your cart is empty.", color="var(--gray-11)", size="2"),
+                ),
+                rx.divider(),
+                rx.hstack(rx.text("Subtotal"), rx.spacer(), rx.text(CartState.subtotal, weight="bold"), width="100%"),
+                rx.link(rx.button("View cart", width="100%"), href="/cart", width="100%"),
+                spacing="3",
+                width="320px",
+            ),
+            align="end",
+            custom_attrs=tid("minicart-panel"),
+        ),
+        open=CartState.panel_open,
+        on_open_change=CartState.set_panel_open,
+    )

@@ -1,0 +1,56 @@
+"""The page shell: every page gets the header, footer, toast region and identity loading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import reflex as rx
+
+from app.state.cart import CartState
+from app.state.session import SessionState
+from components.header import header
+from components.toast import toast_region
+
+
+@dataclass
+class PageSpec:
+    route: str
+    title: str
+    component: Callable[[], rx.Component]
+    on_load: list = field(default_factory=list)
+
+
+PAGES: list[PageSpec] = []
+
+
+def footer() -> rx.Component:
+    return rx.center(
+        rx.text("Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color="var(--gray-10)"),
+        padding="2em",
+        border_top="1px solid var(--gray-4)",
+        margin_top="3em",
+    )
+
+
+def page(route: str, title: str, on_load=None):
+    """Register a page: `@page("/cart", "Cart", on_load=CartState.load)`."""
+    extra = on_load if isinstance(on_load, list) else ([on_load] if on_load else [])
+
+    def decorate(body: Callable[[], rx.Component]):
+        def shell() -> rx.Component:
+            return rx.box(
+                rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+                header(),
+                rx.el.main(rx.container(body(), size="4", padding_x="1.25em", padding_y="1.5em"), id="main"),
+                footer(),
+                toast_region(),
+                # QA hook: true once the page's on_load events have run (see docs/QA.md).
+                rx.el.span(custom_attrs={"data-testid": "app-ready", "data-ready": rx.State.is_hydrated.to_string()}, hidden=True),
+                min_height="100vh",
+            )
+
+        PAGES.append(PageSpec(route, title, shell, [SessionState.load_identity, CartState.load, *extra]))
+        return body
+
+    return decorate

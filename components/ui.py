@@ -1,0 +1,78 @@
+"""Small building blocks: test ids, form fields with errors, money and empty states."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+ACCENT_ON_BEHALF = "#b45309"
+
+
+def tid(name: str, **extra) -> dict:
+    """custom_attrs for the data-testid contract (SPEC §9), plus any data-* identifiers."""
+    return {"data-testid": name, **{f"data-{k.replace('_', '-')}": v for k, v in extra.items()}}
+
+
+def field(
+    label: str,
+    name: str,
+    errors: rx.Var,
+    *,
+    testid: str | None = None,
+    type: str = "text",
+    default_value: rx.Var | str = "",
+    placeholder: str = "",
+    max_length: int = 120,
+    autocomplete: str = "off",
+    **props,
+) -> rx.Component:
+    """A labelled input whose error text sits under it and is announced."""
+    input_id = f"f-{name}"
+    return rx.box(
+        rx.el.label(label, html_for=input_id, class_name="field-label"),
+        rx.input(
+            id=input_id,
+            name=name,
+            type=type,
+            default_value=default_value,
+            placeholder=placeholder,
+            max_length=max_length,
+            auto_complete=autocomplete,
+            custom_attrs={**tid(testid or name), "aria-invalid": errors.contains(name).to_string()},
+            width="100%",
+            **props,
+        ),
+        rx.cond(
+            errors.contains(name),
+            rx.text(errors[name], color="var(--red-11)", size="1", role="alert", custom_attrs=tid(f"error-{name}")),
+        ),
+        width="100%",
+        class_name="field",
+    )
+
+
+def empty_state(icon: str, title: str, body: str | rx.Component = "", testid: str = "empty-state", *actions) -> rx.Component:
+    return rx.vstack(
+        rx.icon(icon, size=36, color="var(--gray-9)"),
+        rx.heading(title, size="4"),
+        rx.text(body, color="var(--gray-11)") if isinstance(body, str) else body,
+        *actions,
+        align="center",
+        padding="2.5em",
+        border="1px dashed var(--gray-6)",
+        border_radius="12px",
+        width="100%",
+        custom_attrs=tid(testid),
+    )
+
+
+def price(now: rx.Var, was: rx.Var, discounted: rx.Var, testid: str | None = None, size: str = "3") -> rx.Component:
+    return rx.hstack(
+        rx.text(now, weight="bold", size=size, color=rx.cond(discounted, "var(--red-11)", "var(--gray-12)"), custom_attrs=tid(testid) if testid else {}),
+        rx.cond(discounted, rx.text(was, size="1", color="var(--gray-10)", text_decoration="line-through")),
+        align="baseline",
+        spacing="2",
+    )
+
+
+def loading(flag: rx.Var, content: rx.Component) -> rx.Component:
+    return rx.cond(flag, rx.center(rx.spinner(size="3"), padding="3em", aria_label="Loading"), content)
