@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.services import audit
 from app.services.auth import Caller, hash_password, validate_password
+from app.services.db import update_where
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import clean, digits, email_error, optional, phone_error, required
@@ -217,7 +217,7 @@ def add_address(db: Session, caller: Caller, fields: dict, *, default_shipping: 
 
 def _set_default(db: Session, account: Account, address_id: int, kind: str) -> None:
     column = "is_default_shipping" if kind == "shipping" else "is_default_billing"
-    db.exec(update(Address).where(Address.account_id == account.id).values({column: Address.id == address_id}))
+    db.exec(update_where(Address).where(Address.account_id == account.id).values({column: Address.id == address_id}))
     db.flush()
     db.expire_all()
     refresh_search_columns(db, account)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import config
 from app.services import audit, promotions
 from app.services.auth import Caller, hash_token
-from app.services.db import as_utc, utcnow
+from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import QUANTITY_MESSAGE, parse_quantity
@@ -108,7 +108,7 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
     if caller.on_behalf:
         values["lock_expires_at"] = now + lock_minutes()  # the lock lives on while the holder works
     result = db.exec(
-        update(Cart)
+        update_where(Cart)
         .where(Cart.id == cart.id, Cart.status == "active", Cart.version == version, _lock_clause(caller, now))
         .values(values)
     )
@@ -316,7 +316,7 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
             line.quantity = qty
             db.add(line)
         merged += 1
-    db.exec(update(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow()))
+    db.exec(update_where(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow()))
     anon.status = "merged"
     db.add(anon)
     db.flush()

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import event
+from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -60,6 +61,11 @@ def use_engine(engine: Engine) -> None:
 def init_schema(engine: Engine) -> None:
     """Create missing tables; the schema is created on first run."""
     SQLModel.metadata.create_all(engine)
+
+
+def update_where(model):
+    """An UPDATE whose WHERE clause the database alone decides (no Python-side re-evaluation)."""
+    return sql_update(model).execution_options(synchronize_session=False)
 
 
 def is_sqlite(db: Session) -> bool:

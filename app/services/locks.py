@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_
 from sqlmodel import Session
 
 from app.services import audit, carts
 from app.services.auth import Caller
-from app.services.db import utcnow
+from app.services.db import update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
 from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY
 from models import Account, Cart
@@ -29,7 +29,7 @@ def lock(db: Session, caller: Caller) -> Cart:
     cart = _customer_cart(db, caller)
     now = utcnow()
     won = db.exec(
-        update(Cart)
+        update_where(Cart)
         .where(
             Cart.id == cart.id,
             Cart.status == "active",
@@ -48,7 +48,7 @@ def unlock(db: Session, caller: Caller) -> None:
     caller.require(CART_LOCK)
     cart = _customer_cart(db, caller)
     won = db.exec(
-        update(Cart)
+        update_where(Cart)
         .where(Cart.id == cart.id, Cart.locked_by_id == caller.account_id)
         .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
     ).rowcount
@@ -69,7 +69,7 @@ def take_over(db: Session, caller: Caller, expected_holder_id: object = None) ->
     # The holder we confirmed against must still be the holder: a takeover never steals blind.
     holder_clause = Cart.locked_by_id.is_(None) if cart.locked_by_id is None else Cart.locked_by_id == cart.locked_by_id
     won = db.exec(
-        update(Cart)
+        update_where(Cart)
         .where(Cart.id == cart.id, Cart.status == "active", Cart.version == cart.version, holder_clause)
         .values(locked_by_id=caller.account_id, locked_at=now, lock_expires_at=now + carts.lock_minutes(), version=Cart.version + 1)
     ).rowcount
@@ -89,7 +89,7 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> None:
         raise DomainError("That cart is not locked.")
     previous = cart.locked_by_id
     won = db.exec(
-        update(Cart)
+        update_where(Cart)
         .where(Cart.id == cart.id, and_(Cart.locked_by_id == previous))
         .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
     ).rowcount

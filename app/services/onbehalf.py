@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app import config
 from app.services import audit
 from app.services.auth import Caller
-from app.services.db import as_utc, utcnow
+from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import CUSTOMER_ACCESS, is_staff_role
 from models import Account, AuthSession, Cart, OnBehalfSession
@@ -82,11 +81,11 @@ def close(db: Session, ob: OnBehalfSession, reason: str) -> None:
     ob.end_reason = reason
     db.add(ob)
     released = db.exec(
-        update(Cart)
+        update_where(Cart)
         .where(Cart.account_id == ob.customer_id, Cart.status == "active", Cart.locked_by_id == ob.csr_id)
         .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
     ).rowcount
-    db.exec(update(AuthSession).where(AuthSession.on_behalf_id == ob.id).values(on_behalf_id=None))
+    db.exec(update_where(AuthSession).where(AuthSession.on_behalf_id == ob.id).values(on_behalf_id=None))
     details = END_REASONS.get(reason, reason) + ("; cart lock released" if released else "")
     audit.record_for(db, ob.csr_id, ob.customer_id, "session_ended", details=details)
     db.flush()
@@ -103,7 +102,7 @@ def end(db: Session, caller: Caller, reason: str) -> None:
 def touch(db: Session, caller: Caller) -> None:
     """Note activity so the idle timeout restarts."""
     if caller.on_behalf_id is not None:
-        db.exec(update(OnBehalfSession).where(OnBehalfSession.id == caller.on_behalf_id).values(last_activity_at=utcnow()))
+        db.exec(update_where(OnBehalfSession).where(OnBehalfSession.id == caller.on_behalf_id).values(last_activity_at=utcnow()))
 
 
 def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:

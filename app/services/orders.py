@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.services import audit, carts
 from app.services.accounts import validate_address
 from app.services.auth import Caller
-from app.services.db import as_utc
+from app.services.db import as_utc, update_where
 from app.services.errors import DomainError, FieldErrors, NotFound
 from app.services.money import format_cents
 from app.services.payments import check_card
@@ -74,7 +73,7 @@ def place_order(
     carts.claim_change(db, cart, caller, carts._version_arg(expected_version))
     for line in lines:
         taken = db.exec(
-            update(Variant)
+            update_where(Variant)
             .where(Variant.id == line["variant_id"], Variant.stock >= line["quantity"])
             .values(stock=Variant.stock - line["quantity"])
         ).rowcount

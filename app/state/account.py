@@ -7,7 +7,7 @@ import reflex as rx
 from app.services import accounts, audit, orders
 from app.services.errors import DomainError, FieldErrors
 from app.state import toast
-from app.state.guard import run
+from app.state.guard import last_path_segment, run
 from app.state.session import SessionState
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
@@ -123,7 +123,7 @@ class OrderState(rx.State):
 
     @rx.event
     async def load(self):
-        number = self.router.page.params.get("number", "")
+        number = last_path_segment(self)
         try:
             self.order = await run(self, lambda db, caller, anon: orders.order_detail(db, caller, number), activity=False)
             self.found = True

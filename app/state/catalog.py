@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.services import catalog
 from app.services.errors import DomainError, NotFound
-from app.state.guard import run
+from app.state.guard import last_path_segment, run
 
 
 def _int(value, default: int) -> int:
@@ -31,7 +31,7 @@ class CatalogState(rx.State):
 
     @rx.event
     async def load(self):
-        params = self.router.page.params
+        params = self.router.url.query_parameters
         self.keyword = str(params.get("q", ""))[: catalog.MAX_KEYWORD]
         self.category = str(params.get("category", ""))[:40]
         self.sort = params.get("sort", "featured") if params.get("sort") in catalog.SORTS else "featured"
@@ -89,7 +89,7 @@ class ProductState(rx.State):
 
     @rx.event
     async def load(self):
-        code = self.router.page.params.get("code", "")
+        code = last_path_segment(self)
         self.loading = True
         try:
             self.product = await run(self, lambda db, caller, anon: catalog.product_page(db, caller, code), activity=False)

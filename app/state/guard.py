@@ -32,3 +32,15 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
     return result
 
 
+
+
+def query_param(state: rx.State, name: str, default: str = "") -> str:
+    value = state.router.url.query_parameters.get(name, default)
+    return value if isinstance(value, str) else default
+
+
+def last_path_segment(state: rx.State) -> str:
+    """The dynamic part of routes like /product/[code] and /order/[number]."""
+    from urllib.parse import unquote
+
+    return unquote(state.router.url.path.rstrip("/").rsplit("/", 1)[-1])

@@ -86,7 +86,9 @@ class SessionState(rx.State):
 
     @rx.event
     def set_return_to(self):
-        target = self.router.page.params.get("next", "/")
+        from app.state.guard import query_param
+
+        target = query_param(self, "next", "/")
         self.return_to = target if isinstance(target, str) and target.startswith("/") and not target.startswith("//") else "/"
 
     def _after_sign_in(self, account, token: str):

@@ -1,0 +1,276 @@
+"""Sign-in, registration and sessions (SPEC §8: argon2, hashed expiring tokens, slow-down)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from passlib.hash import argon2
+from sqlmodel import select
+
+from app import config
+from app.services import auth
+from app.services.db import utcnow
+from app.services.errors import DomainError, FieldErrors, Forbidden
+from models import Account, AuthSession
+from tests.conftest import caller_for, make_account
+
+PASSWORD = "right-pass-123"
+# Still argon2, but with tiny costs so the many verify calls below stay fast.
+FAST_HASH = argon2.using(memory_cost=8, time_cost=1, parallelism=1).hash(PASSWORD)
+WRONG = "Email or password is incorrect."
+
+
+@pytest.fixture
+def jane(db):
+    return make_account(db, "Jane", "Doe", email="jane@example.com", password_hash=FAST_HASH)
+
+
+def fail(db, email, password):
+    with pytest.raises(DomainError) as e:
+        auth.sign_in(db, email, password)
+    db.rollback()
+    return e.value.message
+
+
+# -- hashing and tokens ----------------------------------------------------------------------
+
+
+def test_password_hash_is_argon2_and_verifies():
+    h = auth.hash_password("s3cret-pass")
+    assert h.startswith("$argon2")
+    assert auth.verify_password("s3cret-pass", h)
+    assert not auth.verify_password("other-pass", h)
+
+
+@pytest.mark.parametrize("bad_hash", ["", "not-a-hash", "$argon2id$garbage"])
+def test_verify_password_with_a_broken_hash_is_false(bad_hash):
+    assert auth.verify_password("whatever", bad_hash) is False
+
+
+def test_register_stores_an_argon2_hash_never_the_password(db):
+    token, account = auth.register(db, "Ann", "Lee", "Ann@Example.com", "long-enough-1")
+    db.commit()
+    assert account.password_hash.startswith("$argon2")
+    assert "long-enough-1" not in account.password_hash
+    assert account.email == "ann@example.com"
+    assert account.customer_number.startswith("C")
+    caller = auth.resolve_caller(db, token)
+    assert caller.account_id == account.id and caller.customer_id == account.id
+    assert caller.role == "shopper" and caller.permissions == frozenset()
+
+
+def test_sign_in_stores_only_the_token_hash(db, jane):
+    token, account = auth.sign_in(db, "  JANE@example.com ", PASSWORD)
+    db.commit()
+    assert account.id == jane.id
+    rows = db.exec(select(AuthSession).where(AuthSession.account_id == jane.id)).all()
+    assert len(rows) == 1
+    assert rows[0].token_hash == auth.hash_token(token) != token
+    assert len(rows[0].token_hash) == 64
+    assert token not in rows[0].token_hash
+    assert auth.as_utc(rows[0].expires_at) > utcnow() + timedelta(days=config.SESSION_DAYS - 1)
+    assert auth.resolve_caller(db, token).account_id == jane.id
+
+
+def test_tokens_are_random(db, jane):
+    t1, _ = auth.sign_in(db, "jane@example.com", PASSWORD)
+    t2, _ = auth.sign_in(db, "jane@example.com", PASSWORD)
+    assert t1 != t2 and len(t1) >= 40
+
+
+# -- sign-in failures ------------------------------------------------------------------------
+
+
+def test_wrong_password_message_and_failure_counted(db, jane):
+    assert fail(db, "jane@example.com", "nope-nope") == WRONG
+    db.refresh(jane)
+    assert jane.failed_signins == 1  # committed even though the unit of work failed
+
+
+def test_unknown_email_gets_the_same_message(db, jane):
+    assert fail(db, "nobody@example.com", PASSWORD) == WRONG
+
+
+@pytest.mark.parametrize(
+    "email,password,fields",
+    [
+        ("", "", {"email", "password"}),
+        (None, None, {"email", "password"}),
+        (123, ["x"], {"email", "password"}),
+        ("a" * 250 + "@x.com", "pw", {"email"}),
+        ("jane@example.com", "p" * 129, {"password"}),
+    ],
+)
+def test_sign_in_field_errors(db, email, password, fields):
+    with pytest.raises(FieldErrors) as e:
+        auth.sign_in(db, email, password)
+    assert set(e.value.errors) == fields
+
+
+def test_five_failures_slow_the_account_down(db, jane, monkeypatch):
+    monkeypatch.setattr(config, "SIGNIN_SLOWDOWN_SECONDS", 600)
+    for _ in range(config.SIGNIN_MAX_FAILURES - 1):
+        assert fail(db, "jane@example.com", "wrong-pass") == WRONG
+    fifth = fail(db, "jane@example.com", "wrong-pass")
+    assert "Too many failed sign-ins" in fifth and "600 seconds" in fifth
+    # Refused even with the right password while slowed down; nothing is opened.
+    refused = fail(db, "jane@example.com", PASSWORD)
+    assert refused.startswith("Too many failed sign-ins. Please wait")
+    assert db.exec(select(AuthSession)).all() == []
+    # Once the pause has passed, the right password works and the counters reset.
+    db.refresh(jane)
+    jane.slowed_until = utcnow() - timedelta(seconds=1)
+    db.add(jane)
+    db.commit()
+    token, _ = auth.sign_in(db, "jane@example.com", PASSWORD)
+    db.commit()
+    db.refresh(jane)
+    assert jane.slowed_until is None and jane.failed_signins == 0
+    assert auth.resolve_caller(db, token).account_id == jane.id
+
+
+def test_slowdown_ends_after_the_configured_seconds(db, jane, monkeypatch):
+    monkeypatch.setattr(config, "SIGNIN_SLOWDOWN_SECONDS", 0)
+    for _ in range(config.SIGNIN_MAX_FAILURES):
+        fail(db, "jane@example.com", "wrong-pass")
+    token, _ = auth.sign_in(db, "jane@example.com", PASSWORD)
+    assert token
+
+
+def test_success_resets_the_failure_count(db, jane):
+    for _ in range(config.SIGNIN_MAX_FAILURES - 1):
+        fail(db, "jane@example.com", "wrong-pass")
+    auth.sign_in(db, "jane@example.com", PASSWORD)
+    db.commit()
+    db.refresh(jane)
+    assert jane.failed_signins == 0
+    assert fail(db, "jane@example.com", "wrong-pass") == WRONG  # a fresh count, not the 5th failure
+
+
+def test_disabled_account_cannot_sign_in(db):
+    make_account(db, "Dee", "Abled", email="dee@example.com", password_hash=FAST_HASH, status="disabled")
+    assert "disabled" in fail(db, "dee@example.com", PASSWORD)
+    assert fail(db, "dee@example.com", "wrong-pass") == WRONG  # no hint for a wrong password
+
+
+def test_disabled_account_session_resolves_to_anonymous(db, jane):
+    caller, token = caller_for(db, jane)
+    assert caller.signed_in
+    jane.status = "disabled"
+    db.add(jane)
+    db.commit()
+    assert auth.resolve_caller(db, token) == auth.ANONYMOUS
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+def test_expired_session_is_anonymous_and_removed(db, jane):
+    _, token = caller_for(db, jane)
+    row = db.exec(select(AuthSession).where(AuthSession.token_hash == auth.hash_token(token))).one()
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.add(row)
+    db.commit()
+    assert auth.resolve_caller(db, token) == auth.ANONYMOUS
+    db.commit()
+    assert db.exec(select(AuthSession)).all() == []
+
+
+@pytest.mark.parametrize("token", [None, "", "unknown-token", 42, "x" * 500])
+def test_missing_or_unknown_token_is_anonymous(db, jane, token):
+    caller = auth.resolve_caller(db, token)
+    assert caller == auth.ANONYMOUS
+    assert not caller.signed_in and caller.customer_id is None
+
+
+def test_sign_out_ends_the_session(db, jane):
+    _, token = caller_for(db, jane)
+    auth.sign_out(db, token)
+    db.commit()
+    assert auth.resolve_caller(db, token) == auth.ANONYMOUS
+    auth.sign_out(db, token)  # twice is harmless
+    auth.sign_out(db, None)
+
+
+def test_staff_caller_has_permissions_but_no_customer(db):
+    csr = make_account(db, "Casey", "Rep", role="csr")
+    sup = make_account(db, "Pat", "Lead", role="supervisor")
+    c, _ = caller_for(db, csr)
+    s, _ = caller_for(db, sup)
+    assert c.can("customer.search") and c.can("cart.takeover") and not c.can("audit.view")
+    assert s.can("audit.view") and s.can("lock.release_any")
+    assert c.customer_id is None and not c.on_behalf
+    with pytest.raises(Forbidden, match="Access a customer"):
+        c.require_customer()
+
+
+def test_anonymous_caller_refusals():
+    with pytest.raises(Forbidden, match="sign in"):
+        auth.ANONYMOUS.require("customer.search")
+    with pytest.raises(Forbidden, match="sign in"):
+        auth.ANONYMOUS.require_customer()
+
+
+def test_shopper_lacks_staff_permissions(db, jane):
+    caller, _ = caller_for(db, jane)
+    with pytest.raises(Forbidden, match="permission"):
+        caller.require("customer.search")
+    assert caller.customer_segments == frozenset()
+
+
+def test_segments_are_normalized(db):
+    vip = make_account(db, "Vera", "Ip", segments=" VIP , gold,")
+    caller, _ = caller_for(db, vip)
+    assert caller.customer_segments == frozenset({"vip", "gold"})
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first,last,email,password,expected",
+    [
+        ("", "", "", "", {"first_name", "last_name", "email", "password"}),
+        ("   ", "\t", " ", "", {"first_name", "last_name", "email", "password"}),
+        (None, 7, ["a"], {"p": 1}, {"first_name", "last_name", "email", "password"}),
+        ("A" * 61, "Lee", "a@example.com", "long-enough-1", {"first_name"}),
+        ("Ann", "L" * 61, "a@example.com", "long-enough-1", {"last_name"}),
+        ("Ann", "Lee", "not-an-email", "long-enough-1", {"email"}),
+        ("Ann", "Lee", "a@b", "long-enough-1", {"email"}),
+        ("Ann", "Lee", "a b@example.com", "long-enough-1", {"email"}),
+        ("Ann", "Lee", "a" * 250 + "@example.com", "long-enough-1", {"email"}),
+        ("Ann", "Lee", "a@example.com", "short", {"password"}),
+        ("Ann", "Lee", "a@example.com", "p" * 129, {"password"}),
+    ],
+)
+def test_register_field_errors(db, first, last, email, password, expected):
+    with pytest.raises(FieldErrors) as e:
+        auth.register(db, first, last, email, password)
+    assert set(e.value.errors) == expected
+    db.rollback()
+    assert db.exec(select(Account)).all() == []
+
+
+def test_register_error_messages(db):
+    with pytest.raises(FieldErrors) as e:
+        auth.register(db, "", "L" * 61, "bad", "short")
+    errors = e.value.errors
+    assert errors["first_name"] == "First name is required."
+    assert errors["last_name"] == "Last name must be at most 60 characters."
+    assert "valid email" in errors["email"]
+    assert errors["password"] == "Password must be at least 8 characters."
+
+
+def test_register_duplicate_email_is_case_insensitive(db, jane):
+    with pytest.raises(FieldErrors) as e:
+        auth.register(db, "Jane", "Again", "JANE@Example.COM", "long-enough-1")
+    assert "already exists" in e.value.errors["email"]
+    db.rollback()
+    assert len(db.exec(select(Account)).all()) == 1
+
+
+def test_register_accepts_limits_exactly(db):
+    _, account = auth.register(db, "A" * 60, "B" * 60, "edge@example.com", "p" * 8)
+    db.commit()
+    assert account.first_name == "A" * 60 and account.first_name_norm == "a" * 60
