@@ -37,17 +37,37 @@ def search_box() -> rx.Component:
 def end_session_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(rx.icon("headset", size=16), "Customer Service", variant="outline", size="2", custom_attrs=tid("nav-customer-service"))
+            rx.button(
+                rx.icon("headset", size=16),
+                "Customer Service",
+                variant="outline",
+                size="2",
+                custom_attrs=tid("nav-customer-service"),
+            )
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("End the session?"),
             rx.alert_dialog.description(
-                "You are shopping for " + SessionState.customer_name + ". Going to Customer Service ends this session and signs you in as yourself."
+                "You are shopping for "
+                + SessionState.customer_name
+                + ". Going to Customer Service ends this session and signs you in as yourself."
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep shopping for customer", variant="soft", color_scheme="gray", custom_attrs=tid("end-session-cancel"))),
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Keep shopping for customer",
+                        variant="soft",
+                        color_scheme="gray",
+                        custom_attrs=tid("end-session-cancel"),
+                    )
+                ),
                 rx.alert_dialog.action(
-                    rx.button("End session", color_scheme="red", on_click=SessionState.end_session_from_tab, custom_attrs=tid("end-session-confirm"))
+                    rx.button(
+                        "End session",
+                        color_scheme="red",
+                        on_click=SessionState.end_session_from_tab,
+                        custom_attrs=tid("end-session-confirm"),
+                    )
                 ),
                 justify="end",
                 spacing="3",
@@ -76,12 +96,25 @@ def customer_service_tab() -> rx.Component:
 def user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.button(rx.icon("circle-user", size=16), SessionState.first_name, rx.icon("chevron-down", size=14), variant="ghost", size="2", custom_attrs=tid("header-user-menu"))
+            rx.button(
+                rx.icon("circle-user", size=16),
+                SessionState.first_name,
+                rx.icon("chevron-down", size=14),
+                variant="ghost",
+                size="2",
+                custom_attrs=tid("header-user-menu"),
+            )
         ),
         rx.menu.content(
             rx.cond(~SessionState.is_staff, rx.menu.item("My Account", on_click=rx.redirect("/account"))),
-            rx.cond(SessionState.is_staff, rx.menu.item("Customer Service", on_click=rx.redirect("/customer-service"))),
-            rx.cond(SessionState.can_audit, rx.menu.item("Audit log", on_click=rx.redirect("/customer-service/audit"))),
+            rx.cond(
+                SessionState.is_staff,
+                rx.menu.item("Customer Service", on_click=rx.redirect("/customer-service")),
+            ),
+            rx.cond(
+                SessionState.can_audit,
+                rx.menu.item("Audit log", on_click=rx.redirect("/customer-service/audit")),
+            ),
             rx.menu.separator(),
             rx.menu.item("Sign out", on_click=SessionState.sign_out, custom_attrs=tid("menu-sign-out")),
         ),
@@ -105,12 +138,18 @@ def on_behalf_band() -> rx.Component:
                 )
             ),
             rx.menu.content(
-                rx.menu.item("Sign in as yourself", on_click=SessionState.sign_in_as_yourself, custom_attrs=tid("menu-sign-in-as-yourself")),
+                rx.menu.item(
+                    "Sign in as yourself",
+                    on_click=SessionState.sign_in_as_yourself,
+                    custom_attrs=tid("menu-sign-in-as-yourself"),
+                ),
                 rx.menu.item("Sign out", on_click=SessionState.sign_out, custom_attrs=tid("menu-sign-out")),
             ),
         ),
         rx.text("shopping for", size="2"),
-        rx.text(SessionState.customer_name, weight="bold", size="2", custom_attrs=tid("header-customer-name")),
+        rx.text(
+            SessionState.customer_name, weight="bold", size="2", custom_attrs=tid("header-customer-name")
+        ),
         rx.cond(
             SessionState.idle_warning,
             rx.hstack(
@@ -137,7 +176,12 @@ def header() -> rx.Component:
         rx.cond(SessionState.on_behalf, on_behalf_band()),
         rx.hstack(
             rx.link(
-                rx.hstack(rx.image(src="/favicon.svg", width="28px", height="28px", alt=""), rx.heading("Harbor & Pine", size="5"), align="center", spacing="2"),
+                rx.hstack(
+                    rx.image(src="/favicon.svg", width="28px", height="28px", alt=""),
+                    rx.heading("Harbor & Pine", size="5"),
+                    align="center",
+                    spacing="2",
+                ),
                 href="/",
                 underline="none",
                 color="var(--gray-12)",
@@ -149,7 +193,11 @@ def header() -> rx.Component:
             rx.cond(
                 SessionState.signed_in,
                 rx.cond(SessionState.on_behalf, rx.fragment(), user_menu()),
-                rx.link(rx.button("Sign In / Register", size="2"), href="/login", custom_attrs=tid("header-signin")),
+                rx.link(
+                    rx.button("Sign In / Register", size="2"),
+                    href="/login",
+                    custom_attrs=tid("header-signin"),
+                ),
             ),
             spacing="4",
             align="center",
@@ -157,7 +205,9 @@ def header() -> rx.Component:
             padding="0.75em 1.25em",
             width="100%",
         ),
-        border_bottom=rx.cond(SessionState.on_behalf, f"3px solid {ACCENT_ON_BEHALF}", "1px solid var(--gray-5)"),
+        border_bottom=rx.cond(
+            SessionState.on_behalf, f"3px solid {ACCENT_ON_BEHALF}", "1px solid var(--gray-5)"
+        ),
         background="var(--color-panel-solid)",
         position="sticky",
         top="0",

@@ -12,7 +12,11 @@ def lock_status() -> rx.Component:
         rx.cond(
             CartState.locked_by_me,
             "Locked by you",
-            rx.cond(CartState.locked, "Locked by " + CartState.lock_holder + " since " + CartState.lock_since, "Unlocked"),
+            rx.cond(
+                CartState.locked,
+                "Locked by " + CartState.lock_holder + " since " + CartState.lock_since,
+                "Unlocked",
+            ),
         ),
         size="2",
         weight="medium",
@@ -22,15 +26,31 @@ def lock_status() -> rx.Component:
 
 def takeover_button() -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(rx.icon("key-round", size=14), "Take over lock", color_scheme="orange", size="2", custom_attrs=tid("minicart-takeover"))),
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("key-round", size=14),
+                "Take over lock",
+                color_scheme="orange",
+                size="2",
+                custom_attrs=tid("minicart-takeover"),
+            )
+        ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Take over the cart lock?"),
             rx.alert_dialog.description(
-                CartState.lock_holder + " holds this cart's lock. If you take over, their changes stop and they are told at once."
+                CartState.lock_holder
+                + " holds this cart's lock. If you take over, their changes stop and they are told at once."
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Take over", color_scheme="orange", on_click=CartState.take_over, custom_attrs=tid("lock-takeover-confirm"))),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Take over",
+                        color_scheme="orange",
+                        on_click=CartState.take_over,
+                        custom_attrs=tid("lock-takeover-confirm"),
+                    )
+                ),
                 justify="end",
                 spacing="3",
                 margin_top="1em",
@@ -41,23 +61,49 @@ def takeover_button() -> rx.Component:
 
 def lock_controls() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon(rx.cond(CartState.locked, "lock", "lock-open"), size=16), lock_status(), align="center", spacing="2"),
+        rx.hstack(
+            rx.icon(rx.cond(CartState.locked, "lock", "lock-open"), size=16),
+            lock_status(),
+            align="center",
+            spacing="2",
+        ),
         rx.cond(
             CartState.lock_lost != "",
-            rx.callout(CartState.lock_lost, icon="triangle-alert", color_scheme="red", size="1", custom_attrs=tid("lock-lost-notice")),
+            rx.callout(
+                CartState.lock_lost,
+                icon="triangle-alert",
+                color_scheme="red",
+                size="1",
+                custom_attrs=tid("lock-lost-notice"),
+            ),
         ),
         rx.hstack(
             rx.cond(
                 CartState.locked_by_me,
-                rx.button(rx.icon("lock-open", size=14), "Unlock", variant="soft", size="2", on_click=CartState.unlock, custom_attrs=tid("minicart-unlock")),
+                rx.button(
+                    rx.icon("lock-open", size=14),
+                    "Unlock",
+                    variant="soft",
+                    size="2",
+                    on_click=CartState.unlock,
+                    custom_attrs=tid("minicart-unlock"),
+                ),
                 rx.cond(
                     CartState.locked,
                     takeover_button(),
-                    rx.button(rx.icon("lock", size=14), "Lock", size="2", on_click=CartState.lock, custom_attrs=tid("minicart-lock")),
+                    rx.button(
+                        rx.icon("lock", size=14),
+                        "Lock",
+                        size="2",
+                        on_click=CartState.lock,
+                        custom_attrs=tid("minicart-lock"),
+                    ),
                 ),
             ),
         ),
-        rx.cond(~CartState.locked_by_me, rx.text("Lock the cart to change it.", size="1", color="var(--gray-11)")),
+        rx.cond(
+            ~CartState.locked_by_me, rx.text("Lock the cart to change it.", size="1", color="var(--gray-11)")
+        ),
         padding="0.75em",
         border_radius="8px",
         background="var(--amber-3)",
@@ -100,11 +146,19 @@ def minicart() -> rx.Component:
                 rx.cond(SessionState.on_behalf, lock_controls()),
                 rx.cond(
                     CartState.lines.length() > 0,
-                    rx.vstack(rx.foreach(CartState.lines, minicart_line), spacing="3", width="100%", max_height="300px", overflow_y="auto"),
+                    rx.vstack(
+                        rx.foreach(CartState.lines, minicart_line),
+                        spacing="3",
+                        width="100%",
+                        max_height="300px",
+                        overflow_y="auto",
+                    ),
                     rx.text("Your cart is empty.", color="var(--gray-11)", size="2"),
                 ),
                 rx.divider(),
-                rx.hstack(rx.text("Subtotal"), rx.spacer(), rx.text(CartState.subtotal, weight="bold"), width="100%"),
+                rx.hstack(
+                    rx.text("Subtotal"), rx.spacer(), rx.text(CartState.subtotal, weight="bold"), width="100%"
+                ),
                 rx.link(rx.button("View cart", width="100%"), href="/cart", width="100%"),
                 spacing="3",
                 width="320px",

@@ -26,7 +26,9 @@ PAGES: list[PageSpec] = []
 
 def footer() -> rx.Component:
     return rx.center(
-        rx.text("Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color="var(--gray-10)"),
+        rx.text(
+            "Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color="var(--gray-10)"
+        ),
         padding="2em",
         border_top="1px solid var(--gray-4)",
         margin_top="3em",
@@ -46,7 +48,10 @@ def page(route: str, title: str, on_load=None):
                 footer(),
                 toast_region(),
                 # QA hook: true once the page's on_load events have run (see docs/QA.md).
-                rx.el.span(custom_attrs={"data-testid": "app-ready", "data-ready": rx.State.is_hydrated.to_string()}, hidden=True),
+                rx.el.span(
+                    custom_attrs={"data-testid": "app-ready", "data-ready": rx.State.is_hydrated.to_string()},
+                    hidden=True,
+                ),
                 min_height="100vh",
             )
 

@@ -13,13 +13,26 @@ def toast_region() -> rx.Component:
         rx.cond(
             ToastState.message != "",
             rx.hstack(
-                rx.text(ToastState.message, custom_attrs={**tid("toast"), "data-kind": ToastState.kind}, size="2"),
-                rx.icon_button(rx.icon("x", size=14), variant="ghost", size="1", on_click=ToastState.dismiss, aria_label="Dismiss message"),
+                rx.text(
+                    ToastState.message, custom_attrs={**tid("toast"), "data-kind": ToastState.kind}, size="2"
+                ),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    variant="ghost",
+                    size="1",
+                    on_click=ToastState.dismiss,
+                    aria_label="Dismiss message",
+                ),
                 align="center",
                 spacing="3",
                 padding="0.75em 1em",
                 background="var(--color-panel-solid)",
-                border_left=rx.match(ToastState.kind, ("success", f"4px solid {COLORS['success']}"), ("error", f"4px solid {COLORS['error']}"), f"4px solid {COLORS['info']}"),
+                border_left=rx.match(
+                    ToastState.kind,
+                    ("success", f"4px solid {COLORS['success']}"),
+                    ("error", f"4px solid {COLORS['error']}"),
+                    f"4px solid {COLORS['info']}",
+                ),
                 box_shadow="0 8px 24px rgba(0,0,0,.15)",
                 border_radius="8px",
                 max_width="420px",

@@ -43,14 +43,18 @@ def field(
         ),
         rx.cond(
             errors.contains(name),
-            rx.text(errors[name], color="var(--red-11)", size="1", role="alert", custom_attrs=tid(f"error-{name}")),
+            rx.text(
+                errors[name], color="var(--red-11)", size="1", role="alert", custom_attrs=tid(f"error-{name}")
+            ),
         ),
         width="100%",
         class_name="field",
     )
 
 
-def empty_state(icon: str, title: str, body: str | rx.Component = "", testid: str = "empty-state", *actions) -> rx.Component:
+def empty_state(
+    icon: str, title: str, body: str | rx.Component = "", testid: str = "empty-state", *actions
+) -> rx.Component:
     return rx.vstack(
         rx.icon(icon, size=36, color="var(--gray-9)"),
         rx.heading(title, size="4"),
@@ -65,9 +69,17 @@ def empty_state(icon: str, title: str, body: str | rx.Component = "", testid: st
     )
 
 
-def price(now: rx.Var, was: rx.Var, discounted: rx.Var, testid: str | None = None, size: str = "3") -> rx.Component:
+def price(
+    now: rx.Var, was: rx.Var, discounted: rx.Var, testid: str | None = None, size: str = "3"
+) -> rx.Component:
     return rx.hstack(
-        rx.text(now, weight="bold", size=size, color=rx.cond(discounted, "var(--red-11)", "var(--gray-12)"), custom_attrs=tid(testid) if testid else {}),
+        rx.text(
+            now,
+            weight="bold",
+            size=size,
+            color=rx.cond(discounted, "var(--red-11)", "var(--gray-12)"),
+            custom_attrs=tid(testid) if testid else {},
+        ),
         rx.cond(discounted, rx.text(was, size="1", color="var(--gray-10)", text_decoration="line-through")),
         align="baseline",
         spacing="2",

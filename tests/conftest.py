@@ -28,7 +28,9 @@ def _pg_engine(schema: str):
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     admin.dispose()
-    return create_engine(url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=60, max_overflow=10)
+    return create_engine(
+        url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=60, max_overflow=10
+    )
 
 
 @pytest.fixture(scope="session")
@@ -124,11 +126,26 @@ def make_product(db: Session, code="TEE-1", price=2000, stock=10, category="tops
         cat = Category(slug=category, name=category.title())
         db.add(cat)
         db.flush()
-    product = Product(code=code, name=f"Product {code}", name_norm=f"product {code}".lower(), category_id=cat.id, price_cents=price, description="A fine thing.")
+    product = Product(
+        code=code,
+        name=f"Product {code}",
+        name_norm=f"product {code}".lower(),
+        category_id=cat.id,
+        price_cents=price,
+        description="A fine thing.",
+    )
     db.add(product)
     db.flush()
     for opt1, opt2 in options or [("", "")]:
-        db.add(Variant(product_id=product.id, sku=f"{code}-{opt1}-{opt2}".strip("-"), option1=opt1, option2=opt2, stock=stock))
+        db.add(
+            Variant(
+                product_id=product.id,
+                sku=f"{code}-{opt1}-{opt2}".strip("-"),
+                option1=opt1,
+                option2=opt2,
+                stock=stock,
+            )
+        )
     db.commit()
     return product
 

@@ -11,20 +11,55 @@ def profile_card() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.hstack(rx.heading("Profile", size="4"), rx.spacer(), rx.badge("Customer ", p["customer_number"], variant="soft"), width="100%"),
                 rx.hstack(
-                    field("First name", "first_name", e, testid="profile-first-name", default_value=p["first_name"].to(str), max_length=60),
-                    field("Last name", "last_name", e, testid="profile-last-name", default_value=p["last_name"].to(str), max_length=60),
+                    rx.heading("Profile", size="4"),
+                    rx.spacer(),
+                    rx.badge("Customer ", p["customer_number"], variant="soft"),
                     width="100%",
                 ),
-                field("Email", "email", e, testid="profile-email", type="email", default_value=p["email"].to(str), max_length=254),
-                field("Phone", "phone", e, testid="profile-phone", default_value=p["phone"].to(str), max_length=30),
+                rx.hstack(
+                    field(
+                        "First name",
+                        "first_name",
+                        e,
+                        testid="profile-first-name",
+                        default_value=p["first_name"].to(str),
+                        max_length=60,
+                    ),
+                    field(
+                        "Last name",
+                        "last_name",
+                        e,
+                        testid="profile-last-name",
+                        default_value=p["last_name"].to(str),
+                        max_length=60,
+                    ),
+                    width="100%",
+                ),
+                field(
+                    "Email",
+                    "email",
+                    e,
+                    testid="profile-email",
+                    type="email",
+                    default_value=p["email"].to(str),
+                    max_length=254,
+                ),
+                field(
+                    "Phone",
+                    "phone",
+                    e,
+                    testid="profile-phone",
+                    default_value=p["phone"].to(str),
+                    max_length=30,
+                ),
                 rx.button("Save profile", type="submit", custom_attrs=tid("profile-save")),
                 spacing="3",
                 width="100%",
             ),
             on_submit=AccountState.save_profile,
             reset_on_submit=False,
+            no_validate=True,
             key=p["email"].to(str) + p["first_name"].to(str) + p["last_name"].to(str) + p["phone"].to(str),
         ),
         width="100%",
@@ -43,7 +78,9 @@ def address_row(a: rx.Var) -> rx.Component:
         ),
         rx.spacer(),
         rx.menu.root(
-            rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", aria_label="Address actions")),
+            rx.menu.trigger(
+                rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", aria_label="Address actions")
+            ),
             rx.menu.content(
                 rx.menu.item("Use for shipping", on_click=AccountState.set_default(a["id"], "shipping")),
                 rx.menu.item("Use for billing", on_click=AccountState.set_default(a["id"], "billing")),
@@ -61,8 +98,22 @@ def address_card() -> rx.Component:
     e = AccountState.address_errors
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading("Addresses", size="4"), rx.spacer(), rx.button(rx.cond(AccountState.address_form_open, "Cancel", "Add address"), variant="soft", size="1", on_click=AccountState.toggle_address_form, custom_attrs=tid("address-add-open"))),
-            rx.cond(AccountState.addresses.length() > 0, rx.vstack(rx.foreach(AccountState.addresses, address_row), width="100%", spacing="0"), rx.text("No saved addresses yet.", color="var(--gray-11)", size="2")),
+            rx.hstack(
+                rx.heading("Addresses", size="4"),
+                rx.spacer(),
+                rx.button(
+                    rx.cond(AccountState.address_form_open, "Cancel", "Add address"),
+                    variant="soft",
+                    size="1",
+                    on_click=AccountState.toggle_address_form,
+                    custom_attrs=tid("address-add-open"),
+                ),
+            ),
+            rx.cond(
+                AccountState.addresses.length() > 0,
+                rx.vstack(rx.foreach(AccountState.addresses, address_row), width="100%", spacing="0"),
+                rx.text("No saved addresses yet.", color="var(--gray-11)", size="2"),
+            ),
             rx.cond(
                 AccountState.address_form_open,
                 rx.form(
@@ -70,14 +121,37 @@ def address_card() -> rx.Component:
                         field("Full name", "full_name", e, testid="address-full-name"),
                         field("Address", "line1", e, testid="address-line1"),
                         field("Address line 2 (optional)", "line2", e, testid="address-line2"),
-                        rx.hstack(field("City", "city", e, testid="address-city", max_length=80), field("Postal code", "postal_code", e, testid="address-postal-code", max_length=20), width="100%"),
-                        rx.hstack(field("Country (2 letters)", "country", e, testid="address-country", default_value="US", max_length=2), field("Phone (optional)", "phone", e, testid="address-phone", max_length=30), width="100%"),
-                        rx.el.label(rx.hstack(rx.checkbox(name="default_shipping"), rx.text("Make this my default shipping address", size="2"))),
+                        rx.hstack(
+                            field("City", "city", e, testid="address-city", max_length=80),
+                            field(
+                                "Postal code", "postal_code", e, testid="address-postal-code", max_length=20
+                            ),
+                            width="100%",
+                        ),
+                        rx.hstack(
+                            field(
+                                "Country (2 letters)",
+                                "country",
+                                e,
+                                testid="address-country",
+                                default_value="US",
+                                max_length=2,
+                            ),
+                            field("Phone (optional)", "phone", e, testid="address-phone", max_length=30),
+                            width="100%",
+                        ),
+                        rx.el.label(
+                            rx.hstack(
+                                rx.checkbox(name="default_shipping"),
+                                rx.text("Make this my default shipping address", size="2"),
+                            )
+                        ),
                         rx.button("Save address", type="submit", custom_attrs=tid("address-save")),
                         width="100%",
                     ),
                     on_submit=AccountState.add_address,
                     reset_on_submit=False,
+                    no_validate=True,
                 ),
             ),
             spacing="3",
@@ -94,7 +168,11 @@ def orders_card() -> rx.Component:
             rx.cond(
                 AccountState.orders.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Order", "Date", "Total", ""]])),
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ["Order", "Date", "Total", ""]]
+                        )
+                    ),
                     rx.table.body(
                         rx.foreach(
                             AccountState.orders,
@@ -102,8 +180,21 @@ def orders_card() -> rx.Component:
                                 rx.table.cell(rx.link(o["number"], href="/order/" + o["number"].to(str))),
                                 rx.table.cell(o["date"]),
                                 rx.table.cell(o["total"]),
-                                rx.table.cell(rx.cond(o["assisted"], rx.badge("Placed with help from customer service", color_scheme="amber", size="1", custom_attrs=tid("order-assisted")))),
-                                custom_attrs={"data-testid": "account-order-row", "data-order-number": o["number"]},
+                                rx.table.cell(
+                                    rx.cond(
+                                        o["assisted"],
+                                        rx.badge(
+                                            "Placed with help from customer service",
+                                            color_scheme="amber",
+                                            size="1",
+                                            custom_attrs=tid("order-assisted"),
+                                        ),
+                                    )
+                                ),
+                                custom_attrs={
+                                    "data-testid": "account-order-row",
+                                    "data-order-number": o["number"],
+                                },
                             ),
                         )
                     ),
@@ -133,7 +224,10 @@ def consent_card() -> rx.Component:
                     align="center",
                 )
             ),
-            rx.cond(SessionState.on_behalf, rx.text("Only the customer can change this setting.", size="1", color="var(--gray-11)")),
+            rx.cond(
+                SessionState.on_behalf,
+                rx.text("Only the customer can change this setting.", size="1", color="var(--gray-11)"),
+            ),
             width="100%",
         ),
         width="100%",
@@ -148,7 +242,11 @@ def cs_changes_card() -> rx.Component:
                 rx.heading("Changes made by customer service", size="4"),
                 rx.foreach(
                     AccountState.cs_changes,
-                    lambda c: rx.hstack(rx.text(c["at"], size="1", color="var(--gray-11)", min_width="170px"), rx.text(c["csr"], ": ", c["action"], " ", c["details"], size="2"), custom_attrs=tid("cs-change-row")),
+                    lambda c: rx.hstack(
+                        rx.text(c["at"], size="1", color="var(--gray-11)", min_width="170px"),
+                        rx.text(c["csr"], ": ", c["action"], " ", c["details"], size="2"),
+                        custom_attrs=tid("cs-change-row"),
+                    ),
                 ),
                 width="100%",
             ),
@@ -162,7 +260,10 @@ def account_page() -> rx.Component:
     return loading(
         ~AccountState.loaded | AccountState.denied,
         rx.vstack(
-            rx.heading(rx.cond(SessionState.on_behalf, SessionState.customer_name + "'s account", "My Account"), size="6"),
+            rx.heading(
+                rx.cond(SessionState.on_behalf, SessionState.customer_name + "'s account", "My Account"),
+                size="6",
+            ),
             rx.grid(
                 rx.vstack(profile_card(), consent_card(), width="100%", spacing="4"),
                 rx.vstack(address_card(), width="100%"),
@@ -176,5 +277,3 @@ def account_page() -> rx.Component:
             width="100%",
         ),
     )
-
-

@@ -8,17 +8,37 @@ from components.ui import empty_state, loading, tid
 def filters() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(name="csr_email", placeholder="CSR email", aria_label="CSR email", max_length=254, default_value=AuditState.csr_email),
-            rx.input(name="customer_number", placeholder="Customer number", aria_label="Customer number", max_length=20, default_value=AuditState.customer_number),
+            rx.input(
+                name="csr_email",
+                placeholder="CSR email",
+                aria_label="CSR email",
+                max_length=254,
+                default_value=AuditState.csr_email,
+            ),
+            rx.input(
+                name="customer_number",
+                placeholder="Customer number",
+                aria_label="Customer number",
+                max_length=20,
+                default_value=AuditState.customer_number,
+            ),
             rx.input(name="since", type="date", aria_label="From date", default_value=AuditState.since),
             rx.input(name="until", type="date", aria_label="To date", default_value=AuditState.until),
             rx.button("Filter", type="submit", custom_attrs=tid("audit-filter")),
-            rx.button(rx.icon("download", size=14), "Export CSV", type="button", variant="soft", on_click=AuditState.export_csv, custom_attrs=tid("audit-export")),
+            rx.button(
+                rx.icon("download", size=14),
+                "Export CSV",
+                type="button",
+                variant="soft",
+                on_click=AuditState.export_csv,
+                custom_attrs=tid("audit-export"),
+            ),
             wrap="wrap",
             spacing="2",
         ),
         on_submit=AuditState.apply,
         reset_on_submit=False,
+        no_validate=True,
     )
 
 
@@ -31,18 +51,38 @@ def audit_page() -> rx.Component:
             rx.vstack(
                 rx.heading("Audit log", size="6"),
                 filters(),
-                rx.cond(AuditState.error != "", rx.text(AuditState.error, color="var(--red-11)", role="alert")),
+                rx.cond(
+                    AuditState.error != "", rx.text(AuditState.error, color="var(--red-11)", role="alert")
+                ),
                 rx.cond(
                     AuditState.rows.length() > 0,
                     rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Time (UTC)", "CSR", "Customer", "Action", "Cart / order", "Details"]])),
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in [
+                                        "Time (UTC)",
+                                        "CSR",
+                                        "Customer",
+                                        "Action",
+                                        "Cart / order",
+                                        "Details",
+                                    ]
+                                ]
+                            )
+                        ),
                         rx.table.body(
                             rx.foreach(
                                 AuditState.rows,
                                 lambda r: rx.table.row(
                                     rx.table.cell(r["at"]),
                                     rx.table.cell(r["csr"]),
-                                    rx.table.cell(r["customer"], " ", rx.text.span(r["customer_number"], size="1", color="var(--gray-11)")),
+                                    rx.table.cell(
+                                        r["customer"],
+                                        " ",
+                                        rx.text.span(r["customer_number"], size="1", color="var(--gray-11)"),
+                                    ),
                                     rx.table.cell(rx.code(r["action"])),
                                     rx.table.cell(r["cart"], " ", r["order"]),
                                     rx.table.cell(r["details"]),
@@ -53,7 +93,9 @@ def audit_page() -> rx.Component:
                         width="100%",
                         size="1",
                     ),
-                    empty_state("scroll-text", "No audit entries", "Nothing matches these filters.", "audit-empty"),
+                    empty_state(
+                        "scroll-text", "No audit entries", "Nothing matches these filters.", "audit-empty"
+                    ),
                 ),
                 spacing="4",
                 width="100%",

@@ -21,7 +21,13 @@ def cart_line(line: rx.Var) -> rx.Component:
                 spacing="3",
             )
         ),
-        rx.table.cell(rx.text(line["unit_price"]), rx.cond(line["discounted"], rx.text(line["list_price"], size="1", text_decoration="line-through", color="var(--gray-10)"))),
+        rx.table.cell(
+            rx.text(line["unit_price"]),
+            rx.cond(
+                line["discounted"],
+                rx.text(line["list_price"], size="1", text_decoration="line-through", color="var(--gray-10)"),
+            ),
+        ),
         rx.table.cell(
             rx.input(
                 type="number",
@@ -58,7 +64,9 @@ def readonly_notice() -> rx.Component:
         rx.callout(
             rx.cond(
                 CartState.locked,
-                "Customer service (" + CartState.lock_holder + ") is working on your cart. It is read-only until they finish; changes appear here as they make them.",
+                "Customer service ("
+                + CartState.lock_holder
+                + ") is working on your cart. It is read-only until they finish; changes appear here as they make them.",
                 "This cart cannot be changed right now.",
             ),
             icon="headset",
@@ -76,25 +84,52 @@ def cart_page() -> rx.Component:
         readonly_notice(),
         rx.cond(
             CartState.prepared_by != "",
-            rx.callout("Customer service (" + CartState.prepared_by + ") prepared this cart for you.", icon="info", custom_attrs=tid("cart-prepared-notice")),
+            rx.callout(
+                "Customer service (" + CartState.prepared_by + ") prepared this cart for you.",
+                icon="info",
+                custom_attrs=tid("cart-prepared-notice"),
+            ),
         ),
         rx.cond(
             CartState.lines.length() > 0,
             rx.vstack(
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Item", "Price", "Quantity", "Total", ""]])),
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ["Item", "Price", "Quantity", "Total", ""]
+                            ]
+                        )
+                    ),
                     rx.table.body(rx.foreach(CartState.lines, cart_line)),
                     width="100%",
                 ),
                 rx.vstack(
                     rx.cond(
                         CartState.has_discount,
-                        rx.hstack(rx.text("Promotions"), rx.spacer(), rx.text("−", CartState.discount, color="var(--red-11)"), width="100%"),
+                        rx.hstack(
+                            rx.text("Promotions"),
+                            rx.spacer(),
+                            rx.text("−", CartState.discount, color="var(--red-11)"),
+                            width="100%",
+                        ),
                     ),
-                    rx.hstack(rx.text("Subtotal", weight="bold"), rx.spacer(), rx.text(CartState.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")), width="100%"),
+                    rx.hstack(
+                        rx.text("Subtotal", weight="bold"),
+                        rx.spacer(),
+                        rx.text(CartState.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")),
+                        width="100%",
+                    ),
                     rx.text("Shipping and payment on the next step.", size="1", color="var(--gray-11)"),
                     rx.link(
-                        rx.button("Checkout", size="3", width="100%", disabled=~CartState.can_edit, custom_attrs=tid("checkout-button")),
+                        rx.button(
+                            "Checkout",
+                            size="3",
+                            width="100%",
+                            disabled=~CartState.can_edit,
+                            custom_attrs=tid("checkout-button"),
+                        ),
                         href=rx.cond(CartState.can_edit, "/checkout", "/cart"),
                         width="100%",
                     ),
@@ -105,7 +140,13 @@ def cart_page() -> rx.Component:
                 width="100%",
                 spacing="4",
             ),
-            empty_state("shopping-cart", "Your cart is empty", "Find something you like in the shop.", "cart-empty", rx.link(rx.button("Continue shopping"), href="/")),
+            empty_state(
+                "shopping-cart",
+                "Your cart is empty",
+                "Find something you like in the shop.",
+                "cart-empty",
+                rx.link(rx.button("Continue shopping"), href="/"),
+            ),
         ),
         spacing="4",
         width="100%",

@@ -15,9 +15,23 @@ def address_step() -> rx.Component:
                 rx.vstack(
                     rx.foreach(
                         CheckoutState.addresses,
-                        lambda a: rx.el.label(rx.hstack(rx.radio_group.item(value=a["id"].to(str)), rx.text(a["summary"], size="2"), align="center"), custom_attrs=tid("checkout-address")),
+                        lambda a: rx.el.label(
+                            rx.hstack(
+                                rx.radio_group.item(value=a["id"].to(str)),
+                                rx.text(a["summary"], size="2"),
+                                align="center",
+                            ),
+                            custom_attrs=tid("checkout-address"),
+                        ),
                     ),
-                    rx.el.label(rx.hstack(rx.radio_group.item(value="new"), rx.text("A new address", size="2"), align="center"), custom_attrs=tid("checkout-address-new")),
+                    rx.el.label(
+                        rx.hstack(
+                            rx.radio_group.item(value="new"),
+                            rx.text("A new address", size="2"),
+                            align="center",
+                        ),
+                        custom_attrs=tid("checkout-address-new"),
+                    ),
                 ),
                 value=CheckoutState.address_choice,
                 on_change=CheckoutState.set_address_choice,
@@ -30,8 +44,19 @@ def address_step() -> rx.Component:
                     field("Full name", "full_name", e, testid="address-full-name"),
                     field("Address", "line1", e, testid="address-line1"),
                     field("Address line 2 (optional)", "line2", e, testid="address-line2"),
-                    rx.hstack(field("City", "city", e, testid="address-city", max_length=80), field("Postal code", "postal_code", e, testid="address-postal-code", max_length=20), width="100%"),
-                    field("Country (2 letters)", "country", e, testid="address-country", default_value="US", max_length=2),
+                    rx.hstack(
+                        field("City", "city", e, testid="address-city", max_length=80),
+                        field("Postal code", "postal_code", e, testid="address-postal-code", max_length=20),
+                        width="100%",
+                    ),
+                    field(
+                        "Country (2 letters)",
+                        "country",
+                        e,
+                        testid="address-country",
+                        default_value="US",
+                        max_length=2,
+                    ),
                     width="100%",
                 ),
             ),
@@ -50,7 +75,13 @@ def shipping_step() -> rx.Component:
                 rx.vstack(
                     rx.foreach(
                         CheckoutState.shipping_options,
-                        lambda m: rx.el.label(rx.hstack(rx.radio_group.item(value=m["code"].to(str)), rx.text(m["label"], " — ", m["price"], size="2"), align="center")),
+                        lambda m: rx.el.label(
+                            rx.hstack(
+                                rx.radio_group.item(value=m["code"].to(str)),
+                                rx.text(m["label"], " — ", m["price"], size="2"),
+                                align="center",
+                            )
+                        ),
                     )
                 ),
                 value=CheckoutState.shipping_method,
@@ -69,11 +100,39 @@ def payment_step() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("3. Payment", size="4"),
-            rx.text("Test cards only, e.g. 4242 4242 4242 4242. We keep only the brand and last four digits.", size="1", color="var(--gray-11)"),
-            field("Card number", "card_number", e, testid="checkout-card-number", max_length=23, autocomplete="cc-number", input_mode="numeric"),
+            rx.text(
+                "Test cards only, e.g. 4242 4242 4242 4242. We keep only the brand and last four digits.",
+                size="1",
+                color="var(--gray-11)",
+            ),
+            field(
+                "Card number",
+                "card_number",
+                e,
+                testid="checkout-card-number",
+                max_length=23,
+                autocomplete="cc-number",
+                input_mode="numeric",
+            ),
             rx.hstack(
-                field("Expiry (MM/YY)", "card_expiry", e, testid="checkout-card-expiry", max_length=7, autocomplete="cc-exp", placeholder="MM/YY"),
-                field("Security code", "card_cvc", e, testid="checkout-card-cvc", max_length=4, autocomplete="cc-csc", input_mode="numeric"),
+                field(
+                    "Expiry (MM/YY)",
+                    "card_expiry",
+                    e,
+                    testid="checkout-card-expiry",
+                    max_length=7,
+                    autocomplete="cc-exp",
+                    placeholder="MM/YY",
+                ),
+                field(
+                    "Security code",
+                    "card_cvc",
+                    e,
+                    testid="checkout-card-cvc",
+                    max_length=4,
+                    autocomplete="cc-csc",
+                    input_mode="numeric",
+                ),
                 width="100%",
             ),
             spacing="3",
@@ -87,13 +146,34 @@ def payment_step() -> rx.Component:
 def checkout_page() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.vstack(rx.heading("Checkout", size="6"), address_step(), shipping_step(), payment_step(), spacing="4", flex="2", width="100%"),
+            rx.vstack(
+                rx.heading("Checkout", size="6"),
+                address_step(),
+                shipping_step(),
+                payment_step(),
+                spacing="4",
+                flex="2",
+                width="100%",
+            ),
             rx.card(
                 rx.vstack(
                     rx.heading("Order summary", size="4"),
-                    rx.foreach(CartState.lines, lambda l: rx.hstack(rx.text(l["name"], " × ", l["quantity"], size="2"), rx.spacer(), rx.text(l["line_total"], size="2"), width="100%")),
+                    rx.foreach(
+                        CartState.lines,
+                        lambda l: rx.hstack(
+                            rx.text(l["name"], " × ", l["quantity"], size="2"),
+                            rx.spacer(),
+                            rx.text(l["line_total"], size="2"),
+                            width="100%",
+                        ),
+                    ),
                     rx.divider(),
-                    rx.hstack(rx.text("Subtotal", weight="bold"), rx.spacer(), rx.text(CartState.subtotal, weight="bold"), width="100%"),
+                    rx.hstack(
+                        rx.text("Subtotal", weight="bold"),
+                        rx.spacer(),
+                        rx.text(CartState.subtotal, weight="bold"),
+                        width="100%",
+                    ),
                     rx.button(
                         rx.cond(CheckoutState.placing, rx.spinner(size="2"), rx.icon("lock", size=16)),
                         "Place order",
@@ -115,4 +195,5 @@ def checkout_page() -> rx.Component:
         ),
         on_submit=CheckoutState.place_order,
         reset_on_submit=False,
+        no_validate=True,
     )

@@ -20,15 +20,36 @@ def find_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Find customer", size="4"),
                 rx.grid(
-                    *[field(label, name, CS.errors, testid=t, max_length=60, default_value=CS.criteria.get(name, "")) for label, name, t in CRITERIA],
+                    *[
+                        field(
+                            label,
+                            name,
+                            CS.errors,
+                            testid=t,
+                            max_length=60,
+                            default_value=CS.criteria.get(name, ""),
+                        )
+                        for label, name, t in CRITERIA
+                    ],
                     columns=rx.breakpoints(initial="1", sm="2", md="3"),
                     spacing="3",
                     width="100%",
                 ),
-                rx.cond(CS.errors.contains("form"), rx.text(CS.errors["form"], color="var(--red-11)", role="alert", custom_attrs=tid("find-error"))),
+                rx.cond(
+                    CS.errors.contains("form"),
+                    rx.text(
+                        CS.errors["form"], color="var(--red-11)", role="alert", custom_attrs=tid("find-error")
+                    ),
+                ),
                 rx.hstack(
-                    rx.button(rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")),
-                    rx.text("Names, email and phone match from the start; customer number exactly. At most 20 results.", size="1", color="var(--gray-11)"),
+                    rx.button(
+                        rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")
+                    ),
+                    rx.text(
+                        "Names, email and phone match from the start; customer number exactly. At most 20 results.",
+                        size="1",
+                        color="var(--gray-11)",
+                    ),
                     align="center",
                     spacing="3",
                 ),
@@ -37,6 +58,7 @@ def find_form() -> rx.Component:
             ),
             on_submit=CS.find,
             reset_on_submit=False,
+            no_validate=True,
         ),
         width="100%",
     )
@@ -49,12 +71,27 @@ def customer_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["phone"]),
         rx.table.cell(row["city"]),
         rx.table.cell(row["customer_number"]),
-        rx.table.cell(rx.badge(row["lock"], color_scheme=rx.cond(row["lock"] == "Unlocked", "gray", "amber"), size="1")),
+        rx.table.cell(
+            rx.badge(row["lock"], color_scheme=rx.cond(row["lock"] == "Unlocked", "gray", "amber"), size="1")
+        ),
         rx.table.cell(
             rx.menu.root(
-                rx.menu.trigger(rx.button("Actions", rx.icon("chevron-down", size=14), variant="soft", size="1", custom_attrs=tid("customer-actions"))),
+                rx.menu.trigger(
+                    rx.button(
+                        "Actions",
+                        rx.icon("chevron-down", size=14),
+                        variant="soft",
+                        size="1",
+                        custom_attrs=tid("customer-actions"),
+                    )
+                ),
                 rx.menu.content(
-                    rx.menu.item(rx.icon("log-in", size=14), "Access customer's account", on_click=CS.access(row["id"]), custom_attrs=tid("action-access-account")),
+                    rx.menu.item(
+                        rx.icon("log-in", size=14),
+                        "Access customer's account",
+                        on_click=CS.access(row["id"]),
+                        custom_attrs=tid("action-access-account"),
+                    ),
                 ),
             )
         ),
@@ -70,17 +107,30 @@ def results() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     CS.more,
-                    rx.callout("More than 20 customers match. Showing the first 20 — add criteria to refine the search.", icon="info", custom_attrs=tid("results-refine-message")),
+                    rx.callout(
+                        "More than 20 customers match. Showing the first 20 — add criteria to refine the search.",
+                        icon="info",
+                        custom_attrs=tid("results-refine-message"),
+                    ),
                 ),
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Name", "Email", "Phone", "City", "Customer no.", "Cart", ""]])),
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ["Name", "Email", "Phone", "City", "Customer no.", "Cart", ""]
+                            ]
+                        )
+                    ),
                     rx.table.body(rx.foreach(CS.results, customer_row)),
                     width="100%",
                     variant="surface",
                 ),
                 width="100%",
             ),
-            empty_state("user-x", "No customers match", "Check the spelling or try fewer criteria.", "results-empty"),
+            empty_state(
+                "user-x", "No customers match", "Check the spelling or try fewer criteria.", "results-empty"
+            ),
         ),
     )
 
@@ -92,16 +142,35 @@ def recent_sessions() -> rx.Component:
             rx.cond(
                 CS.recent.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Customer", "Started", "Ended", "Outcome", ""]])),
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ["Customer", "Started", "Ended", "Outcome", ""]
+                            ]
+                        )
+                    ),
                     rx.table.body(
                         rx.foreach(
                             CS.recent,
                             lambda s: rx.table.row(
-                                rx.table.cell(s["customer"], " ", rx.text.span(s["customer_number"], color="var(--gray-11)", size="1")),
+                                rx.table.cell(
+                                    s["customer"],
+                                    " ",
+                                    rx.text.span(s["customer_number"], color="var(--gray-11)", size="1"),
+                                ),
                                 rx.table.cell(s["started"]),
                                 rx.table.cell(s["ended"]),
                                 rx.table.cell(s["outcome"]),
-                                rx.table.cell(rx.button("Access again", size="1", variant="soft", on_click=CS.access(s["customer_id"]), custom_attrs=tid("recent-session-access"))),
+                                rx.table.cell(
+                                    rx.button(
+                                        "Access again",
+                                        size="1",
+                                        variant="soft",
+                                        on_click=CS.access(s["customer_id"]),
+                                        custom_attrs=tid("recent-session-access"),
+                                    )
+                                ),
                                 custom_attrs=tid("recent-session-row"),
                             ),
                         )
@@ -122,7 +191,20 @@ def customer_service_page() -> rx.Component:
         ~CS.loaded,
         rx.cond(
             CS.allowed,
-            rx.vstack(rx.heading("Customer Service", size="6"), find_form(), results(), recent_sessions(), spacing="4", width="100%"),
-            empty_state("shield-x", "Customer service only", "This page is for customer service representatives.", "access-denied", rx.link("Back to the shop", href="/")),
+            rx.vstack(
+                rx.heading("Customer Service", size="6"),
+                find_form(),
+                results(),
+                recent_sessions(),
+                spacing="4",
+                width="100%",
+            ),
+            empty_state(
+                "shield-x",
+                "Customer service only",
+                "This page is for customer service representatives.",
+                "access-denied",
+                rx.link("Back to the shop", href="/"),
+            ),
         ),
     )

@@ -10,17 +10,42 @@ def signin_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Sign in", size="5"),
-                field("Email", "email", SessionState.signin_errors, testid="signin-email", type="email", autocomplete="username", max_length=254),
-                field("Password", "password", SessionState.signin_errors, testid="signin-password", type="password", autocomplete="current-password", max_length=128),
+                field(
+                    "Email",
+                    "email",
+                    SessionState.signin_errors,
+                    testid="signin-email",
+                    type="email",
+                    autocomplete="username",
+                    max_length=254,
+                ),
+                field(
+                    "Password",
+                    "password",
+                    SessionState.signin_errors,
+                    testid="signin-password",
+                    type="password",
+                    autocomplete="current-password",
+                    max_length=128,
+                ),
                 rx.cond(
                     SessionState.signin_error != "",
-                    rx.callout(SessionState.signin_error, icon="triangle-alert", color_scheme="red", role="alert", custom_attrs=tid("signin-error")),
+                    rx.callout(
+                        SessionState.signin_error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        role="alert",
+                        custom_attrs=tid("signin-error"),
+                    ),
                 ),
-                rx.button("Sign in", type="submit", size="3", width="100%", custom_attrs=tid("signin-submit")),
+                rx.button(
+                    "Sign in", type="submit", size="3", width="100%", custom_attrs=tid("signin-submit")
+                ),
                 spacing="3",
             ),
             on_submit=SessionState.sign_in,
             reset_on_submit=False,
+            no_validate=True,
         ),
         width="100%",
     )
@@ -33,18 +58,56 @@ def register_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Create an account", size="5"),
                 rx.hstack(
-                    field("First name", "first_name", e, testid="register-first-name", max_length=60, autocomplete="given-name"),
-                    field("Last name", "last_name", e, testid="register-last-name", max_length=60, autocomplete="family-name"),
+                    field(
+                        "First name",
+                        "first_name",
+                        e,
+                        testid="register-first-name",
+                        max_length=60,
+                        autocomplete="given-name",
+                    ),
+                    field(
+                        "Last name",
+                        "last_name",
+                        e,
+                        testid="register-last-name",
+                        max_length=60,
+                        autocomplete="family-name",
+                    ),
                     width="100%",
                 ),
-                field("Email", "email", e, testid="register-email", type="email", max_length=254, autocomplete="email"),
-                field("Password (at least 8 characters)", "password", e, testid="register-password", type="password", max_length=128, autocomplete="new-password"),
+                field(
+                    "Email",
+                    "email",
+                    e,
+                    testid="register-email",
+                    type="email",
+                    max_length=254,
+                    autocomplete="email",
+                ),
+                field(
+                    "Password (at least 8 characters)",
+                    "password",
+                    e,
+                    testid="register-password",
+                    type="password",
+                    max_length=128,
+                    autocomplete="new-password",
+                ),
                 rx.cond(e.contains("form"), rx.text(e["form"], color="var(--red-11)", role="alert")),
-                rx.button("Register", type="submit", size="3", width="100%", variant="outline", custom_attrs=tid("register-submit")),
+                rx.button(
+                    "Register",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    variant="outline",
+                    custom_attrs=tid("register-submit"),
+                ),
                 spacing="3",
             ),
             on_submit=SessionState.register,
             reset_on_submit=False,
+            no_validate=True,
         ),
         width="100%",
     )
@@ -52,4 +115,6 @@ def register_form() -> rx.Component:
 
 @page("/login", "Sign in — Harbor & Pine", on_load=SessionState.set_return_to)
 def login_page() -> rx.Component:
-    return rx.grid(signin_form(), register_form(), columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%")
+    return rx.grid(
+        signin_form(), register_form(), columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%"
+    )

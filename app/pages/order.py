@@ -16,14 +16,22 @@ def order_page() -> rx.Component:
                 rx.callout("Thank you! Your order is placed.", icon="circle-check", color_scheme="green"),
                 rx.heading("Order ", rx.text.span(o["number"], custom_attrs=tid("order-number")), size="6"),
                 rx.text("Placed ", o["date"], color="var(--gray-11)"),
-                rx.cond(o["assisted"], rx.badge("Placed with help from customer service", color_scheme="amber")),
+                rx.cond(
+                    o["assisted"], rx.badge("Placed with help from customer service", color_scheme="amber")
+                ),
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ["Item", "Qty", "Price", "Total"]])),
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ["Item", "Qty", "Price", "Total"]]
+                        )
+                    ),
                     rx.table.body(
                         rx.foreach(
                             o["lines"].to(list[dict]),
                             lambda l: rx.table.row(
-                                rx.table.cell(l["name"], " ", rx.text.span(l["options"], color="var(--gray-11)")),
+                                rx.table.cell(
+                                    l["name"], " ", rx.text.span(l["options"], color="var(--gray-11)")
+                                ),
                                 rx.table.cell(l["quantity"]),
                                 rx.table.cell(l["unit_price"]),
                                 rx.table.cell(l["line_total"]),
@@ -34,9 +42,24 @@ def order_page() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.hstack(rx.text("Subtotal"), rx.spacer(), rx.text(o["subtotal"]), width="100%"),
-                    rx.cond(o["has_discount"], rx.hstack(rx.text("Promotions"), rx.spacer(), rx.text("−", o["discount"]), width="100%")),
-                    rx.hstack(rx.text("Shipping (", o["shipping_method"], ")"), rx.spacer(), rx.text(o["shipping"]), width="100%"),
-                    rx.hstack(rx.text("Total", weight="bold"), rx.spacer(), rx.text(o["total"], weight="bold", custom_attrs=tid("order-total")), width="100%"),
+                    rx.cond(
+                        o["has_discount"],
+                        rx.hstack(
+                            rx.text("Promotions"), rx.spacer(), rx.text("−", o["discount"]), width="100%"
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.text("Shipping (", o["shipping_method"], ")"),
+                        rx.spacer(),
+                        rx.text(o["shipping"]),
+                        width="100%",
+                    ),
+                    rx.hstack(
+                        rx.text("Total", weight="bold"),
+                        rx.spacer(),
+                        rx.text(o["total"], weight="bold", custom_attrs=tid("order-total")),
+                        width="100%",
+                    ),
                     width=["100%", "360px"],
                     align_self="end",
                 ),
@@ -46,6 +69,8 @@ def order_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            empty_state("file-x", "Order not found", "We could not find that order in your account.", "not-found"),
+            empty_state(
+                "file-x", "Order not found", "We could not find that order in your account.", "not-found"
+            ),
         ),
     )

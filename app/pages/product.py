@@ -24,20 +24,55 @@ def product_page() -> rx.Component:
         rx.cond(
             ProductState.found,
             rx.flex(
-                rx.image(src=p["image"], alt=p["name"], width=["100%", "100%", "420px"], border_radius="12px", border="1px solid var(--gray-4)"),
+                rx.image(
+                    src=p["image"],
+                    alt=p["name"],
+                    width=["100%", "100%", "420px"],
+                    border_radius="12px",
+                    border="1px solid var(--gray-4)",
+                ),
                 rx.vstack(
                     rx.link(p["category"], href="/?category=" + p["category_slug"].to(str), size="2"),
                     rx.heading(p["name"], size="7"),
                     price(p["price"], p["list_price"], p["discounted"], testid="pdp-price", size="6"),
-                    rx.cond(p["discounted"], rx.badge(p["promo"], color_scheme="red", custom_attrs=tid("pdp-promo"))),
+                    rx.cond(
+                        p["discounted"],
+                        rx.badge(p["promo"], color_scheme="red", custom_attrs=tid("pdp-promo")),
+                    ),
                     rx.text(p["description"], color="var(--gray-11)"),
-                    option_select(p["option1_name"], p["option1_values"].to(list[str]), ProductState.option1, ProductState.set_option1, "pdp-option1"),
-                    option_select(p["option2_name"], p["option2_values"].to(list[str]), ProductState.option2, ProductState.set_option2, "pdp-option2"),
-                    rx.text(ProductState.stock_label, size="2", color=rx.cond(ProductState.in_stock, "var(--green-11)", "var(--red-11)"), custom_attrs=tid("pdp-stock")),
+                    option_select(
+                        p["option1_name"],
+                        p["option1_values"].to(list[str]),
+                        ProductState.option1,
+                        ProductState.set_option1,
+                        "pdp-option1",
+                    ),
+                    option_select(
+                        p["option2_name"],
+                        p["option2_values"].to(list[str]),
+                        ProductState.option2,
+                        ProductState.set_option2,
+                        "pdp-option2",
+                    ),
+                    rx.text(
+                        ProductState.stock_label,
+                        size="2",
+                        color=rx.cond(ProductState.in_stock, "var(--green-11)", "var(--red-11)"),
+                        custom_attrs=tid("pdp-stock"),
+                    ),
                     rx.hstack(
                         rx.vstack(
                             rx.el.label("Quantity", html_for="pdp-qty", class_name="field-label"),
-                            rx.input(id="pdp-qty", type="number", min=1, max=99, value=ProductState.quantity, on_change=ProductState.set_quantity, width="90px", custom_attrs=tid("pdp-qty")),
+                            rx.input(
+                                id="pdp-qty",
+                                type="number",
+                                min=1,
+                                max=99,
+                                value=ProductState.quantity,
+                                on_change=ProductState.set_quantity,
+                                width="90px",
+                                custom_attrs=tid("pdp-qty"),
+                            ),
                             spacing="1",
                         ),
                         rx.button(
@@ -51,13 +86,28 @@ def product_page() -> rx.Component:
                         align="end",
                         spacing="3",
                     ),
-                    rx.cond(ProductState.quantity_error != "", rx.text(ProductState.quantity_error, color="var(--red-11)", size="2", role="alert", custom_attrs=tid("pdp-qty-error"))),
+                    rx.cond(
+                        ProductState.quantity_error != "",
+                        rx.text(
+                            ProductState.quantity_error,
+                            color="var(--red-11)",
+                            size="2",
+                            role="alert",
+                            custom_attrs=tid("pdp-qty-error"),
+                        ),
+                    ),
                     spacing="3",
                     max_width="520px",
                 ),
                 direction=rx.breakpoints(initial="column", md="row"),
                 spacing="6",
             ),
-            empty_state("package-x", "Product not found", "We could not find that product. It may have been removed.", "not-found", rx.link("Back to the shop", href="/")),
+            empty_state(
+                "package-x",
+                "Product not found",
+                "We could not find that product. It may have been removed.",
+                "not-found",
+                rx.link("Back to the shop", href="/"),
+            ),
         ),
     )

@@ -116,7 +116,9 @@ def profile(db: Session, caller: Caller) -> dict:
 PROFILE_LABELS = {"first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone"}
 
 
-def update_profile(db: Session, caller: Caller, first_name: object, last_name: object, email: object, phone: object) -> list[str]:
+def update_profile(
+    db: Session, caller: Caller, first_name: object, last_name: object, email: object, phone: object
+) -> list[str]:
     """Update the effective customer's profile; returns the changed field labels."""
     a = _customer(db, caller)
     values = {
@@ -141,7 +143,9 @@ def update_profile(db: Session, caller: Caller, first_name: object, last_name: o
         setattr(a, f, values[f])
     refresh_search_columns(db, a)
     if changed and caller.on_behalf:
-        audit.record(db, caller, "profile_changed", details="Changed " + ", ".join(PROFILE_LABELS[f] for f in changed))
+        audit.record(
+            db, caller, "profile_changed", details="Changed " + ", ".join(PROFILE_LABELS[f] for f in changed)
+        )
     return [PROFILE_LABELS[f] for f in changed]
 
 
@@ -168,7 +172,9 @@ def address_dict(a: Address) -> dict:
         "phone": a.phone,
         "is_default_billing": a.is_default_billing,
         "is_default_shipping": a.is_default_shipping,
-        "summary": ", ".join(p for p in [a.full_name, a.line1, a.line2, f"{a.postal_code} {a.city}", a.country] if p),
+        "summary": ", ".join(
+            p for p in [a.full_name, a.line1, a.line2, f"{a.postal_code} {a.city}", a.country] if p
+        ),
     }
 
 
@@ -179,7 +185,10 @@ def addresses(db: Session, caller: Caller) -> list[dict]:
 
 
 def validate_address(fields: dict) -> tuple[dict, dict[str, str]]:
-    values = {k: clean(fields.get(k, "")) for k in ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")}
+    values = {
+        k: clean(fields.get(k, ""))
+        for k in ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
+    }
     values["country"] = (values["country"] or "US").upper()
     errors = {
         "full_name": required(values["full_name"], "Full name", 120),
@@ -187,7 +196,9 @@ def validate_address(fields: dict) -> tuple[dict, dict[str, str]]:
         "line2": optional(values["line2"], "Address line 2", 120),
         "city": required(values["city"], "City", 80),
         "postal_code": required(values["postal_code"], "Postal code", 20),
-        "country": None if len(values["country"]) == 2 and values["country"].isalpha() else "Use a two-letter country code, like US.",
+        "country": None
+        if len(values["country"]) == 2 and values["country"].isalpha()
+        else "Use a two-letter country code, like US.",
         "phone": phone_error(values["phone"]),
     }
     if not errors["postal_code"] and not digits_and_letters(values["postal_code"]):
@@ -195,7 +206,14 @@ def validate_address(fields: dict) -> tuple[dict, dict[str, str]]:
     return values, {k: v for k, v in errors.items() if v}
 
 
-def add_address(db: Session, caller: Caller, fields: dict, *, default_shipping: bool = False, default_billing: bool = False) -> Address:
+def add_address(
+    db: Session,
+    caller: Caller,
+    fields: dict,
+    *,
+    default_shipping: bool = False,
+    default_billing: bool = False,
+) -> Address:
     a = _customer(db, caller)
     values, errors = validate_address(fields)
     if errors:
@@ -217,7 +235,11 @@ def add_address(db: Session, caller: Caller, fields: dict, *, default_shipping: 
 
 def _set_default(db: Session, account: Account, address_id: int, kind: str) -> None:
     column = "is_default_shipping" if kind == "shipping" else "is_default_billing"
-    db.exec(update_where(Address).where(Address.account_id == account.id).values({column: Address.id == address_id}))
+    db.exec(
+        update_where(Address)
+        .where(Address.account_id == account.id)
+        .values({column: Address.id == address_id})
+    )
     db.flush()
     db.expire_all()
     refresh_search_columns(db, account)
@@ -232,7 +254,9 @@ def set_default_address(db: Session, caller: Caller, address_id: object, kind: s
         raise DomainError("Unknown address kind.")
     _set_default(db, a, address.id, kind)
     if caller.on_behalf:
-        audit.record(db, caller, "address_default", details=f"Default {kind}: {address_dict(address)['summary']}")
+        audit.record(
+            db, caller, "address_default", details=f"Default {kind}: {address_dict(address)['summary']}"
+        )
 
 
 def delete_address(db: Session, caller: Caller, address_id: object) -> None:
@@ -250,7 +274,12 @@ def delete_address(db: Session, caller: Caller, address_id: object) -> None:
 
 def order_history(db: Session, caller: Caller) -> list[dict]:
     cid = caller.require_customer()
-    rows = db.exec(select(Order).where(Order.account_id == cid).order_by(Order.created_at.desc(), Order.id.desc()).limit(100))
+    rows = db.exec(
+        select(Order)
+        .where(Order.account_id == cid)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(100)
+    )
     return [
         {
             "number": o.number,

@@ -63,12 +63,20 @@ def record_for(
     )
 
 
-def _rows(db: Session, stmt) -> list[dict]:
+def _rows(db: Session, *conditions) -> list[dict]:
     csr, customer = aliased(Account), aliased(Account)
     stmt = (
-        stmt.join(csr, csr.id == AuditEvent.csr_id)
+        select(
+            AuditEvent,
+            csr.first_name,
+            csr.last_name,
+            customer.first_name,
+            customer.last_name,
+            customer.customer_number,
+        )
+        .join(csr, csr.id == AuditEvent.csr_id)
         .outerjoin(customer, customer.id == AuditEvent.customer_id)
-        .add_columns(csr.first_name, csr.last_name, customer.first_name, customer.last_name, customer.customer_number)
+        .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(MAX_ROWS)
     )
@@ -100,25 +108,28 @@ def search(
     until: datetime | None = None,
 ) -> list[dict]:
     caller.require(AUDIT_VIEW)
-    stmt = select(AuditEvent)
+    conditions = []
     if csr_email:
-        stmt = stmt.where(AuditEvent.csr_id.in_(select(Account.id).where(Account.email == csr_email.strip().lower())))
+        conditions.append(
+            AuditEvent.csr_id.in_(select(Account.id).where(Account.email == csr_email.strip().lower()))
+        )
     if customer_number:
-        stmt = stmt.where(
-            AuditEvent.customer_id.in_(select(Account.id).where(Account.customer_number == customer_number.strip().upper()))
+        number = customer_number.strip().upper()
+        conditions.append(
+            AuditEvent.customer_id.in_(select(Account.id).where(Account.customer_number == number))
         )
     if since:
-        stmt = stmt.where(AuditEvent.at >= since)
+        conditions.append(AuditEvent.at >= since)
     if until:
-        stmt = stmt.where(AuditEvent.at < until)
-    return _rows(db, stmt)
+        conditions.append(AuditEvent.at < until)
+    return _rows(db, *conditions)
 
 
 def for_customer(db: Session, caller: Caller) -> list[dict]:
     """What customer service changed on the caller's own account (shown to the customer only)."""
     if caller.on_behalf or caller.customer_id is None:
         return []
-    return _rows(db, select(AuditEvent).where(AuditEvent.customer_id == caller.customer_id))
+    return _rows(db, AuditEvent.customer_id == caller.customer_id)
 
 
 CSV_FIELDS = ["at", "csr", "customer", "customer_number", "action", "cart", "order", "details"]
@@ -130,5 +141,7 @@ def to_csv(rows: list[dict]) -> str:
     writer.writeheader()
     for row in rows:
         # Cells starting with = + - @ would run as formulas in a spreadsheet.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+        writer.writerow(
+            {k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()}
+        )
     return buf.getvalue()

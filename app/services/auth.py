@@ -194,7 +194,9 @@ def sign_in(db: Session, email: object, password: object) -> tuple[str, Account]
     return _start_session(db, account), account
 
 
-def register(db: Session, first_name: object, last_name: object, email: object, password: object) -> tuple[str, Account]:
+def register(
+    db: Session, first_name: object, last_name: object, email: object, password: object
+) -> tuple[str, Account]:
     from app.services.accounts import create_account  # accounts owns account creation rules
 
     account = create_account(db, first_name=first_name, last_name=last_name, email=email, password=password)
@@ -229,4 +231,3 @@ def validate_password(password: object) -> str | None:
     if len(password) > 128:
         return "Password must be at most 128 characters."
     return None
-

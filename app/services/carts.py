@@ -94,7 +94,9 @@ def _refusal(db: Session, cart: Cart, caller: Caller, expected_version: int | No
             name = f"{holder.first_name} {holder.last_name}" if holder else "another representative"
             return Forbidden(f"Your lock was taken over by {name}. The cart is read-only for you now.")
     elif lock_active(cart):
-        return Forbidden("Customer service is working on this cart right now. It is read-only until they finish.")
+        return Forbidden(
+            "Customer service is working on this cart right now. It is read-only until they finish."
+        )
     if expected_version is not None and cart.version != expected_version:
         return Conflict(STALE_MESSAGE)
     return Conflict(STALE_MESSAGE)
@@ -109,7 +111,9 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
         values["lock_expires_at"] = now + lock_minutes()  # the lock lives on while the holder works
     result = db.exec(
         update_where(Cart)
-        .where(Cart.id == cart.id, Cart.status == "active", Cart.version == version, _lock_clause(caller, now))
+        .where(
+            Cart.id == cart.id, Cart.status == "active", Cart.version == version, _lock_clause(caller, now)
+        )
         .values(values)
     )
     if result.rowcount != 1:
@@ -126,7 +130,14 @@ def _version_arg(value: object) -> int | None:
     return value
 
 
-def add(db: Session, caller: Caller, anon_key: str | None, sku: object, quantity: object, expected_version: object = None) -> dict:
+def add(
+    db: Session,
+    caller: Caller,
+    anon_key: str | None,
+    sku: object,
+    quantity: object,
+    expected_version: object = None,
+) -> dict:
     qty = parse_quantity(quantity)
     if qty is None:
         raise DomainError(QUANTITY_MESSAGE, field="quantity")
@@ -139,22 +150,40 @@ def add(db: Session, caller: Caller, anon_key: str | None, sku: object, quantity
     product = db.get(Product, variant.product_id)
     existing_cart = current_cart(db, caller, anon_key)
     cart = existing_cart or current_cart(db, caller, anon_key, create=True)
-    line = db.exec(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)).first()
+    line = db.exec(
+        select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)
+    ).first()
     new_qty = qty + (line.quantity if line else 0)
     if new_qty > 99:
         raise DomainError("You can have at most 99 of one item in your cart.", field="quantity")
     if new_qty > variant.stock:
         raise DomainError(_stock_message(product, variant), field="quantity")
-    if line is None and len(db.exec(select(CartLine.id).where(CartLine.cart_id == cart.id)).all()) >= MAX_LINES:
+    if (
+        line is None
+        and len(db.exec(select(CartLine.id).where(CartLine.cart_id == cart.id)).all()) >= MAX_LINES
+    ):
         raise DomainError(f"A cart holds at most {MAX_LINES} different items.")
     claim_change(db, cart, caller, version if existing_cart is not None else None)
     if line is None:
-        db.add(CartLine(cart_id=cart.id, variant_id=variant.id, quantity=qty, added_by_id=caller.account_id if caller.on_behalf else None))
+        db.add(
+            CartLine(
+                cart_id=cart.id,
+                variant_id=variant.id,
+                quantity=qty,
+                added_by_id=caller.account_id if caller.on_behalf else None,
+            )
+        )
     else:
         line.quantity = new_qty
         db.add(line)
     db.flush()
-    audit.record(db, caller, "cart_add", cart_id=cart.id, details=f"{product.name} {_options(variant)} x{qty}".replace("  ", " "))
+    audit.record(
+        db,
+        caller,
+        "cart_add",
+        cart_id=cart.id,
+        details=f"{product.name} {_options(variant)} x{qty}".replace("  ", " "),
+    )
     return {"cart_id": cart.id, "name": product.name, "quantity": new_qty}
 
 
@@ -176,7 +205,14 @@ def _own_line(db: Session, caller: Caller, anon_key: str | None, line_id: object
     return cart, line
 
 
-def set_quantity(db: Session, caller: Caller, anon_key: str | None, line_id: object, quantity: object, expected_version: object) -> None:
+def set_quantity(
+    db: Session,
+    caller: Caller,
+    anon_key: str | None,
+    line_id: object,
+    quantity: object,
+    expected_version: object,
+) -> None:
     qty = parse_quantity(quantity)
     if qty is None:
         raise DomainError(QUANTITY_MESSAGE, field="quantity")
@@ -193,7 +229,9 @@ def set_quantity(db: Session, caller: Caller, anon_key: str | None, line_id: obj
     audit.record(db, caller, "cart_quantity", cart_id=cart.id, details=f"{product.name}: {old} → {qty}")
 
 
-def remove(db: Session, caller: Caller, anon_key: str | None, line_id: object, expected_version: object) -> None:
+def remove(
+    db: Session, caller: Caller, anon_key: str | None, line_id: object, expected_version: object
+) -> None:
     version = _version_arg(expected_version)
     cart, line = _own_line(db, caller, anon_key, line_id)
     variant = db.get(Variant, line.variant_id)
@@ -306,7 +344,9 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
     merged = 0
     for anon_line in anon_lines:
         variant = db.get(Variant, anon_line.variant_id)
-        line = db.exec(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)).first()
+        line = db.exec(
+            select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)
+        ).first()
         qty = min(99, variant.stock, anon_line.quantity + (line.quantity if line else 0))
         if qty <= 0:
             continue
@@ -316,7 +356,9 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
             line.quantity = qty
             db.add(line)
         merged += 1
-    db.exec(update_where(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow()))
+    db.exec(
+        update_where(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow())
+    )
     anon.status = "merged"
     db.add(anon)
     db.flush()

@@ -36,7 +36,9 @@ def _prefix(column, value: str):
 
 
 def validate(raw: dict) -> Criteria:
-    values = {k: (raw.get(k) if isinstance(raw.get(k), str) else "").strip() for k in Criteria.__dataclass_fields__}
+    values = {
+        k: (raw.get(k) if isinstance(raw.get(k), str) else "").strip() for k in Criteria.__dataclass_fields__
+    }
     errors = {k: f"At most {MAX_CRITERION} characters." for k, v in values.items() if len(v) > MAX_CRITERION}
     if values["phone"] and not digits(values["phone"]):
         errors["phone"] = "Enter at least one digit of the phone number."
@@ -66,7 +68,9 @@ def find(db: Session, caller: Caller, raw: dict) -> dict:
         if not code:
             raise FieldErrors({"postal_code": "Enter letters or digits of the postal code."})
         stmt = stmt.where(_prefix(Account.postal_code_norm, code))
-    rows = db.exec(stmt.order_by(Account.last_name_norm, Account.first_name_norm, Account.id).limit(LIMIT + 1)).all()
+    rows = db.exec(
+        stmt.order_by(Account.last_name_norm, Account.first_name_norm, Account.id).limit(LIMIT + 1)
+    ).all()
     more = len(rows) > LIMIT
     rows = rows[:LIMIT]
     locks = _lock_status(db, [a.id for a in rows])

@@ -33,9 +33,18 @@ def lock(db: Session, caller: Caller) -> Cart:
         .where(
             Cart.id == cart.id,
             Cart.status == "active",
-            or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now, Cart.locked_by_id == caller.account_id),
+            or_(
+                Cart.locked_by_id.is_(None),
+                Cart.lock_expires_at <= now,
+                Cart.locked_by_id == caller.account_id,
+            ),
         )
-        .values(locked_by_id=caller.account_id, locked_at=now, lock_expires_at=now + carts.lock_minutes(), version=Cart.version + 1)
+        .values(
+            locked_by_id=caller.account_id,
+            locked_at=now,
+            lock_expires_at=now + carts.lock_minutes(),
+            version=Cart.version + 1,
+        )
     ).rowcount
     db.refresh(cart)
     if won != 1:
@@ -67,17 +76,26 @@ def take_over(db: Session, caller: Caller, expected_holder_id: object = None) ->
         raise DomainError("You already hold the lock on this cart.")
     now = utcnow()
     # The holder we confirmed against must still be the holder: a takeover never steals blind.
-    holder_clause = Cart.locked_by_id.is_(None) if cart.locked_by_id is None else Cart.locked_by_id == cart.locked_by_id
+    holder_clause = (
+        Cart.locked_by_id.is_(None) if cart.locked_by_id is None else Cart.locked_by_id == cart.locked_by_id
+    )
     won = db.exec(
         update_where(Cart)
         .where(Cart.id == cart.id, Cart.status == "active", Cart.version == cart.version, holder_clause)
-        .values(locked_by_id=caller.account_id, locked_at=now, lock_expires_at=now + carts.lock_minutes(), version=Cart.version + 1)
+        .values(
+            locked_by_id=caller.account_id,
+            locked_at=now,
+            lock_expires_at=now + carts.lock_minutes(),
+            version=Cart.version + 1,
+        )
     ).rowcount
     if won != 1:
         raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
     if isinstance(expected_holder_id, int) and expected_holder_id != cart.locked_by_id:
         raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
-    audit.record(db, caller, "cart_takeover", cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}")
+    audit.record(
+        db, caller, "cart_takeover", cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}"
+    )
     return previous
 
 
@@ -95,4 +113,11 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> None:
     ).rowcount
     if won != 1:
         raise Conflict("The lock changed while you were deciding. Look again.")
-    audit.record(db, caller, "lock_released", customer_id=cart.account_id, cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}")
+    audit.record(
+        db,
+        caller,
+        "lock_released",
+        customer_id=cart.account_id,
+        cart_id=cart.id,
+        details=f"Previous holder: {_name(db, previous)}",
+    )

@@ -50,26 +50,38 @@ def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str
     if customer.status != "active":
         return "This account is disabled and cannot be accessed."
     if not customer.allow_assistance:
-        return f"{customer.first_name} {customer.last_name} has switched off assistance from customer service."
+        return (
+            f"{customer.first_name} {customer.last_name} has switched off assistance from customer service."
+        )
     return None
 
 
 def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
     caller.require(CUSTOMER_ACCESS)
-    customer = db.get(Account, customer_id) if isinstance(customer_id, int) and not isinstance(customer_id, bool) else None
+    customer = (
+        db.get(Account, customer_id)
+        if isinstance(customer_id, int) and not isinstance(customer_id, bool)
+        else None
+    )
     refusal = access_refusal(db, caller, customer)
     if refusal:
         raise (NotFound if customer is None else Forbidden)(refusal)
     auth_session = db.get(AuthSession, caller.session_id)
     # One on-behalf session per CSR: starting another ends the first, wherever it was opened.
-    for old in db.exec(select(OnBehalfSession).where(OnBehalfSession.csr_id == caller.account_id, OnBehalfSession.ended_at.is_(None))):
+    for old in db.exec(
+        select(OnBehalfSession).where(
+            OnBehalfSession.csr_id == caller.account_id, OnBehalfSession.ended_at.is_(None)
+        )
+    ):
         close(db, old, "switched_customer")
     ob = OnBehalfSession(csr_id=caller.account_id, customer_id=customer.id)
     db.add(ob)
     db.flush()
     auth_session.on_behalf_id = ob.id
     db.add(auth_session)
-    audit.record(db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}")
+    audit.record(
+        db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}"
+    )
     return ob
 
 
@@ -102,7 +114,11 @@ def end(db: Session, caller: Caller, reason: str) -> None:
 def touch(db: Session, caller: Caller) -> None:
     """Note activity so the idle timeout restarts."""
     if caller.on_behalf_id is not None:
-        db.exec(update_where(OnBehalfSession).where(OnBehalfSession.id == caller.on_behalf_id).values(last_activity_at=utcnow()))
+        db.exec(
+            update_where(OnBehalfSession)
+            .where(OnBehalfSession.id == caller.on_behalf_id)
+            .values(last_activity_at=utcnow())
+        )
 
 
 def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:

@@ -7,7 +7,7 @@ import uuid
 from sqlmodel import Session, select
 
 from app.services import audit, carts
-from app.services.accounts import validate_address
+from app.services.accounts import refresh_search_columns, validate_address
 from app.services.auth import Caller
 from app.services.db import as_utc, update_where
 from app.services.errors import DomainError, FieldErrors, NotFound
@@ -30,7 +30,13 @@ def shipping_cents(method: str, subtotal_cents: int) -> int:
 
 def shipping_options(subtotal_cents: int) -> list[dict]:
     return [
-        {"code": code, "label": m["label"], "price": format_cents(shipping_cents(code, subtotal_cents)) if shipping_cents(code, subtotal_cents) else "Free"}
+        {
+            "code": code,
+            "label": m["label"],
+            "price": format_cents(shipping_cents(code, subtotal_cents))
+            if shipping_cents(code, subtotal_cents)
+            else "Free",
+        }
         for code, m in SHIPPING_METHODS.items()
     ]
 
@@ -57,11 +63,18 @@ def place_order(
         values, address_errors = validate_address(new_address)
         errors.update(address_errors)
     else:
-        address = db.get(Address, address_id) if isinstance(address_id, int) and not isinstance(address_id, bool) else None
+        address = (
+            db.get(Address, address_id)
+            if isinstance(address_id, int) and not isinstance(address_id, bool)
+            else None
+        )
         if address is None or address.account_id != customer_id:
             errors["address"] = "Choose a shipping address."
         else:
-            values = {k: getattr(address, k) for k in ("full_name", "line1", "line2", "city", "postal_code", "country")}
+            values = {
+                k: getattr(address, k)
+                for k in ("full_name", "line1", "line2", "city", "postal_code", "country")
+            }
     card, card_errors = check_card(card_number, card_expiry, card_cvc)
     errors.update(card_errors)
     if errors:
@@ -120,16 +133,32 @@ def place_order(
     cart.status = "ordered"
     cart.prepared_by_id = None
     db.add(cart)
-    if new_address is not None and not db.exec(select(Address.id).where(Address.account_id == customer_id)).first():
-        db.add(Address(account_id=customer_id, is_default_billing=True, is_default_shipping=True, **values, phone=""))
+    if (
+        new_address is not None
+        and not db.exec(select(Address.id).where(Address.account_id == customer_id)).first()
+    ):
+        db.add(Address(account_id=customer_id, is_default_billing=True, is_default_shipping=True, **values))
+        db.flush()
+        refresh_search_columns(db, db.get(Account, customer_id))  # find-customer searches its postal code
     db.flush()
-    audit.record(db, caller, "order_placed", cart_id=cart.id, order_number=order.number, details=format_cents(order.total_cents))
+    audit.record(
+        db,
+        caller,
+        "order_placed",
+        cart_id=cart.id,
+        order_number=order.number,
+        details=format_cents(order.total_cents),
+    )
     return order.number
 
 
 def order_detail(db: Session, caller: Caller, number: object) -> dict:
     customer_id = caller.require_customer()
-    order = db.exec(select(Order).where(Order.number == number)).first() if isinstance(number, str) and len(number) <= 20 else None
+    order = (
+        db.exec(select(Order).where(Order.number == number)).first()
+        if isinstance(number, str) and len(number) <= 20
+        else None
+    )
     if order is None or order.account_id != customer_id:
         raise NotFound("We could not find that order.")
     lines = db.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
@@ -141,9 +170,21 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
         "discount": format_cents(order.discount_cents),
         "has_discount": order.discount_cents > 0,
         "shipping": format_cents(order.shipping_cents) if order.shipping_cents else "Free",
-        "shipping_method": SHIPPING_METHODS.get(order.shipping_method, {}).get("label", order.shipping_method),
+        "shipping_method": SHIPPING_METHODS.get(order.shipping_method, {}).get(
+            "label", order.shipping_method
+        ),
         "total": format_cents(order.total_cents),
-        "address": ", ".join(p for p in [order.ship_name, order.ship_line1, order.ship_line2, f"{order.ship_postal_code} {order.ship_city}", order.ship_country] if p),
+        "address": ", ".join(
+            p
+            for p in [
+                order.ship_name,
+                order.ship_line1,
+                order.ship_line2,
+                f"{order.ship_postal_code} {order.ship_city}",
+                order.ship_country,
+            ]
+            if p
+        ),
         "payment": f"{order.payment_brand} ending in {order.payment_last4}",
         "assisted": placed_by is not None,
         "lines": [

@@ -28,7 +28,9 @@ def brand_of(number: str) -> str:
     return "Card"
 
 
-def check_card(number: object, expiry: object, cvc: object, today: date | None = None) -> tuple[dict, dict[str, str]]:
+def check_card(
+    number: object, expiry: object, cvc: object, today: date | None = None
+) -> tuple[dict, dict[str, str]]:
     """Returns ({brand, last4}, field errors)."""
     today = today or date.today()
     errors: dict[str, str] = {}

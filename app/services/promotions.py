@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from models import Product, Promotion
@@ -25,7 +25,9 @@ def applicable(db: Session, customer_id: int | None, segments: frozenset[str]) -
     """Active promotions for this customer: everyone's, their segments' and their own."""
     conditions = [Promotion.target == "everyone"]
     if segments:
-        conditions.append(and_(Promotion.target == "segment", Promotion.segment.in_(sorted(segments))))
+        # Account segments are normalized to lower case (auth.segments_of); compare promotions the same way.
+        segment = func.lower(func.trim(Promotion.segment))
+        conditions.append(and_(Promotion.target == "segment", segment.in_(sorted(segments))))
     if customer_id is not None:
         conditions.append(and_(Promotion.target == "customer", Promotion.customer_id == customer_id))
     return list(db.exec(select(Promotion).where(Promotion.active, or_(*conditions)).order_by(Promotion.id)))

@@ -55,7 +55,12 @@ class AccountState(rx.State):
             changed = await run(
                 self,
                 lambda db, caller, anon: accounts.update_profile(
-                    db, caller, form.get("first_name"), form.get("last_name"), form.get("email"), form.get("phone")
+                    db,
+                    caller,
+                    form.get("first_name"),
+                    form.get("last_name"),
+                    form.get("email"),
+                    form.get("phone"),
                 ),
             )
         except FieldErrors as e:
@@ -78,7 +83,12 @@ class AccountState(rx.State):
         self.address_errors = {}
         fields = {k: form.get(k, "") for k in ADDRESS_FIELDS}
         try:
-            await run(self, lambda db, caller, anon: accounts.add_address(db, caller, fields, default_shipping=bool(form.get("default_shipping"))))
+            await run(
+                self,
+                lambda db, caller, anon: accounts.add_address(
+                    db, caller, fields, default_shipping=bool(form.get("default_shipping"))
+                ),
+            )
         except FieldErrors as e:
             self.address_errors = e.errors
             return toast.error(e.message)
@@ -91,7 +101,9 @@ class AccountState(rx.State):
     @rx.event
     async def set_default(self, address_id: int, kind: str):
         try:
-            await run(self, lambda db, caller, anon: accounts.set_default_address(db, caller, address_id, kind))
+            await run(
+                self, lambda db, caller, anon: accounts.set_default_address(db, caller, address_id, kind)
+            )
         except DomainError as e:
             return toast.error(e.message)
         await self.load()
@@ -113,7 +125,11 @@ class AccountState(rx.State):
         except DomainError as e:
             return toast.error(e.message)
         self.allow_assistance = allowed
-        return toast.success("Customer service may shop on your behalf." if allowed else "Customer service can no longer shop on your behalf.")
+        return toast.success(
+            "Customer service may shop on your behalf."
+            if allowed
+            else "Customer service can no longer shop on your behalf."
+        )
 
 
 class OrderState(rx.State):
@@ -125,7 +141,9 @@ class OrderState(rx.State):
     async def load(self):
         number = last_path_segment(self)
         try:
-            self.order = await run(self, lambda db, caller, anon: orders.order_detail(db, caller, number), activity=False)
+            self.order = await run(
+                self, lambda db, caller, anon: orders.order_detail(db, caller, number), activity=False
+            )
             self.found = True
         except DomainError:
             self.order, self.found = {}, False

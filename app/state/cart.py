@@ -88,18 +88,24 @@ class CartState(rx.State):
     @rx.event
     async def set_quantity(self, line_id: int, quantity: str):
         version = self.version
-        return await self._change(lambda db, caller, anon: carts.set_quantity(db, caller, anon, line_id, quantity, version))
+        return await self._change(
+            lambda db, caller, anon: carts.set_quantity(db, caller, anon, line_id, quantity, version)
+        )
 
     @rx.event
     async def remove(self, line_id: int):
         version = self.version
-        return await self._change(lambda db, caller, anon: carts.remove(db, caller, anon, line_id, version), "Item removed.")
+        return await self._change(
+            lambda db, caller, anon: carts.remove(db, caller, anon, line_id, version), "Item removed."
+        )
 
     # -- lock (CSR on behalf) ------------------------------------------------------------------
 
     @rx.event
     async def lock(self):
-        return await self._change(lambda db, caller, anon: locks.lock(db, caller) and None, "Cart locked. You can change it now.")
+        return await self._change(
+            lambda db, caller, anon: locks.lock(db, caller) and None, "Cart locked. You can change it now."
+        )
 
     @rx.event
     async def unlock(self):
@@ -107,4 +113,6 @@ class CartState(rx.State):
 
     @rx.event
     async def take_over(self):
-        return await self._change(lambda db, caller, anon: locks.take_over(db, caller), "You took over the lock.")
+        return await self._change(
+            lambda db, caller, anon: locks.take_over(db, caller), "You took over the lock."
+        )

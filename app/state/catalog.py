@@ -38,13 +38,22 @@ class CatalogState(rx.State):
         query = catalog.CatalogQuery(self.keyword, self.category, self.sort, _int(params.get("page"), 1))
         self.error = ""
         try:
-            result = await run(self, lambda db, caller, anon: (catalog.categories(db), catalog.search(db, caller, query)), activity=False)
+            result = await run(
+                self,
+                lambda db, caller, anon: (catalog.categories(db), catalog.search(db, caller, query)),
+                activity=False,
+            )
         except NotFound as e:
             self.error, self.items, self.total = e.message, [], 0
             self.loading = False
             return
         self.categories, data = result
-        self.items, self.total, self.page, self.pages = data["items"], data["total"], data["page"], data["pages"]
+        self.items, self.total, self.page, self.pages = (
+            data["items"],
+            data["total"],
+            data["page"],
+            data["pages"],
+        )
         self.category_name = data["category_name"]
         self.loading = False
 
@@ -53,7 +62,11 @@ class CatalogState(rx.State):
 
         params = {"q": self.keyword, "category": self.category, "sort": self.sort, "page": self.page}
         params.update(changes)
-        clean = {k: v for k, v in params.items() if v and not (k == "sort" and v == "featured") and not (k == "page" and v == 1)}
+        clean = {
+            k: v
+            for k, v in params.items()
+            if v and not (k == "sort" and v == "featured") and not (k == "page" and v == 1)
+        }
         return "/" + ("?" + urlencode(clean) if clean else "")
 
     @rx.event
@@ -92,7 +105,9 @@ class ProductState(rx.State):
         code = last_path_segment(self)
         self.loading = True
         try:
-            self.product = await run(self, lambda db, caller, anon: catalog.product_page(db, caller, code), activity=False)
+            self.product = await run(
+                self, lambda db, caller, anon: catalog.product_page(db, caller, code), activity=False
+            )
             self.found = True
         except DomainError:
             self.product, self.found = {}, False

@@ -29,10 +29,15 @@ class CheckoutState(rx.State):
         cart = await self.get_state(CartState)
         await cart._reload()
         try:
-            self.addresses = await run(self, lambda db, caller, anon: accounts.addresses(db, caller), activity=False)
+            self.addresses = await run(
+                self, lambda db, caller, anon: accounts.addresses(db, caller), activity=False
+            )
         except DomainError as e:
             return [rx.redirect("/customer-service"), toast.error(e.message)]
-        default = next((a for a in self.addresses if a["is_default_shipping"]), self.addresses[0] if self.addresses else None)
+        default = next(
+            (a for a in self.addresses if a["is_default_shipping"]),
+            self.addresses[0] if self.addresses else None,
+        )
         self.address_choice = str(default["id"]) if default else "new"
         self.shipping_options = orders.shipping_options(cart.subtotal_cents)
         self.errors = {}

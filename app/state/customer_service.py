@@ -63,7 +63,10 @@ class CustomerServiceState(rx.State):
 
         session = await self.get_state(SessionState)
         session._show(session._caller())
-        return [rx.redirect("/account"), toast.success(f"You accessed {name}'s account. You are now shopping on their behalf.")]
+        return [
+            rx.redirect("/account"),
+            toast.success(f"You accessed {name}'s account. You are now shopping on their behalf."),
+        ]
 
     @rx.event
     async def release_lock(self, cart_id: int):
@@ -121,7 +124,9 @@ class AuditState(rx.State):
         self.error = ""
         try:
             filters = self._filters()
-            self.rows = await run(self, lambda db, caller, anon: audit.search(db, caller, **filters), activity=False)
+            self.rows = await run(
+                self, lambda db, caller, anon: audit.search(db, caller, **filters), activity=False
+            )
         except DomainError as e:
             self.error = e.message
             self.rows = []
@@ -138,7 +143,9 @@ class AuditState(rx.State):
     async def export_csv(self):
         try:
             filters = self._filters()
-            rows = await run(self, lambda db, caller, anon: audit.search(db, caller, **filters), activity=False)
+            rows = await run(
+                self, lambda db, caller, anon: audit.search(db, caller, **filters), activity=False
+            )
         except DomainError as e:
             return toast.error(e.message)
         return rx.download(data=audit.to_csv(rows), filename="audit.csv", mime_type="text/csv")

@@ -32,8 +32,6 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
     return result
 
 
-
-
 def query_param(state: rx.State, name: str, default: str = "") -> str:
     value = state.router.url.query_parameters.get(name, default)
     return value if isinstance(value, str) else default

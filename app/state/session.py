@@ -89,7 +89,11 @@ class SessionState(rx.State):
         from app.state.guard import query_param
 
         target = query_param(self, "next", "/")
-        self.return_to = target if isinstance(target, str) and target.startswith("/") and not target.startswith("//") else "/"
+        self.return_to = (
+            target
+            if isinstance(target, str) and target.startswith("/") and not target.startswith("//")
+            else "/"
+        )
 
     def _after_sign_in(self, account, token: str):
         self.token = token
@@ -166,7 +170,10 @@ class SessionState(rx.State):
         self._show(self._caller())
         if not caller.on_behalf:
             return rx.redirect(STAFF_HOME)
-        return [rx.redirect(STAFF_HOME), toast.toast(f"You are signed in as yourself again. Session with {name} ended.")]
+        return [
+            rx.redirect(STAFF_HOME),
+            toast.toast(f"You are signed in as yourself again. Session with {name} ended."),
+        ]
 
     @rx.event
     def keep_alive(self):

@@ -59,7 +59,13 @@ class StoreServer:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> str:
-        subprocess.run([sys.executable, "-m", "app.seed", "--reset"], cwd=ROOT, env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "app.seed", "--reset"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
         reflex = str(Path(sys.executable).with_name("reflex"))
         self.proc = subprocess.Popen(
             [reflex, "run", "--env", "prod", "--single-port", "--loglevel", "info"],
