@@ -307,7 +307,7 @@ def csr_for_jane(db, jane):
 
 
 def test_csr_on_behalf_without_lock_is_refused(db, tee, jane, csr_for_jane):
-    account, caller = jane
+    _account, caller = jane
     carts.add(db, caller, None, sku_of(tee), 1)
     db.commit()
     view = carts.view(db, csr_for_jane, None)
@@ -344,7 +344,7 @@ def test_csr_with_the_lock_changes_the_customers_cart(db, tee, jane, csr_for_jan
 
 
 def test_customer_refused_while_csr_holds_a_live_lock(db, tee, jane, csr_for_jane):
-    account, caller = jane
+    _account, caller = jane
     carts.add(db, caller, None, sku_of(tee), 1)
     cart = locks.lock(db, csr_for_jane)
     db.commit()

@@ -205,16 +205,26 @@ def test_idle_session_ends_by_itself(db, world, monkeypatch):
     ob = db.get(OnBehalfSession, caller.on_behalf_id)
     assert ob.end_reason == "idle" and ob.ended_at is not None
     assert db.get(Cart, cart.id).locked_by_id is None
-    assert db.exec(select(AuditEvent).where(AuditEvent.action == "session_ended")).one().details.startswith("Idle timeout")
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.action == "session_ended"))
+        .one()
+        .details.startswith("Idle timeout")
+    )
 
 
 def test_touch_restarts_the_idle_clock(db, world):
     caller = start(db, world["token"], world["jane"].id)
-    db.exec(update(OnBehalfSession).values(last_activity_at=utcnow() - timedelta(minutes=config.CSR_SESSION_IDLE_MINUTES - 1)))
+    db.exec(
+        update(OnBehalfSession).values(
+            last_activity_at=utcnow() - timedelta(minutes=config.CSR_SESSION_IDLE_MINUTES - 1)
+        )
+    )
     commit(db)
     onbehalf.touch(db, caller)
     commit(db)
-    assert onbehalf.idle_deadline(db, caller) - utcnow() > timedelta(minutes=config.CSR_SESSION_IDLE_MINUTES - 1)
+    assert onbehalf.idle_deadline(db, caller) - utcnow() > timedelta(
+        minutes=config.CSR_SESSION_IDLE_MINUTES - 1
+    )
     onbehalf.touch(db, auth.ANONYMOUS)  # harmless without a session
     assert onbehalf.idle_deadline(db, auth.ANONYMOUS) is None
 
@@ -260,8 +270,14 @@ def test_on_behalf_actions_are_audited(db, world):
     commit(db)
     events = db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == [
-        "session_started", "cart_locked", "cart_add", "cart_quantity", "cart_remove",
-        "profile_changed", "cart_unlocked", "session_ended",
+        "session_started",
+        "cart_locked",
+        "cart_add",
+        "cart_quantity",
+        "cart_remove",
+        "profile_changed",
+        "cart_unlocked",
+        "session_ended",
     ]
     assert all(e.csr_id == world["csr"].id and e.customer_id == world["jane"].id for e in events)
     by_action = {e.action: e for e in events}
@@ -308,7 +324,11 @@ def test_audit_search_requires_audit_view(db, log):
     sup, _ = caller_for(db, log["sup"])
     rows = audit.search(db, sup)
     assert [r["action"] for r in rows] == [
-        "cart_locked", "session_started", "session_started", "session_ended", "session_started",
+        "cart_locked",
+        "session_started",
+        "session_started",
+        "session_ended",
+        "session_started",
     ]  # newest first
     top = rows[0]
     assert top["csr"] == "Sam Agent" and top["customer"] == "Jane Doe"
@@ -347,18 +367,51 @@ def test_for_customer_shows_rows_to_that_customer_only(db, log):
 
 def test_to_csv_escapes_formula_cells(db):
     rows = [
-        {"at": "2030-01-01 10:00:00 UTC", "csr": "=cmd|' /C calc'!A0", "customer": "+Jane", "customer_number": "-1",
-         "action": "@SUM(A1)", "cart": "", "order": "", "details": "Product TEE x2", "id": 99},
-        {"at": "2030-01-01 10:00:01 UTC", "csr": "Casey Rep", "customer": "Jane Doe", "customer_number": "C0100001",
-         "action": "cart_add", "cart": "7", "order": "W1000001", "details": "a=b, \"quoted\"\nnext line"},
+        {
+            "at": "2030-01-01 10:00:00 UTC",
+            "csr": "=cmd|' /C calc'!A0",
+            "customer": "+Jane",
+            "customer_number": "-1",
+            "action": "@SUM(A1)",
+            "cart": "",
+            "order": "",
+            "details": "Product TEE x2",
+            "id": 99,
+        },
+        {
+            "at": "2030-01-01 10:00:01 UTC",
+            "csr": "Casey Rep",
+            "customer": "Jane Doe",
+            "customer_number": "C0100001",
+            "action": "cart_add",
+            "cart": "7",
+            "order": "W1000001",
+            "details": 'a=b, "quoted"\nnext line',
+        },
     ]
     text = audit.to_csv(rows)
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == audit.CSV_FIELDS
-    assert parsed[1] == ["2030-01-01 10:00:00 UTC", "'=cmd|' /C calc'!A0", "'+Jane", "'-1", "'@SUM(A1)", "", "",
-                         "Product TEE x2"]
-    assert parsed[2] == ["2030-01-01 10:00:01 UTC", "Casey Rep", "Jane Doe", "C0100001", "cart_add", "7", "W1000001",
-                         "a=b, \"quoted\"\nnext line"]
+    assert parsed[1] == [
+        "2030-01-01 10:00:00 UTC",
+        "'=cmd|' /C calc'!A0",
+        "'+Jane",
+        "'-1",
+        "'@SUM(A1)",
+        "",
+        "",
+        "Product TEE x2",
+    ]
+    assert parsed[2] == [
+        "2030-01-01 10:00:01 UTC",
+        "Casey Rep",
+        "Jane Doe",
+        "C0100001",
+        "cart_add",
+        "7",
+        "W1000001",
+        'a=b, "quoted"\nnext line',
+    ]
     assert audit.to_csv([]) == ",".join(audit.CSV_FIELDS) + "\r\n"
 
 

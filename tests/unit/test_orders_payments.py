@@ -185,7 +185,7 @@ def test_free_standard_shipping_from_75_dollars_and_express(db, shop):
 
 
 def test_order_with_a_saved_address(db, shop):
-    jane, caller, tee, _ = shop
+    _jane, caller, tee, _ = shop
     address = accounts.add_address(db, caller, {**ADDRESS, "city": "Shelbyville"})
     fill(db, caller, [(tee, 1)])
     place(db, caller, new_address=None, address_id=address.id, shipping_method="express")
