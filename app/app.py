@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-import app.pages  # noqa: F401  (registers every page)
+import app.pages
 from components.shell import PAGES
 
 app = rx.App(

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from app.state.cart import CartState
+from app.state.cart import LOCK_LOST, LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components.ui import tid
 
@@ -10,11 +10,11 @@ from components.ui import tid
 def lock_status() -> rx.Component:
     return rx.text(
         rx.cond(
-            CartState.locked_by_me,
+            LOCKED_BY_ME,
             "Locked by you",
             rx.cond(
-                CartState.locked,
-                "Locked by " + CartState.lock_holder + " since " + CartState.lock_since,
+                LiveCart.locked,
+                "Locked by " + LiveCart.lock_holder + " since " + LiveCart.lock_since,
                 "Unlocked",
             ),
         ),
@@ -38,7 +38,7 @@ def takeover_button() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Take over the cart lock?"),
             rx.alert_dialog.description(
-                CartState.lock_holder
+                LiveCart.lock_holder
                 + " holds this cart's lock. If you take over, their changes stop and they are told at once."
             ),
             rx.hstack(
@@ -62,15 +62,15 @@ def takeover_button() -> rx.Component:
 def lock_controls() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.icon(rx.cond(CartState.locked, "lock", "lock-open"), size=16),
+            rx.icon(rx.cond(LiveCart.locked, "lock", "lock-open"), size=16),
             lock_status(),
             align="center",
             spacing="2",
         ),
         rx.cond(
-            CartState.lock_lost != "",
+            LOCK_LOST,
             rx.callout(
-                CartState.lock_lost,
+                "Your lock was taken over by " + LiveCart.lock_holder + ".",
                 icon="triangle-alert",
                 color_scheme="red",
                 size="1",
@@ -79,7 +79,7 @@ def lock_controls() -> rx.Component:
         ),
         rx.hstack(
             rx.cond(
-                CartState.locked_by_me,
+                LOCKED_BY_ME,
                 rx.button(
                     rx.icon("lock-open", size=14),
                     "Unlock",
@@ -89,7 +89,7 @@ def lock_controls() -> rx.Component:
                     custom_attrs=tid("minicart-unlock"),
                 ),
                 rx.cond(
-                    CartState.locked,
+                    LiveCart.locked,
                     takeover_button(),
                     rx.button(
                         rx.icon("lock", size=14),
@@ -101,9 +101,7 @@ def lock_controls() -> rx.Component:
                 ),
             ),
         ),
-        rx.cond(
-            ~CartState.locked_by_me, rx.text("Lock the cart to change it.", size="1", color="var(--gray-11)")
-        ),
+        rx.cond(~LOCKED_BY_ME, rx.text("Lock the cart to change it.", size="1", color="var(--gray-11)")),
         padding="0.75em",
         border_radius="8px",
         background="var(--amber-3)",
@@ -133,7 +131,7 @@ def minicart() -> rx.Component:
             rx.button(
                 rx.icon("shopping-cart", size=18),
                 rx.text("Cart", display=["none", "none", "inline"]),
-                rx.badge(CartState.count, variant="solid", radius="full", custom_attrs=tid("minicart-count")),
+                rx.badge(LiveCart.count, variant="solid", radius="full", custom_attrs=tid("minicart-count")),
                 variant="soft",
                 size="2",
                 aria_label="Open mini-cart",
@@ -145,9 +143,9 @@ def minicart() -> rx.Component:
                 rx.heading("Your cart", size="3"),
                 rx.cond(SessionState.on_behalf, lock_controls()),
                 rx.cond(
-                    CartState.lines.length() > 0,
+                    LiveCart.lines.length() > 0,
                     rx.vstack(
-                        rx.foreach(CartState.lines, minicart_line),
+                        rx.foreach(LiveCart.lines, minicart_line),
                         spacing="3",
                         width="100%",
                         max_height="300px",
@@ -157,7 +155,7 @@ def minicart() -> rx.Component:
                 ),
                 rx.divider(),
                 rx.hstack(
-                    rx.text("Subtotal"), rx.spacer(), rx.text(CartState.subtotal, weight="bold"), width="100%"
+                    rx.text("Subtotal"), rx.spacer(), rx.text(LiveCart.subtotal, weight="bold"), width="100%"
                 ),
                 rx.link(rx.button("View cart", width="100%"), href="/cart", width="100%"),
                 spacing="3",

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from app.services import auth, db as dbmod
+from app.services import auth
+from app.services import db as dbmod
 from app.services.accounts import create_account
 from app.services.auth import Caller
 from models import Account, Category, Product, Variant
@@ -31,6 +32,12 @@ def _pg_engine(schema: str):
     return create_engine(
         url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=60, max_overflow=10
     )
+
+
+def pytest_collection_modifyitems(items):
+    """Fast layers first: unit, then state, then the browser tests."""
+    order = {"unit": 0, "state": 1, "e2e": 2}
+    items.sort(key=lambda item: next((v for k, v in order.items() if f"tests/{k}/" in str(item.fspath)), 1))
 
 
 @pytest.fixture(scope="session")

@@ -11,4 +11,17 @@ from app.pages import (
     not_found,
     order,
     product,
-)  # noqa: F401
+)
+
+__all__ = [
+    "account",
+    "audit",
+    "cart",
+    "catalog",
+    "checkout",
+    "customer_service",
+    "login",
+    "not_found",
+    "order",
+    "product",
+]

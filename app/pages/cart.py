@@ -1,6 +1,6 @@
 import reflex as rx
 
-from app.state.cart import CartState
+from app.state.cart import CAN_EDIT, CartState, LiveCart
 from app.state.session import SessionState
 from components.minicart import lock_controls
 from components.shell import page
@@ -34,9 +34,9 @@ def cart_line(line: rx.Var) -> rx.Component:
                 min=1,
                 max=99,
                 default_value=line["quantity"].to(str),
-                key=CartState.version.to(str) + "-" + line["line_id"].to(str),
+                key=LiveCart.version.to(str) + "-" + line["line_id"].to(str),
                 width="80px",
-                read_only=~CartState.can_edit,
+                read_only=~CAN_EDIT,
                 aria_label="Quantity for " + line["name"].to(str),
                 on_blur=lambda value: CartState.set_quantity(line["line_id"], value),
                 custom_attrs=tid("cart-line-qty"),
@@ -48,7 +48,7 @@ def cart_line(line: rx.Var) -> rx.Component:
                 rx.icon("trash-2", size=16),
                 variant="ghost",
                 color_scheme="red",
-                disabled=~CartState.can_edit,
+                disabled=~CAN_EDIT,
                 on_click=CartState.remove(line["line_id"]),
                 aria_label="Remove " + line["name"].to(str),
                 custom_attrs=tid("cart-line-remove"),
@@ -60,12 +60,12 @@ def cart_line(line: rx.Var) -> rx.Component:
 
 def readonly_notice() -> rx.Component:
     return rx.cond(
-        ~CartState.can_edit & (CartState.lines.length() > 0) & ~SessionState.on_behalf,
+        ~CAN_EDIT & (LiveCart.lines.length() > 0) & ~SessionState.on_behalf,
         rx.callout(
             rx.cond(
-                CartState.locked,
+                LiveCart.locked,
                 "Customer service ("
-                + CartState.lock_holder
+                + LiveCart.lock_holder
                 + ") is working on your cart. It is read-only until they finish; changes appear here as they make them.",
                 "This cart cannot be changed right now.",
             ),
@@ -83,15 +83,15 @@ def cart_page() -> rx.Component:
         rx.cond(SessionState.on_behalf, rx.box(lock_controls(), max_width="420px")),
         readonly_notice(),
         rx.cond(
-            CartState.prepared_by != "",
+            (LiveCart.prepared_by != "") & ~SessionState.on_behalf,
             rx.callout(
-                "Customer service (" + CartState.prepared_by + ") prepared this cart for you.",
+                "Customer service (" + LiveCart.prepared_by + ") prepared this cart for you.",
                 icon="info",
                 custom_attrs=tid("cart-prepared-notice"),
             ),
         ),
         rx.cond(
-            CartState.lines.length() > 0,
+            LiveCart.lines.length() > 0,
             rx.vstack(
                 rx.table.root(
                     rx.table.header(
@@ -102,23 +102,23 @@ def cart_page() -> rx.Component:
                             ]
                         )
                     ),
-                    rx.table.body(rx.foreach(CartState.lines, cart_line)),
+                    rx.table.body(rx.foreach(LiveCart.lines, cart_line)),
                     width="100%",
                 ),
                 rx.vstack(
                     rx.cond(
-                        CartState.has_discount,
+                        LiveCart.has_discount,
                         rx.hstack(
                             rx.text("Promotions"),
                             rx.spacer(),
-                            rx.text("−", CartState.discount, color="var(--red-11)"),
+                            rx.text("−", LiveCart.discount, color="var(--red-11)"),
                             width="100%",
                         ),
                     ),
                     rx.hstack(
                         rx.text("Subtotal", weight="bold"),
                         rx.spacer(),
-                        rx.text(CartState.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")),
+                        rx.text(LiveCart.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")),
                         width="100%",
                     ),
                     rx.text("Shipping and payment on the next step.", size="1", color="var(--gray-11)"),
@@ -127,10 +127,10 @@ def cart_page() -> rx.Component:
                             "Checkout",
                             size="3",
                             width="100%",
-                            disabled=~CartState.can_edit,
+                            disabled=~CAN_EDIT,
                             custom_attrs=tid("checkout-button"),
                         ),
-                        href=rx.cond(CartState.can_edit, "/checkout", "/cart"),
+                        href=rx.cond(CAN_EDIT, "/checkout", "/cart"),
                         width="100%",
                     ),
                     width=["100%", "320px"],

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from app.state.cart import CartState
+from app.state.cart import CAN_EDIT, LiveCart
 from app.state.checkout import CheckoutState
 from components.shell import page
 from components.ui import field, tid
@@ -159,7 +159,7 @@ def checkout_page() -> rx.Component:
                 rx.vstack(
                     rx.heading("Order summary", size="4"),
                     rx.foreach(
-                        CartState.lines,
+                        LiveCart.lines,
                         lambda l: rx.hstack(
                             rx.text(l["name"], " × ", l["quantity"], size="2"),
                             rx.spacer(),
@@ -171,7 +171,7 @@ def checkout_page() -> rx.Component:
                     rx.hstack(
                         rx.text("Subtotal", weight="bold"),
                         rx.spacer(),
-                        rx.text(CartState.subtotal, weight="bold"),
+                        rx.text(LiveCart.subtotal, weight="bold"),
                         width="100%",
                     ),
                     rx.button(
@@ -180,7 +180,7 @@ def checkout_page() -> rx.Component:
                         type="submit",
                         size="3",
                         width="100%",
-                        disabled=CheckoutState.placing | ~CartState.can_edit,
+                        disabled=CheckoutState.placing | ~CAN_EDIT,
                         custom_attrs=tid("place-order"),
                     ),
                     spacing="3",

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.services import audit
 from app.services.auth import Caller, hash_password, validate_password
-from app.services.db import update_where
+from app.services.db import as_utc, update_where
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import clean, digits, email_error, optional, phone_error, required
@@ -283,7 +283,7 @@ def order_history(db: Session, caller: Caller) -> list[dict]:
     return [
         {
             "number": o.number,
-            "date": o.created_at.strftime("%Y-%m-%d"),
+            "date": as_utc(o.created_at).strftime("%Y-%m-%d"),
             "total": format_cents(o.total_cents),
             "status": o.status,
             "assisted": o.placed_by_id is not None,

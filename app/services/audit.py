@@ -140,8 +140,9 @@ def to_csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        # Cells starting with = + - @ would run as formulas in a spreadsheet.
+        # Cells starting with = + - @ (or a tab or carriage return before one) would run as formulas
+        # in a spreadsheet.
         writer.writerow(
-            {k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()}
+            {k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v) for k, v in row.items()}
         )
     return buf.getvalue()

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app import config
 from app.services import permissions
-from app.services.db import as_utc, utcnow
+from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
 from app.services.validation import clean
 from models import Account, AuthSession, OnBehalfSession
@@ -174,7 +174,13 @@ def sign_in(db: Session, email: object, password: object) -> tuple[str, Account]
         wait = int((slowed_until - now).total_seconds()) + 1
         raise DomainError(f"Too many failed sign-ins. Please wait {wait} seconds and try again.")
     if not verify_password(password, account.password_hash):
-        account.failed_signins += 1
+        # Counted in the database: parallel attempts must not overwrite each other's failures.
+        db.exec(
+            update_where(Account)
+            .where(Account.id == account.id)
+            .values(failed_signins=Account.failed_signins + 1)
+        )
+        db.refresh(account)
         message = "Email or password is incorrect."
         if account.failed_signins >= config.SIGNIN_MAX_FAILURES:
             account.slowed_until = now + timedelta(seconds=config.SIGNIN_SLOWDOWN_SECONDS)

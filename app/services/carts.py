@@ -286,8 +286,15 @@ def totals(lines: list[dict]) -> dict:
 
 
 def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
-    """Everything a cart display needs, for this caller."""
-    cart = current_cart(db, caller, anon_key)
+    """Everything a cart display needs, for this caller.
+
+    A registered customer's cart is created on first view, so every browser looking at it (the
+    customer's, the CSRs') has the same cart to follow before anyone adds to it.
+    """
+    if caller.customer_id is not None:
+        cart = account_cart(db, caller.customer_id, create=True)
+    else:
+        cart = current_cart(db, caller, anon_key)
     lines = priced_lines(db, caller, cart) if cart else []
     t = totals(lines)
     locked = cart is not None and lock_active(cart)
@@ -297,9 +304,7 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
         can_edit = by_me
     else:
         can_edit = not locked and (caller.customer_id is not None or not caller.signed_in)
-    prepared = None
-    if cart is not None and cart.prepared_by_id and not caller.on_behalf and caller.customer_id is not None:
-        prepared = db.get(Account, cart.prepared_by_id)
+    prepared = db.get(Account, cart.prepared_by_id) if cart is not None and cart.prepared_by_id else None
     return {
         "id": cart.id if cart else 0,
         "version": cart.version if cart else 0,
@@ -320,6 +325,7 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
         "locked": locked,
         "locked_by_me": by_me,
         "lock_holder": f"{holder.first_name} {holder.last_name}" if holder else "",
+        "lock_holder_id": holder.id if holder else 0,
         "lock_since": as_utc(cart.locked_at).strftime("%H:%M UTC") if locked and cart.locked_at else "",
         "can_edit": can_edit,
         "read_only": not can_edit,

@@ -89,7 +89,10 @@ def utcnow() -> datetime:
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if value is None or value.tzinfo is not None:
+    """SQLite hands back naive datetimes, PostgreSQL ones in the connection's time zone; everything we
+    store is UTC."""
+    if value is None:
         return value
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
     return value.replace(tzinfo=UTC)

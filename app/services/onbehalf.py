@@ -21,6 +21,7 @@ END_REASONS = {
     "idle": "Idle timeout",
     "customer_service_tab": "CSR returned to Customer Service",
     "csr_session_expired": "CSR session expired",
+    "access_revoked": "Customer account no longer accessible",
 }
 
 
@@ -35,6 +36,12 @@ def live_session(db: Session, auth_session: AuthSession) -> OnBehalfSession | No
         return None
     if as_utc(ob.last_activity_at) + idle_limit() <= utcnow():
         close(db, ob, "idle")
+        return None
+    # Access is checked on every request, not only at start: a customer disabled or switched off
+    # meanwhile is no longer reachable.
+    customer = db.get(Account, ob.customer_id)
+    if customer is None or customer.status != "active" or not customer.allow_assistance:
+        close(db, ob, "access_revoked")
         return None
     return ob
 

@@ -1,16 +1,39 @@
-"""The cart the caller is looking at (mini-cart and cart page), its changes and its lock."""
+"""The cart the caller is looking at (mini-cart and cart page), its changes and its lock.
+
+`LiveCart` is shared by every browser showing the same cart (linked to "cart<id>" only after the
+server resolved that this caller may see that cart). Any change re-reads the cart from the database
+and publishes it there, so the customer, the CSR holding the lock and a CSR who lost it all see it
+within a moment. The database stays the truth; LiveCart is a view of it.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from app.services import carts, locks
-from app.services.errors import Conflict, DomainError
+from app.services.errors import DomainError
 from app.state import toast
 from app.state.guard import run
+from app.state.session import SessionState
+
+VIEW_FIELDS = (
+    "version",
+    "lines",
+    "count",
+    "subtotal",
+    "subtotal_cents",
+    "list_subtotal",
+    "discount",
+    "locked",
+    "lock_holder",
+    "lock_since",
+    "prepared_by",
+)
 
 
-class CartState(rx.State):
+class LiveCart(rx.SharedState):
+    """What every viewer of one cart sees. Holds nothing secret: linked clients see every var."""
+
     cart_id: int = 0
     version: int = 0
     lines: list[dict] = []
@@ -21,39 +44,58 @@ class CartState(rx.State):
     discount: str = "$0.00"
     has_discount: bool = False
     locked: bool = False
-    locked_by_me: bool = False
+    holder_id: int = 0
     lock_holder: str = ""
     lock_since: str = ""
-    can_edit: bool = True
     prepared_by: str = ""
-    lock_lost: str = ""  # "your lock was taken over by …" for the CSR who lost it
+    # The last lock event and whom it displaced, so the displaced CSR's page can say so.
+    lock_event: str = ""
+    previous_holder_id: int = 0
+
+
+# Per-viewer facts, computed in the browser from the shared cart and the viewer's own identity.
+LOCKED_BY_ME = (
+    LiveCart.locked & (LiveCart.holder_id == SessionState.account_id) & (SessionState.account_id != 0)
+)
+CAN_EDIT = rx.cond(SessionState.on_behalf, LOCKED_BY_ME, ~LiveCart.locked)
+LOCK_LOST = (
+    SessionState.on_behalf
+    & (LiveCart.lock_event == "takeover")
+    & (LiveCart.previous_holder_id == SessionState.account_id)
+    & ~LOCKED_BY_ME
+)
+
+
+def link_token(cart_id: int, client_token: str) -> str:
+    """Shared-state tokens may not contain underscores; a cartless browser gets a private one."""
+    if cart_id:
+        return f"cart{cart_id}"
+    return "solo" + "".join(ch for ch in client_token if ch.isalnum())
+
+
+class CartState(rx.State):
     panel_open: bool = False
 
-    async def _reload(self) -> None:
-        had_lock = self.locked_by_me
-        view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
-        self._apply(view, had_lock)
+    async def _live(self, cart_id: int) -> LiveCart:
+        live = await self.get_state(LiveCart)
+        return await live._link_to(link_token(cart_id, self.router.session.client_token))
 
-    def _apply(self, view: dict, had_lock: bool = False) -> None:
-        self.cart_id = view["id"]
-        self.version = view["version"]
-        self.lines = view["lines"]
-        self.count = view["count"]
-        self.subtotal = view["subtotal"]
-        self.subtotal_cents = view["subtotal_cents"]
-        self.list_subtotal = view["list_subtotal"]
-        self.discount = view["discount"]
-        self.has_discount = view["discount_cents"] > 0
-        self.locked = view["locked"]
-        self.locked_by_me = view["locked_by_me"]
-        self.lock_holder = view["lock_holder"]
-        self.lock_since = view["lock_since"]
-        self.can_edit = view["can_edit"]
-        self.prepared_by = view["prepared_by"]
-        if had_lock and not self.locked_by_me and self.locked:
-            self.lock_lost = f"Your lock was taken over by {self.lock_holder}."
-        elif self.locked_by_me:
-            self.lock_lost = ""
+    async def _reload(self, lock_event: str = "", previous_holder_id: int = 0) -> LiveCart:
+        """Read the caller's cart from the database and publish it to everyone viewing it."""
+        view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
+        live = await self._live(view["id"])
+        if live.cart_id == view["id"] and view["version"] < live.version and not lock_event:
+            return live  # someone already published a newer state of this cart
+        live.cart_id = view["id"]
+        for name in VIEW_FIELDS:
+            if getattr(live, name) != view[name]:
+                setattr(live, name, view[name])
+        live.has_discount = view["discount_cents"] > 0
+        live.holder_id = view["lock_holder_id"]
+        if lock_event:
+            live.lock_event = lock_event
+            live.previous_holder_id = previous_holder_id
+        return live
 
     @rx.event
     async def load(self):
@@ -63,23 +105,24 @@ class CartState(rx.State):
     def set_panel_open(self, value: bool):
         self.panel_open = bool(value)
 
-    async def _change(self, action, success: str | None = None):
+    async def _change(self, action, success: str | None = None, lock_event: str = ""):
         """Run a cart change; on any refusal show why and the fresh cart."""
         try:
             result = await run(self, action)
-        except Conflict as e:
-            await self._reload()
-            return toast.error(e.message)
         except DomainError as e:
             await self._reload()
             return toast.error(e.message)
-        await self._reload()
+        await self._reload(lock_event, result if lock_event == "takeover" and isinstance(result, int) else 0)
         if success:
             return toast.success(success.format(**result) if isinstance(result, dict) else success)
 
+    async def _version(self) -> int | None:
+        live = await self.get_state(LiveCart)
+        return live.version if live.cart_id else None
+
     @rx.event
     async def add(self, sku: str, quantity: str | int):
-        version = self.version if self.cart_id else None
+        version = await self._version()
         return await self._change(
             lambda db, caller, anon: carts.add(db, caller, anon, sku, quantity, version),
             "Added {name} to the cart.",
@@ -87,14 +130,14 @@ class CartState(rx.State):
 
     @rx.event
     async def set_quantity(self, line_id: int, quantity: str):
-        version = self.version
+        version = await self._version()
         return await self._change(
             lambda db, caller, anon: carts.set_quantity(db, caller, anon, line_id, quantity, version)
         )
 
     @rx.event
     async def remove(self, line_id: int):
-        version = self.version
+        version = await self._version()
         return await self._change(
             lambda db, caller, anon: carts.remove(db, caller, anon, line_id, version), "Item removed."
         )
@@ -104,15 +147,19 @@ class CartState(rx.State):
     @rx.event
     async def lock(self):
         return await self._change(
-            lambda db, caller, anon: locks.lock(db, caller) and None, "Cart locked. You can change it now."
+            lambda db, caller, anon: locks.lock(db, caller) and None,
+            "Cart locked. You can change it now.",
+            "lock",
         )
 
     @rx.event
     async def unlock(self):
-        return await self._change(lambda db, caller, anon: locks.unlock(db, caller), "Cart unlocked.")
+        return await self._change(
+            lambda db, caller, anon: locks.unlock(db, caller), "Cart unlocked.", "unlock"
+        )
 
     @rx.event
     async def take_over(self):
         return await self._change(
-            lambda db, caller, anon: locks.take_over(db, caller), "You took over the lock."
+            lambda db, caller, anon: locks.take_over(db, caller), "You took over the lock.", "takeover"
         )

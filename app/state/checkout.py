@@ -8,7 +8,7 @@ from app.services import accounts, orders
 from app.services.errors import DomainError, FieldErrors
 from app.state import toast
 from app.state.account import ADDRESS_FIELDS
-from app.state.cart import CartState
+from app.state.cart import CartState, LiveCart
 from app.state.guard import run
 from app.state.session import SessionState
 
@@ -26,8 +26,7 @@ class CheckoutState(rx.State):
         session = await self.get_state(SessionState)
         if not session.signed_in:
             return rx.redirect("/login?next=/checkout")
-        cart = await self.get_state(CartState)
-        await cart._reload()
+        cart = await (await self.get_state(CartState))._reload()
         try:
             self.addresses = await run(
                 self, lambda db, caller, anon: accounts.addresses(db, caller), activity=False
@@ -62,8 +61,8 @@ class CheckoutState(rx.State):
         if self.placing:
             return
         self.errors = {}
-        cart = await self.get_state(CartState)
-        version = cart.version
+        cart_state = await self.get_state(CartState)
+        version = (await self.get_state(LiveCart)).version
         new = self.address_choice == "new"
         address_id = None if new else (int(self.address_choice) if self.address_choice.isdigit() else None)
         fields = {k: form.get(k, "") for k in ADDRESS_FIELDS} if new else None
@@ -88,8 +87,8 @@ class CheckoutState(rx.State):
             return toast.error(e.message)
         except DomainError as e:
             self.placing = False
-            await cart._reload()
+            await cart_state._reload()
             return toast.error(e.message)
-        await cart._reload()
+        await cart_state._reload()
         self.placing = False
         return [rx.redirect(f"/order/{number}"), toast.success(f"Thank you! Order {number} is placed.")]

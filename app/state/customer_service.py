@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
@@ -98,7 +98,7 @@ class AuditState(rx.State):
     def _filters(self) -> dict:
         def day(value: str):
             try:
-                return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc) if value else None
+                return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC) if value else None
             except ValueError:
                 raise DomainError("Dates are YYYY-MM-DD.") from None
 

@@ -30,6 +30,7 @@ class SessionState(rx.State):
     anon_key: str = rx.Cookie("", name="anon", max_age=30 * 86400, same_site="lax")
 
     signed_in: bool = False
+    account_id: int = 0  # not a secret: lets the browser tell "locked by you" from "by someone else"
     first_name: str = ""
     user_name: str = ""
     is_staff: bool = False
@@ -51,6 +52,7 @@ class SessionState(rx.State):
 
     def _show(self, caller: Caller) -> None:
         self.signed_in = caller.signed_in
+        self.account_id = caller.account_id or 0
         self.first_name = caller.first_name
         self.user_name = caller.name
         self.is_staff = bool(caller.permissions)

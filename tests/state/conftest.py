@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from reflex.state import State
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 import app.app  # noqa: F401  (registers every state)
 from app.services import auth
+from app.state.cart import LiveCart
 from app.state.session import SessionState
 from app.state.toast import ToastState
 
@@ -26,6 +28,14 @@ class Client:
                 self.session.token = auth._start_session(db, account)
                 db.commit()
 
+    @property
+    def cart(self) -> LiveCart:
+        return self.state(LiveCart)
+
+    @property
+    def locked_by_me(self) -> bool:
+        return self.cart.locked and self.cart.holder_id == self.session.account_id
+
     def state(self, cls):
         return self.root.get_substate(cls.get_full_name().split(".")[1:])
 
@@ -35,7 +45,9 @@ class Client:
         fn = getattr(cls, handler).fn
         result = fn(instance, *args)
         if asyncio.iscoroutine(result):
-            result = asyncio.run(result)
+            # A thread of its own: Playwright's sync API may already run a loop in this one.
+            with ThreadPoolExecutor(1) as pool:
+                result = pool.submit(asyncio.run, result).result()
         if result is None:
             return []
         return result if isinstance(result, list) else [result]
@@ -49,6 +61,19 @@ def toasts(events) -> list[str]:
         if handler is not None and handler.fn is ToastState.show.fn:
             out.append(ev.args[0][1]._var_value)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _unlinked_live_cart(monkeypatch):
+    """Each test client keeps its own LiveCart: linking needs a running app's state manager.
+
+    That the linked carts propagate between browsers is proven by the e2e tests.
+    """
+
+    async def link_to(self, token):
+        return self
+
+    monkeypatch.setattr(LiveCart, "_link_to", link_to)
 
 
 @pytest.fixture

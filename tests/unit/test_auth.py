@@ -92,20 +92,21 @@ def test_unknown_email_gets_the_same_message(db, jane):
     assert fail(db, "nobody@example.com", PASSWORD) == WRONG
 
 
-@pytest.mark.parametrize(
-    "email,password,fields",
-    [
-        ("", "", {"email", "password"}),
-        (None, None, {"email", "password"}),
-        (123, ["x"], {"email", "password"}),
-        ("a" * 250 + "@x.com", "pw", {"email"}),
-        ("jane@example.com", "p" * 129, {"password"}),
-    ],
-)
-def test_sign_in_field_errors(db, email, password, fields):
-    with pytest.raises(FieldErrors) as e:
-        auth.sign_in(db, email, password)
-    assert set(e.value.errors) == fields
+SIGN_IN_FIELD_CASES = [
+    ("", "", {"email", "password"}),
+    (None, None, {"email", "password"}),
+    (123, ["x"], {"email", "password"}),
+    ("a" * 250 + "@x.com", "pw", {"email"}),
+    ("jane@example.com", "p" * 129, {"password"}),
+]
+
+
+def test_sign_in_field_errors(db, subtests):
+    for email, password, fields in SIGN_IN_FIELD_CASES:
+        with subtests.test(email=email, password=password):
+            with pytest.raises(FieldErrors) as e:
+                auth.sign_in(db, email, password)
+            assert set(e.value.errors) == fields
 
 
 def test_five_failures_slow_the_account_down(db, jane, monkeypatch):
@@ -128,6 +129,21 @@ def test_five_failures_slow_the_account_down(db, jane, monkeypatch):
     db.refresh(jane)
     assert jane.slowed_until is None and jane.failed_signins == 0
     assert auth.resolve_caller(db, token).account_id == jane.id
+
+
+def test_parallel_failures_all_count(db, jane, engine):
+    """Two sign-ins that read the account before either failure is written must both count."""
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as other:
+        seen = other.get(Account, jane.id)  # the other request has read the account (0 failures) already
+        assert seen.failed_signins == 0
+        assert fail(db, "jane@example.com", "wrong-pass") == WRONG
+        with pytest.raises(DomainError):
+            auth.sign_in(other, "jane@example.com", "wrong-pass")
+        other.rollback()
+    db.refresh(jane)
+    assert jane.failed_signins == 2
 
 
 def test_slowdown_ends_after_the_configured_seconds(db, jane, monkeypatch):
@@ -177,11 +193,12 @@ def test_expired_session_is_anonymous_and_removed(db, jane):
     assert db.exec(select(AuthSession)).all() == []
 
 
-@pytest.mark.parametrize("token", [None, "", "unknown-token", 42, "x" * 500])
-def test_missing_or_unknown_token_is_anonymous(db, jane, token):
-    caller = auth.resolve_caller(db, token)
-    assert caller == auth.ANONYMOUS
-    assert not caller.signed_in and caller.customer_id is None
+def test_missing_or_unknown_token_is_anonymous(db, jane, subtests):
+    for token in [None, "", "unknown-token", 42, "x" * 500]:
+        with subtests.test(token=token):
+            caller = auth.resolve_caller(db, token)
+            assert caller == auth.ANONYMOUS
+            assert not caller.signed_in and caller.customer_id is None
 
 
 def test_sign_out_ends_the_session(db, jane):
@@ -228,28 +245,29 @@ def test_segments_are_normalized(db):
 # -- registration ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "first,last,email,password,expected",
-    [
-        ("", "", "", "", {"first_name", "last_name", "email", "password"}),
-        ("   ", "\t", " ", "", {"first_name", "last_name", "email", "password"}),
-        (None, 7, ["a"], {"p": 1}, {"first_name", "last_name", "email", "password"}),
-        ("A" * 61, "Lee", "a@example.com", "long-enough-1", {"first_name"}),
-        ("Ann", "L" * 61, "a@example.com", "long-enough-1", {"last_name"}),
-        ("Ann", "Lee", "not-an-email", "long-enough-1", {"email"}),
-        ("Ann", "Lee", "a@b", "long-enough-1", {"email"}),
-        ("Ann", "Lee", "a b@example.com", "long-enough-1", {"email"}),
-        ("Ann", "Lee", "a" * 250 + "@example.com", "long-enough-1", {"email"}),
-        ("Ann", "Lee", "a@example.com", "short", {"password"}),
-        ("Ann", "Lee", "a@example.com", "p" * 129, {"password"}),
-    ],
-)
-def test_register_field_errors(db, first, last, email, password, expected):
-    with pytest.raises(FieldErrors) as e:
-        auth.register(db, first, last, email, password)
-    assert set(e.value.errors) == expected
-    db.rollback()
-    assert db.exec(select(Account)).all() == []
+REGISTER_FIELD_CASES = [
+    ("", "", "", "", {"first_name", "last_name", "email", "password"}),
+    ("   ", "\t", " ", "", {"first_name", "last_name", "email", "password"}),
+    (None, 7, ["a"], {"p": 1}, {"first_name", "last_name", "email", "password"}),
+    ("A" * 61, "Lee", "a@example.com", "long-enough-1", {"first_name"}),
+    ("Ann", "L" * 61, "a@example.com", "long-enough-1", {"last_name"}),
+    ("Ann", "Lee", "not-an-email", "long-enough-1", {"email"}),
+    ("Ann", "Lee", "a@b", "long-enough-1", {"email"}),
+    ("Ann", "Lee", "a b@example.com", "long-enough-1", {"email"}),
+    ("Ann", "Lee", "a" * 250 + "@example.com", "long-enough-1", {"email"}),
+    ("Ann", "Lee", "a@example.com", "short", {"password"}),
+    ("Ann", "Lee", "a@example.com", "p" * 129, {"password"}),
+]
+
+
+def test_register_field_errors(db, subtests):
+    for first, last, email, password, expected in REGISTER_FIELD_CASES:
+        with subtests.test(first=first, last=last, email=email, password=password):
+            with pytest.raises(FieldErrors) as e:
+                auth.register(db, first, last, email, password)
+            assert set(e.value.errors) == expected
+            db.rollback()
+            assert db.exec(select(Account)).all() == []
 
 
 def test_register_error_messages(db):

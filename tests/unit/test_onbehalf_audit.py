@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import select
 
 from app import config
@@ -71,25 +71,26 @@ def test_shopper_cannot_start(db, world):
         onbehalf.start(db, auth.ANONYMOUS, world["jane"].id)
 
 
-@pytest.mark.parametrize(
-    "target,message",
-    [
-        ("private", "has switched off assistance"),
-        ("disabled", "disabled"),
-        ("csr2", "cannot be accessed on behalf"),
-        ("sup", "cannot be accessed on behalf"),
-        ("csr", "cannot be accessed on behalf"),
-    ],
-)
-def test_start_refused_for(db, world, target, message):
+REFUSED_TARGETS = {
+    "private": "has switched off assistance",
+    "disabled": "disabled",
+    "csr2": "cannot be accessed on behalf",
+    "sup": "cannot be accessed on behalf",
+    "csr": "cannot be accessed on behalf",  # not even themself
+}
+
+
+def test_start_refused_for(db, world, subtests):
     world["private"] = make_account(db, "Priv", "Ate", allow_assistance=False)
     world["disabled"] = make_account(db, "Dis", "Abled", status="disabled")
     caller = auth.resolve_caller(db, world["token"])
-    with pytest.raises(Forbidden, match=message):
-        onbehalf.start(db, caller, world[target].id)
-    db.rollback()
-    assert db.exec(select(OnBehalfSession)).all() == [] and actions(db) == []
-    assert not auth.resolve_caller(db, world["token"]).on_behalf
+    for target, message in REFUSED_TARGETS.items():
+        with subtests.test(target=target):
+            with pytest.raises(Forbidden, match=message):
+                onbehalf.start(db, caller, world[target].id)
+            db.rollback()
+            assert db.exec(select(OnBehalfSession)).all() == [] and actions(db) == []
+            assert not auth.resolve_caller(db, world["token"]).on_behalf
 
 
 def test_refusal_names_the_customer_who_switched_off_assistance(db, world):
@@ -99,10 +100,11 @@ def test_refusal_names_the_customer_who_switched_off_assistance(db, world):
     assert e.value.message == "John Private has switched off assistance from customer service."
 
 
-@pytest.mark.parametrize("customer_id", [10**6, None, "1", True, 1.0, [1]])
-def test_unknown_or_malformed_customer_is_not_found(db, world, customer_id):
-    with pytest.raises(NotFound):
-        onbehalf.start(db, auth.resolve_caller(db, world["token"]), customer_id)
+def test_unknown_or_malformed_customer_is_not_found(db, world, subtests):
+    caller = auth.resolve_caller(db, world["token"])
+    for customer_id in [10**6, None, "1", True, 1.0, [1]]:
+        with subtests.test(customer_id=customer_id), pytest.raises(NotFound):
+            onbehalf.start(db, caller, customer_id)
 
 
 def test_second_session_ends_the_first(db, world):
@@ -210,6 +212,25 @@ def test_idle_session_ends_by_itself(db, world, monkeypatch):
         .one()
         .details.startswith("Idle timeout")
     )
+
+
+def test_session_ends_when_the_customer_becomes_unreachable(db, world, subtests):
+    changes = {"disabled": {"status": "disabled"}, "switchedoff": {"allow_assistance": False}}
+    for label, change in changes.items():
+        with subtests.test(label):
+            customer = make_account(db, "Cora", label.title())
+            caller = start(db, world["token"], customer.id)
+            cart = locks.lock(db, caller)
+            commit(db)
+            for k, v in change.items():
+                setattr(customer, k, v)
+            db.add(customer)
+            commit(db)
+            after = auth.resolve_caller(db, world["token"])
+            commit(db)
+            assert after.signed_in and not after.on_behalf and after.customer_id is None
+            assert db.get(OnBehalfSession, caller.on_behalf_id).end_reason == "access_revoked"
+            assert db.get(Cart, cart.id).locked_by_id is None
 
 
 def test_touch_restarts_the_idle_clock(db, world):
@@ -413,6 +434,9 @@ def test_to_csv_escapes_formula_cells(db):
         'a=b, "quoted"\nnext line',
     ]
     assert audit.to_csv([]) == ",".join(audit.CSV_FIELDS) + "\r\n"
+    for dangerous in ("\t=1+1", "\r=1+1"):
+        cell = list(csv.reader(io.StringIO(audit.to_csv([{"details": dangerous}]))))[1][-1]
+        assert cell == "'" + dangerous
 
 
 def test_audit_csv_of_real_rows(db, log):
@@ -420,6 +444,20 @@ def test_audit_csv_of_real_rows(db, log):
     parsed = list(csv.DictReader(io.StringIO(audit.to_csv(audit.search(db, sup)))))
     assert len(parsed) == 5 and parsed[0]["action"] == "cart_locked"
     assert parsed[1]["cart"] == "" and parsed[1]["order"] == ""  # empty cells stay empty
+
+
+def test_times_are_shown_in_utc_whatever_the_database_time_zone(db, log):
+    sup, _ = caller_for(db, log["sup"])
+    before = utcnow()
+    if db.get_bind().dialect.name == "postgresql":
+        # A server or connection set to local time hands back timestamps in that zone.
+        db.exec(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+    rows = audit.search(db, sup)
+    recent = onbehalf.recent_sessions(db, auth.resolve_caller(db, log["token"]))
+    db.rollback()
+    stamps = [r["at"] for r in rows] + [r["started"] for r in recent]
+    allowed = {(before + timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (-2, -1, 0)}
+    assert all(stamp[:16] in allowed for stamp in stamps), (stamps, allowed)
 
 
 def test_audit_details_are_capped(db, world):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import select
 
 from app.services import accounts, auth, carts, customers, locks, onbehalf, orders, payments
+from app.services.db import utcnow
 from app.services.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from models import Address, AuditEvent, Cart, Order, OrderLine, Promotion, Variant
 from tests.conftest import caller_for, make_account, make_product, sku_of
@@ -184,6 +185,22 @@ def test_free_standard_shipping_from_75_dollars_and_express(db, shop):
     assert orders.shipping_cents("express", 8500) == 1499 and orders.shipping_cents("standard", 7499) == 599
 
 
+def test_order_dates_are_utc_whatever_the_database_time_zone(db, shop):
+    _, caller, tee, _ = shop
+    fill(db, caller, [(tee, 1)])
+    number = place(db, caller)
+    db.commit()
+    db.expire_all()
+    today = utcnow().strftime("%Y-%m-%d")
+    # Between them, +14h and -12h put every UTC hour on another calendar day.
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+        if db.get_bind().dialect.name == "postgresql":
+            db.exec(text(f"SET LOCAL TIME ZONE '{zone}'"))
+        assert accounts.order_history(db, caller)[0]["date"] == today
+        assert orders.order_detail(db, caller, number)["date"].startswith(today)
+        db.rollback()
+
+
 def test_order_with_a_saved_address(db, shop):
     _jane, caller, tee, _ = shop
     address = accounts.add_address(db, caller, {**ADDRESS, "city": "Shelbyville"})
@@ -203,30 +220,31 @@ def assert_nothing_written(db, caller, tee, version, tee_stock=10):
     assert db.get(Cart, view["id"]).status == "active"
 
 
-@pytest.mark.parametrize(
-    "kw,fields",
-    [
-        ({"card_number": "4242 4242 4242 4241"}, {"card_number"}),
-        ({"card_expiry": "01/20"}, {"card_expiry"}),
-        ({"card_cvc": "9"}, {"card_cvc"}),
-        ({"card_number": "", "card_expiry": "", "card_cvc": ""}, {"card_number", "card_expiry", "card_cvc"}),
-        ({"shipping_method": "teleport"}, {"shipping_method"}),
-        (
-            {"new_address": {"full_name": "", "line1": "", "city": "", "postal_code": "--"}},
-            {"full_name", "line1", "city", "postal_code"},
-        ),
-        ({"new_address": None, "address_id": None}, {"address"}),
-        ({"new_address": None, "address_id": "1"}, {"address"}),
-    ],
-)
-def test_field_errors_write_nothing(db, shop, kw, fields):
+PLACE_FIELD_CASES = [
+    ({"card_number": "4242 4242 4242 4241"}, {"card_number"}),
+    ({"card_expiry": "01/20"}, {"card_expiry"}),
+    ({"card_cvc": "9"}, {"card_cvc"}),
+    ({"card_number": "", "card_expiry": "", "card_cvc": ""}, {"card_number", "card_expiry", "card_cvc"}),
+    ({"shipping_method": "teleport"}, {"shipping_method"}),
+    (
+        {"new_address": {"full_name": "", "line1": "", "city": "", "postal_code": "--"}},
+        {"full_name", "line1", "city", "postal_code"},
+    ),
+    ({"new_address": None, "address_id": None}, {"address"}),
+    ({"new_address": None, "address_id": "1"}, {"address"}),
+]
+
+
+def test_field_errors_write_nothing(db, shop, subtests):
     _, caller, tee, _ = shop
     fill(db, caller, [(tee, 2)])
     version = carts.view(db, caller, None)["version"]
-    with pytest.raises(FieldErrors) as e:
-        place(db, caller, **kw)
-    assert set(e.value.errors) == fields
-    assert_nothing_written(db, caller, tee, version)
+    for kw, fields in PLACE_FIELD_CASES:
+        with subtests.test(**{k: str(v) for k, v in kw.items()}):
+            with pytest.raises(FieldErrors) as e:
+                place(db, caller, **kw)
+            assert set(e.value.errors) == fields
+            assert_nothing_written(db, caller, tee, version)
 
 
 def test_address_of_another_customer_is_refused(db, shop):
@@ -327,11 +345,11 @@ def test_customer_cannot_check_out_while_csr_holds_the_lock(db, shop):
     assert_nothing_written(db, customer, tee, version)
 
 
-@pytest.mark.parametrize("number", ["W9999999", "", None, 5, "x" * 21])
-def test_unknown_order_is_not_found(db, shop, number):
+def test_unknown_order_is_not_found(db, shop, subtests):
     _, caller, _, _ = shop
-    with pytest.raises(NotFound):
-        orders.order_detail(db, caller, number)
+    for number in ["W9999999", "", None, 5, "x" * 21]:
+        with subtests.test(number=number), pytest.raises(NotFound):
+            orders.order_detail(db, caller, number)
 
 
 def test_order_of_another_customer_is_not_found(db, shop):

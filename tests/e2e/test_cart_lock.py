@@ -1,0 +1,65 @@
+"""Cart lock and takeover, live in three browsers at once (issue 4; seeds 000-002, 004 step 7)."""
+
+import time
+
+from playwright.sync_api import expect
+
+from tests.e2e.pages import Store
+from tests.e2e.test_customer_service import csr
+
+
+def on_behalf_of(new_context, csr_email: str, customer_email: str) -> Store:
+    s = csr(new_context, csr_email)
+    s.customer_service.find(email=customer_email)
+    s.customer_service.access(customer_email)
+    return s
+
+
+def test_three_browsers_lock_takeover_and_hand_back(new_context):
+    shopper = Store(new_context().new_page())
+    shopper.sign_in("smith05@example.com", "shop-pass-123")
+    shopper.cart.open()
+    expect(shopper.cart.tid("cart-empty")).to_be_visible()
+
+    a = on_behalf_of(new_context, "csr@example.com", "smith05@example.com")
+    a.minicart.lock()
+    a.minicart.close()
+    a.product.open("BAG-TOTE")
+    a.product.add(2)
+    # The shopper's page shows the CSR's addition without a reload, read-only, naming customer service.
+    expect(shopper.cart.line("BAG-TOTE")).to_be_visible()
+    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text("Casey Rep")
+    expect(shopper.cart.tid("checkout-button")).to_be_disabled()
+
+    a.cart.open()
+    b = on_behalf_of(new_context, "csr2@example.com", "smith05@example.com")
+    b.minicart.open()
+    expect(b.minicart.tid("lock-status")).to_contain_text("Locked by Casey Rep since")
+    b.minicart.tid("minicart-takeover").click()
+    b.minicart.tid("lock-takeover-confirm").click()
+    started = time.perf_counter()
+    expect(a.cart.tid("lock-lost-notice")).to_contain_text("Your lock was taken over by Sam Agent")
+    print(f"\ntakeover → notice in the other CSR's browser: {(time.perf_counter() - started) * 1000:.0f} ms")
+    expect(a.cart.tid("lock-status")).to_contain_text("Locked by Sam Agent")
+    expect(a.cart.line("BAG-TOTE").get_by_test_id("cart-line-remove")).to_be_disabled()
+    expect(b.minicart.tid("lock-status")).to_have_text("Locked by you")
+    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text("Sam Agent")
+
+    # The overridden CSR lost the edit controls (a forged event is refused: tests/state).
+    expect(a.cart.line("BAG-TOTE").get_by_test_id("cart-line-qty")).not_to_be_editable()
+    b.minicart.close()
+    b.product.open("MUG-STONE")
+    b.product.add(1)
+    started = time.perf_counter()
+    expect(shopper.cart.line("MUG-STONE")).to_be_visible()
+    print(f"add-to-cart → line in the shopper's browser: {(time.perf_counter() - started) * 1000:.0f} ms")
+    b.minicart.unlock()
+
+    # After unlock the shopper can edit and check out exactly what customer service left (seed 002).
+    expect(shopper.cart.tid("cart-readonly-notice")).to_have_count(0)
+    expect(shopper.cart.line("BAG-TOTE").get_by_test_id("cart-line-qty")).to_have_value("2")
+    shopper.cart.checkout()
+    shopper.checkout.pay()
+    number = shopper.checkout.order_number()
+    shopper.account.open()
+    expect(shopper.account.order_row(number)).to_be_visible()
