@@ -31,6 +31,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
+        # pysqlite's default transaction handling begins a transaction at the first write, so the
+        # conditional UPDATEs that decide races take the write lock (waiting on busy_timeout) at
+        # the moment they decide, never against a stale snapshot.
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
