@@ -90,7 +90,7 @@ def lock_controls() -> rx.Component:
                 ),
                 rx.cond(
                     LiveCart.locked,
-                    takeover_button(),
+                    rx.cond(SessionState.can_take_over, takeover_button()),
                     rx.button(
                         rx.icon("lock", size=14),
                         "Lock",

@@ -92,6 +92,12 @@ def customer_row(row: rx.Var) -> rx.Component:
                         on_click=CS.access(row["id"]),
                         custom_attrs=tid("action-access-account"),
                     ),
+                    rx.menu.item(
+                        rx.icon("shopping-cart", size=14),
+                        "View cart",
+                        on_click=CS.view_cart(row["id"]),
+                        custom_attrs=tid("action-view-cart"),
+                    ),
                 ),
             )
         ),
@@ -185,6 +191,63 @@ def recent_sessions() -> rx.Component:
     )
 
 
+def locked_carts() -> rx.Component:
+    """Supervisors: every live cart lock, with Release."""
+    return rx.cond(
+        CS.can_release,
+        rx.card(
+            rx.vstack(
+                rx.heading("Locked carts", size="4"),
+                rx.cond(
+                    CS.locked_carts.length() > 0,
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in ["Customer", "Locked by", "Since", ""]
+                                ]
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                CS.locked_carts,
+                                lambda c: rx.table.row(
+                                    rx.table.cell(
+                                        c["customer"],
+                                        " ",
+                                        rx.text.span(c["customer_number"], size="1", color="var(--gray-11)"),
+                                    ),
+                                    rx.table.cell(c["holder"]),
+                                    rx.table.cell(c["since"]),
+                                    rx.table.cell(
+                                        rx.button(
+                                            "Release",
+                                            size="1",
+                                            color_scheme="red",
+                                            variant="soft",
+                                            on_click=CS.release_lock(c["cart_id"]),
+                                            custom_attrs=tid("release-lock"),
+                                        )
+                                    ),
+                                    custom_attrs={
+                                        "data-testid": "locked-cart-row",
+                                        "data-customer-number": c["customer_number"],
+                                    },
+                                ),
+                            )
+                        ),
+                        width="100%",
+                    ),
+                    rx.text("No carts are locked.", color="var(--gray-11)", size="2"),
+                ),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 @page("/customer-service", "Customer Service — Harbor & Pine", on_load=CS.load)
 def customer_service_page() -> rx.Component:
     return loading(
@@ -196,6 +259,7 @@ def customer_service_page() -> rx.Component:
                 find_form(),
                 results(),
                 recent_sessions(),
+                locked_carts(),
                 spacing="4",
                 width="100%",
             ),

@@ -369,3 +369,16 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
     db.add(anon)
     db.flush()
     return merged
+
+
+def owner_view(db: Session, cart_id: int) -> dict | None:
+    """The cart as its owner sees it (their prices), for publishing to its viewers."""
+    from app.services.auth import segments_of
+
+    cart = db.get(Cart, cart_id)
+    owner = db.get(Account, cart.account_id) if cart is not None and cart.account_id else None
+    if owner is None:
+        return None
+    return view(
+        db, Caller(account_id=owner.id, customer_id=owner.id, customer_segments=segments_of(owner)), None
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
 
 from app.services import audit, carts
 from app.services.auth import Caller
-from app.services.db import update_where, utcnow
+from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
 from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY
 from models import Account, Cart
@@ -99,7 +100,7 @@ def take_over(db: Session, caller: Caller, expected_holder_id: object = None) ->
     return previous
 
 
-def release_any(db: Session, caller: Caller, cart_id: object) -> None:
+def release_any(db: Session, caller: Caller, cart_id: object) -> int:
     """A supervisor releases whatever lock a cart has."""
     caller.require(LOCK_RELEASE_ANY)
     cart = db.get(Cart, cart_id) if isinstance(cart_id, int) and not isinstance(cart_id, bool) else None
@@ -108,7 +109,7 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> None:
     previous = cart.locked_by_id
     won = db.exec(
         update_where(Cart)
-        .where(Cart.id == cart.id, and_(Cart.locked_by_id == previous))
+        .where(Cart.id == cart.id, Cart.locked_by_id == previous)
         .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
     ).rowcount
     if won != 1:
@@ -121,3 +122,28 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> None:
         cart_id=cart.id,
         details=f"Previous holder: {_name(db, previous)}",
     )
+    return previous
+
+
+def locked_carts(db: Session, caller: Caller) -> list[dict]:
+    """Every cart with a live lock, for a supervisor who may release them."""
+    caller.require(LOCK_RELEASE_ANY)
+    customer, holder = aliased(Account), aliased(Account)
+    rows = db.exec(
+        select(Cart, customer, holder)
+        .join(customer, customer.id == Cart.account_id)
+        .join(holder, holder.id == Cart.locked_by_id)
+        .where(Cart.status == "active", Cart.lock_expires_at > utcnow())
+        .order_by(Cart.locked_at)
+        .limit(100)
+    ).all()
+    return [
+        {
+            "cart_id": cart.id,
+            "customer": f"{c.first_name} {c.last_name}",
+            "customer_number": c.customer_number,
+            "holder": f"{h.first_name} {h.last_name}",
+            "since": as_utc(cart.locked_at).strftime("%Y-%m-%d %H:%M UTC") if cart.locked_at else "",
+        }
+        for cart, c, h in rows
+    ]

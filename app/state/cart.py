@@ -11,6 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services import carts, locks
+from app.services.db import session_scope
 from app.services.errors import DomainError
 from app.state import toast
 from app.state.guard import run
@@ -73,6 +74,33 @@ def link_token(cart_id: int, client_token: str) -> str:
     return "solo" + "".join(ch for ch in client_token if ch.isalnum())
 
 
+def publish(live: LiveCart, view: dict, lock_event: str = "", previous_holder_id: int = 0) -> None:
+    """Write a fresh view of the cart into the shared state its viewers are linked to."""
+    if live.cart_id == view["id"] and view["version"] < live.version and not lock_event:
+        return  # someone already published a newer state of this cart
+    live.cart_id = view["id"]
+    for name in VIEW_FIELDS:
+        if getattr(live, name) != view[name]:
+            setattr(live, name, view[name])
+    live.has_discount = view["discount_cents"] > 0
+    live.holder_id = view["lock_holder_id"]
+    if lock_event:
+        live.lock_event = lock_event
+        live.previous_holder_id = previous_holder_id
+
+
+async def publish_cart(
+    state: rx.State, cart_id: int, lock_event: str = "", previous_holder_id: int = 0
+) -> None:
+    """Publish a cart the caller is not viewing (e.g. a supervisor released its lock)."""
+    with session_scope() as db:
+        view = carts.owner_view(db, cart_id)
+    if view is None:
+        return
+    live = await (await state.get_state(LiveCart))._link_to(link_token(cart_id, ""))
+    publish(live, view, lock_event, previous_holder_id)
+
+
 class CartState(rx.State):
     panel_open: bool = False
 
@@ -84,17 +112,7 @@ class CartState(rx.State):
         """Read the caller's cart from the database and publish it to everyone viewing it."""
         view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
         live = await self._live(view["id"])
-        if live.cart_id == view["id"] and view["version"] < live.version and not lock_event:
-            return live  # someone already published a newer state of this cart
-        live.cart_id = view["id"]
-        for name in VIEW_FIELDS:
-            if getattr(live, name) != view[name]:
-                setattr(live, name, view[name])
-        live.has_discount = view["discount_cents"] > 0
-        live.holder_id = view["lock_holder_id"]
-        if lock_event:
-            live.lock_event = lock_event
-            live.previous_holder_id = previous_holder_id
+        publish(live, view, lock_event, previous_holder_id)
         return live
 
     @rx.event

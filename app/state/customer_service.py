@@ -8,8 +8,9 @@ import reflex as rx
 
 from app.services import audit, customers, locks, onbehalf
 from app.services.errors import DomainError, FieldErrors
-from app.services.permissions import AUDIT_VIEW, CUSTOMER_SEARCH
+from app.services.permissions import AUDIT_VIEW, CUSTOMER_SEARCH, LOCK_RELEASE_ANY
 from app.state import toast
+from app.state.cart import publish_cart
 from app.state.guard import current_caller, run
 
 CRITERIA = ("first_name", "last_name", "email", "phone", "customer_number", "postal_code")
@@ -24,6 +25,8 @@ class CustomerServiceState(rx.State):
     more: bool = False
     searched: bool = False
     recent: list[dict] = []
+    can_release: bool = False
+    locked_carts: list[dict] = []
 
     @rx.event
     async def load(self):
@@ -38,6 +41,9 @@ class CustomerServiceState(rx.State):
             # Arriving here during a session (e.g. typed URL) ends it, as the tab's dialog promised.
             return session.end_session_from_tab()
         self.recent = await run(self, lambda db, c, anon: onbehalf.recent_sessions(db, c), activity=False)
+        self.can_release = caller.can(LOCK_RELEASE_ANY)
+        if self.can_release:
+            self.locked_carts = await run(self, lambda db, c, anon: locks.locked_carts(db, c), activity=False)
 
     @rx.event
     async def find(self, form: dict):
@@ -55,6 +61,13 @@ class CustomerServiceState(rx.State):
 
     @rx.event
     async def access(self, customer_id: int):
+        return await self._access(customer_id, "/account")
+
+    @rx.event
+    async def view_cart(self, customer_id: int):
+        return await self._access(customer_id, "/cart")
+
+    async def _access(self, customer_id: int, then: str):
         try:
             name = await run(self, lambda db, caller, anon: _start(db, caller, customer_id))
         except DomainError as e:
@@ -64,16 +77,18 @@ class CustomerServiceState(rx.State):
         session = await self.get_state(SessionState)
         session._show(session._caller())
         return [
-            rx.redirect("/account"),
+            rx.redirect(then),
             toast.success(f"You accessed {name}'s account. You are now shopping on their behalf."),
         ]
 
     @rx.event
     async def release_lock(self, cart_id: int):
         try:
-            await run(self, lambda db, caller, anon: locks.release_any(db, caller, cart_id))
+            previous = await run(self, lambda db, caller, anon: locks.release_any(db, caller, cart_id))
         except DomainError as e:
             return toast.error(e.message)
+        await publish_cart(self, cart_id, "released", previous)
+        self.locked_carts = await run(self, lambda db, c, anon: locks.locked_carts(db, c), activity=False)
         return toast.success("Lock released.")
 
 

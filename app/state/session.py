@@ -35,6 +35,7 @@ class SessionState(rx.State):
     user_name: str = ""
     is_staff: bool = False
     can_audit: bool = False
+    can_take_over: bool = False
     on_behalf: bool = False
     customer_name: str = ""
     idle_warning: bool = False
@@ -57,6 +58,7 @@ class SessionState(rx.State):
         self.user_name = caller.name
         self.is_staff = bool(caller.permissions)
         self.can_audit = caller.can("audit.view")
+        self.can_take_over = caller.can("cart.takeover")
         self.on_behalf = caller.on_behalf
         self.customer_name = caller.customer_name
         if not caller.on_behalf:

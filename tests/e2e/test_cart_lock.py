@@ -63,3 +63,31 @@ def test_three_browsers_lock_takeover_and_hand_back(new_context):
     number = shopper.checkout.order_number()
     shopper.account.open()
     expect(shopper.account.order_row(number)).to_be_visible()
+
+
+def test_supervisor_releases_a_lock_and_the_csr_sees_it_live(new_context):
+    a = on_behalf_of(new_context, "csr@example.com", "smith06@example.com")
+    a.minicart.lock()
+    a.minicart.close()
+    a.cart.open()
+    boss = Store(new_context().new_page())
+    boss.sign_in("supervisor@example.com", "super-pass-123")
+    boss.page.wait_for_url("**/customer-service")
+    boss.customer_service.ready()
+    row = boss.page.get_by_test_id("locked-cart-row").filter(has_text="Casey Rep").first
+    expect(row).to_be_visible()
+    row.get_by_test_id("release-lock").click()
+    boss.customer_service.expect_toast("Lock released")
+    expect(a.cart.tid("lock-status")).to_have_text("Unlocked")
+    boss.audit.open()
+    expect(boss.page.locator('[data-testid="audit-row"][data-action="lock_released"]').first).to_contain_text("Casey Rep")
+
+
+def test_view_cart_action_opens_the_customers_cart(new_context):
+    s = csr(new_context, "csr2@example.com")
+    s.customer_service.find(email="smith08@")
+    s.customer_service.rows().first.get_by_test_id("customer-actions").click()
+    s.page.get_by_test_id("action-view-cart").click()
+    s.page.wait_for_url("**/cart")
+    expect(s.header.tid("header-customer-name")).to_contain_text("Smith")
+    expect(s.page.get_by_test_id("lock-status")).to_have_text("Unlocked")
