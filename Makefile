@@ -64,5 +64,10 @@ clean:
 	rm -rf .web .states store.db store.db-journal .pytest_cache .ruff_cache test-artifacts
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-bench run-prod:
+# make bench [ARGS="--sizes 1000000"]: find-customer benchmark on SQLite, and on PostgreSQL when
+# BENCH_DATABASE_URL or TEST_DATABASE_URL is set (scratch database bench_<pid>); see bench/RESULTS.md.
+bench: setup
+	$(PY) -m bench $(ARGS)
+
+run-prod:
 	@echo "make $@: not implemented yet (see issue 5)" >&2; exit 1

@@ -82,7 +82,7 @@ def postgres_target(base_url: str) -> Target:
         with admin.connect() as conn:
             try:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-            except Exception:  # another backend still connected: PostgreSQL 13+ can force it
+            except Exception:  # noqa: BLE001 - another backend still connected: PostgreSQL 13+ can force it
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
@@ -99,7 +99,12 @@ def run_seed(url: str, *args: str) -> float:
     env = {**os.environ, "DATABASE_URL": url}
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "app.seed", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "app.seed", *args],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
@@ -298,7 +303,9 @@ def time_app(engine: Engine, caller, mix: Mix, sequence: list[int], warmup: int)
     return times, {"rows_mean": rows / n, "more_fraction": more / n, "cpu_share": round(share, 2)}
 
 
-def time_raw(engine: Engine, statements: list[tuple[str, object]], sequence: list[int], warmup: int) -> list[int]:
+def time_raw(
+    engine: Engine, statements: list[tuple[str, object]], sequence: list[int], warmup: int
+) -> list[int]:
     """The captured search statement alone on a plain DBAPI cursor: execute + fetchall."""
     times = []
     raw = engine.raw_connection()
@@ -336,13 +343,15 @@ def analyse_sqlite(details: list[str]) -> dict:
         m = _SQLITE_ACCESS.match(line.strip())
         if not m:
             continue
-        op, table, covering, index, pk = m.groups()
+        op, table, _covering, index, pk = m.groups()
         if op == "SEARCH":
             kind = "pk" if pk else "seek"
         else:
             kind = "full-index-scan" if index else "table-scan"
             flags.append(
-                f"SCAN {table} USING INDEX {index}: walks the whole index" if index else f"SCAN {table}: full scan"
+                f"SCAN {table} USING INDEX {index}: walks the whole index"
+                if index
+                else f"SCAN {table}: full scan"
             )
         accesses.append({"table": table, "kind": kind, "index": index or ("PRIMARY KEY" if pk else None)})
     sort = any("TEMP B-TREE" in line for line in details)
@@ -405,6 +414,14 @@ def explain(engine: Engine, statement: str, params) -> dict:
             cursor.execute("EXPLAIN " + statement, params)
             lines = [row[0] for row in cursor.fetchall()]
             out = {"plan": lines, **analyse_pg(lines)}
+            if out["flags"]:
+                # A Seq Scan on a small table is the planner's right call; would an index be usable?
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN " + statement, params)
+                forced = [row[0] for row in cursor.fetchall()]
+                cursor.execute("SET LOCAL enable_seqscan = on")
+                out["plan_without_seqscan"] = forced
+                out["without_seqscan"] = analyse_pg(forced)
             generic = _explain_pg_generic(raw, cursor, statement, params)
             if generic:
                 out["generic_plan"] = generic
@@ -435,7 +452,7 @@ def _explain_pg_generic(raw, cursor, statement: str, params) -> list[str] | None
             return [row[0] for row in cursor.fetchall()]
         finally:
             cursor.execute(f"DEALLOCATE {name}")
-    except Exception as e:  # informational only
+    except Exception as e:  # noqa: BLE001 - informational only
         raw.rollback()
         return [f"(generic plan unavailable: {e})"]
 
@@ -518,7 +535,8 @@ def bench_size(target: Target, engine: Engine, size: int, args, seed_seconds: fl
             entry["other_statements"] = [
                 {"sql": key, "explain": explain(engine, *stmt)} for key, stmt in others.items()
             ]
-        except Exception as e:  # report and carry on with the next mix
+            entry["flags"] = flag_notes(result, entry)
+        except Exception as e:  # noqa: BLE001 - report and carry on with the next mix
             entry["error"] = f"{type(e).__name__}: {e}"
         print_row(result, entry)
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -598,11 +616,36 @@ def print_row(run: dict, entry: dict) -> None:
         entry["plan"] + (f" | generic: {entry['generic_plan']}" if entry.get("generic_plan") else ""),
     ]
     print("  " + " ".join(cells), flush=True)
-    flags = entry["explain"]["flags"] + entry["explain"].get("generic", {}).get("flags", [])
-    for other in entry.get("other_statements", []):
-        flags += [f"{f} (lock-status query)" for f in other["explain"]["flags"]]
-    for flag in dict.fromkeys(flags):
+    for flag in flag_notes(run, entry):
         print(f"  {'':<16} ! {flag}", flush=True)
+
+
+def _flag_note(flag: str, explained: dict, table_rows: dict[str, int]) -> str:
+    m = re.search(r"(?:Seq Scan on|SCAN) (\w+)", flag)
+    rows = table_rows.get(m.group(1)) if m else None
+    note = flag
+    if rows is not None:
+        note += f" ({rows:,} rows{': small table, a scan is the cheaper plan' if rows < 1000 else ''})"
+    forced = explained.get("without_seqscan")
+    if forced is not None and m:
+        used = [a["index"] for a in forced["accesses"] if a["kind"] == "seek" and a["index"]]
+        note += f"; with enable_seqscan=off: {', '.join(used) if used else 'still no index'}"
+    return note
+
+
+def flag_notes(run: dict, entry: dict) -> list[str]:
+    """Every full scan EXPLAIN showed for this mix (search, its generic plan, the lock-status query)."""
+    rows = run.get("table_rows", {})
+    explained = entry["explain"]
+    notes = [_flag_note(f, explained, rows) for f in explained["flags"]]
+    notes += [
+        _flag_note(f, {}, rows) + " [generic plan]" for f in explained.get("generic", {}).get("flags", [])
+    ]
+    for other in entry.get("other_statements", []):
+        notes += [
+            _flag_note(f, other["explain"], rows) + " [lock-status query]" for f in other["explain"]["flags"]
+        ]
+    return list(dict.fromkeys(notes))
 
 
 def print_summary(runs: list[dict]) -> None:
@@ -698,7 +741,9 @@ def main(argv: list[str] | None = None) -> int:
         "runs": [],
         "errors": [],
     }  # fmt: skip
-    print(f"find-customer benchmark — {report['machine']['cpu_count']} CPUs, Python {report['machine']['python']}")
+    print(
+        f"find-customer benchmark — {report['machine']['cpu_count']} CPUs, Python {report['machine']['python']}"
+    )
     targets: list[Callable[[], Target]] = []
     if "sqlite" in args.database_list:
         targets.append(sqlite_target)
@@ -713,7 +758,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             target = make()
             report["runs"] += run_target(target, args.size_list, args)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - report it and run the other databases
             name = target.name if target else "postgresql"
             print(f"!! {name}: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
             report["errors"].append({"database": name, "error": f"{type(e).__name__}: {e}"})
@@ -721,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
             if target:
                 try:
                     target.cleanup()
-                except Exception as e:
+                except Exception as e:  # noqa: BLE001 - best effort
                     print(f"!! cleanup of {target.name} failed: {e}", file=sys.stderr)
     report["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     print_summary(report["runs"])

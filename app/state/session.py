@@ -187,6 +187,17 @@ class SessionState(rx.State):
                 onbehalf.touch(db, caller)
         self.idle_warning = False
 
+    def _check_idle(self) -> bool:
+        """Refresh the idle warning; True when the server ended the on-behalf session for idleness."""
+        caller = self._caller()  # resolving ends the on-behalf session when it went idle
+        if not caller.on_behalf:
+            self._show(caller)
+            return True
+        with session_scope() as db:
+            deadline = onbehalf.idle_deadline(db, caller)
+        self.idle_warning = deadline is not None and deadline - utcnow() <= IDLE_WARNING
+        return False
+
     @rx.event(background=True)
     async def watch_idle(self):
         """While on behalf: warn a minute before the idle timeout; the server ends the session."""
@@ -200,15 +211,7 @@ class SessionState(rx.State):
                 async with self:
                     if not self.on_behalf:
                         return
-                    caller = self._caller()  # ends the on-behalf session when it went idle
-                    if not caller.on_behalf:
-                        self._show(caller)
-                        ended = True
-                    else:
-                        ended = False
-                        with session_scope() as db:
-                            deadline = onbehalf.idle_deadline(db, caller)
-                        self.idle_warning = deadline is not None and deadline - utcnow() <= IDLE_WARNING
+                    ended = self._check_idle()
                 if ended:
                     yield rx.redirect(STAFF_HOME)
                     yield toast.toast("The session on behalf of the customer ended after inactivity.")

@@ -176,3 +176,35 @@ def test_sign_in_as_yourself_ends_session_and_releases_lock(client, people, sqli
     jane = client(people["jane"])
     jane.call(CartState, "load")
     assert not jane.cart.locked
+
+
+def test_idle_session_warns_then_ends_on_the_server(client, people, sqlite_engine):
+    from datetime import timedelta
+
+    from app.services.db import utcnow
+    from app.state.session import SessionState
+
+    csr = client(people["csr"])
+    csr.call(CustomerServiceState, "access", people["jane"].id)
+    csr.call(CartState, "lock")
+    assert csr.session._check_idle() is False and not csr.session.idle_warning
+
+    def idle_for(minutes: float):
+        with Session(sqlite_engine) as db:
+            ob = db.exec(select(OnBehalfSession)).one()
+            ob.last_activity_at = utcnow() - timedelta(minutes=minutes)
+            db.add(ob)
+            db.commit()
+
+    idle_for(29.5)  # default 30-minute timeout: inside the last minute
+    assert csr.session._check_idle() is False and csr.session.idle_warning
+    csr.call(SessionState, "keep_alive")
+    assert not csr.session.idle_warning and csr.session._check_idle() is False
+    idle_for(31)
+    assert csr.session._check_idle() is True
+    assert not csr.session.on_behalf and csr.session.signed_in
+    with Session(sqlite_engine) as db:
+        assert db.exec(select(OnBehalfSession)).one().end_reason == "idle"
+    jane = client(people["jane"])
+    jane.call(CartState, "load")
+    assert not jane.cart.locked  # ending for idleness released the CSR's lock
