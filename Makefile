@@ -1,6 +1,7 @@
 # Setup / run / test plumbing for the store.
 #
 #   make setup                         venv + requirements + bun (idempotent)
+#   make migrate                       apply schema migrations (also done on first run)
 #   make seed                          seed the database (idempotent)
 #   make seed ARGS=--reset             wipe and reseed
 #   make seed ARGS="--customers 100000"  add synthetic customers
@@ -28,13 +29,16 @@ export REFLEX_USE_SYSTEM_BUN := 1
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup seed run test test-fast lint clean bench run-prod
+.PHONY: help setup seed migrate run test test-fast lint clean bench run-prod
 
 help:
 	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 setup:
 	@bash scripts/bootstrap.sh
+
+migrate: setup
+	$(PY) -m app.migrate
 
 seed: setup
 	$(PY) -m app.seed $(ARGS)

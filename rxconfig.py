@@ -12,7 +12,9 @@ config = rx.Config(
     backend_port=settings.BACKEND_PORT,
     redis_url=settings.REDIS_URL,
     plugins=[
-        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", has_background=True)),
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", has_background=True)
+        ),
         rx.plugins.SitemapPlugin(),
     ],
 )

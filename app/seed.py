@@ -595,6 +595,8 @@ def has_accounts() -> bool:
 def reset_schema() -> None:
     engine = get_engine()
     SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:  # so the migrations run again from the start
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     init_schema(engine)
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table)
 from app import config
@@ -62,8 +62,19 @@ def use_engine(engine: Engine) -> None:
 
 
 def init_schema(engine: Engine) -> None:
-    """Create missing tables; the schema is created on first run."""
-    SQLModel.metadata.create_all(engine)
+    """Bring the schema to the newest migration (creating it on first run)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    cfg = Config(str(config.ROOT / "alembic.ini"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        inspector = inspect(conn)
+        if not inspector.has_table("alembic_version") and inspector.has_table("account"):
+            command.stamp(cfg, "head")  # created before migrations existed: it is the first revision
+        else:
+            command.upgrade(cfg, "head")
 
 
 def update_where(model):

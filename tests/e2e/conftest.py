@@ -78,8 +78,8 @@ def new_context(browser, base_url, request):
             for j, pg in enumerate(ctx.pages):
                 try:
                     pg.screenshot(path=str(ARTIFACTS / f"{name}-{j}.png"), full_page=True)
-                except Exception:  # noqa: BLE001 - best effort on a failing page
-                    pass
+                except Exception as e:  # noqa: BLE001 - best effort on a failing page
+                    print(f"no screenshot of {name}-{j}: {e}")
             ctx.tracing.stop(path=str(ARTIFACTS / f"{name}-trace.zip"))
             print(f"\nE2E artifacts for {request.node.name}: {ARTIFACTS}")
         else:

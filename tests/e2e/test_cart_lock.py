@@ -80,7 +80,9 @@ def test_supervisor_releases_a_lock_and_the_csr_sees_it_live(new_context):
     boss.customer_service.expect_toast("Lock released")
     expect(a.cart.tid("lock-status")).to_have_text("Unlocked")
     boss.audit.open()
-    expect(boss.page.locator('[data-testid="audit-row"][data-action="lock_released"]').first).to_contain_text("Casey Rep")
+    expect(boss.page.locator('[data-testid="audit-row"][data-action="lock_released"]').first).to_contain_text(
+        "Casey Rep"
+    )
 
 
 def test_view_cart_action_opens_the_customers_cart(new_context):

@@ -21,6 +21,11 @@ FAST_HASH = argon2.using(memory_cost=8, time_cost=1, parallelism=1).hash(PASSWOR
 WRONG = "Email or password is incorrect."
 
 
+def commit(db):
+    db.commit()
+    db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
+
+
 @pytest.fixture
 def jane(db):
     return make_account(db, "Jane", "Doe", email="jane@example.com", password_hash=FAST_HASH)
@@ -50,7 +55,7 @@ def test_verify_password_with_a_broken_hash_is_false(bad_hash):
 
 def test_register_stores_an_argon2_hash_never_the_password(db):
     token, account = auth.register(db, "Ann", "Lee", "Ann@Example.com", "long-enough-1")
-    db.commit()
+    commit(db)
     assert account.password_hash.startswith("$argon2")
     assert "long-enough-1" not in account.password_hash
     assert account.email == "ann@example.com"
@@ -62,7 +67,7 @@ def test_register_stores_an_argon2_hash_never_the_password(db):
 
 def test_sign_in_stores_only_the_token_hash(db, jane):
     token, account = auth.sign_in(db, "  JANE@example.com ", PASSWORD)
-    db.commit()
+    commit(db)
     assert account.id == jane.id
     rows = db.exec(select(AuthSession).where(AuthSession.account_id == jane.id)).all()
     assert len(rows) == 1
@@ -123,9 +128,9 @@ def test_five_failures_slow_the_account_down(db, jane, monkeypatch):
     db.refresh(jane)
     jane.slowed_until = utcnow() - timedelta(seconds=1)
     db.add(jane)
-    db.commit()
+    commit(db)
     token, _ = auth.sign_in(db, "jane@example.com", PASSWORD)
-    db.commit()
+    commit(db)
     db.refresh(jane)
     assert jane.slowed_until is None and jane.failed_signins == 0
     assert auth.resolve_caller(db, token).account_id == jane.id
@@ -158,7 +163,7 @@ def test_success_resets_the_failure_count(db, jane):
     for _ in range(config.SIGNIN_MAX_FAILURES - 1):
         fail(db, "jane@example.com", "wrong-pass")
     auth.sign_in(db, "jane@example.com", PASSWORD)
-    db.commit()
+    commit(db)
     db.refresh(jane)
     assert jane.failed_signins == 0
     assert fail(db, "jane@example.com", "wrong-pass") == WRONG  # a fresh count, not the 5th failure
@@ -175,7 +180,7 @@ def test_disabled_account_session_resolves_to_anonymous(db, jane):
     assert caller.signed_in
     jane.status = "disabled"
     db.add(jane)
-    db.commit()
+    commit(db)
     assert auth.resolve_caller(db, token) == auth.ANONYMOUS
 
 
@@ -187,9 +192,9 @@ def test_expired_session_is_anonymous_and_removed(db, jane):
     row = db.exec(select(AuthSession).where(AuthSession.token_hash == auth.hash_token(token))).one()
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.add(row)
-    db.commit()
+    commit(db)
     assert auth.resolve_caller(db, token) == auth.ANONYMOUS
-    db.commit()
+    commit(db)
     assert db.exec(select(AuthSession)).all() == []
 
 
@@ -204,7 +209,7 @@ def test_missing_or_unknown_token_is_anonymous(db, jane, subtests):
 def test_sign_out_ends_the_session(db, jane):
     _, token = caller_for(db, jane)
     auth.sign_out(db, token)
-    db.commit()
+    commit(db)
     assert auth.resolve_caller(db, token) == auth.ANONYMOUS
     auth.sign_out(db, token)  # twice is harmless
     auth.sign_out(db, None)
@@ -290,5 +295,5 @@ def test_register_duplicate_email_is_case_insensitive(db, jane):
 
 def test_register_accepts_limits_exactly(db):
     _, account = auth.register(db, "A" * 60, "B" * 60, "edge@example.com", "p" * 8)
-    db.commit()
+    commit(db)
     assert account.first_name == "A" * 60 and account.first_name_norm == "a" * 60

@@ -18,10 +18,15 @@ ANON = auth.ANONYMOUS
 KEY = "anon-browser-key-1"
 
 
+def commit(db):
+    db.commit()
+    db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
+
+
 def on_behalf(db, csr, customer) -> auth.Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
-    db.commit()
+    commit(db)
     return auth.resolve_caller(db, token)
 
 
@@ -34,7 +39,7 @@ def lines_of(db, cart_id) -> dict[int, int]:
 
 def expire_lock(db, cart_id):
     db.exec(update(Cart).where(Cart.id == cart_id).values(lock_expires_at=utcnow() - timedelta(seconds=1)))
-    db.commit()
+    commit(db)
     db.expire_all()
 
 
@@ -54,10 +59,10 @@ def jane(db):
 
 def test_anonymous_add_then_merge_quantity(db, tee):
     first = carts.add(db, ANON, KEY, sku_of(tee), 2)
-    db.commit()
+    commit(db)
     view = carts.view(db, ANON, KEY)
     again = carts.add(db, ANON, KEY, sku_of(tee), "3", view["version"])
-    db.commit()
+    commit(db)
     assert first["cart_id"] == again["cart_id"] and again["quantity"] == 5
     view = carts.view(db, ANON, KEY)
     assert [(line["code"], line["quantity"]) for line in view["lines"]] == [("TEE", 5)]
@@ -72,7 +77,7 @@ def test_registered_shopper_has_one_active_cart(db, tee, jane):
     account, caller = jane
     carts.add(db, caller, None, sku_of(tee), 1)
     carts.add(db, caller, None, sku_of(tee), 1)
-    db.commit()
+    commit(db)
     rows = db.exec(select(Cart).where(Cart.account_id == account.id)).all()
     assert len(rows) == 1 and rows[0].status == "active"
     assert lines_of(db, rows[0].id) == {db.exec(select(Variant)).one().id: 2}
@@ -110,7 +115,7 @@ def test_good_quantities(db, subtests):
 def test_merged_quantity_is_capped_at_99(db):
     p = make_product(db, code="BULK", stock=500)
     carts.add(db, ANON, KEY, sku_of(p), 60)
-    db.commit()
+    commit(db)
     with pytest.raises(DomainError, match="at most 99"):
         carts.add(db, ANON, KEY, sku_of(p), 40)
     db.rollback()
@@ -191,10 +196,10 @@ def test_stale_version_is_refused_and_nothing_written(db, tee, jane):
     _, caller = jane
     other = make_product(db, code="CAP", stock=5)
     carts.add(db, caller, None, sku_of(tee), 1)
-    db.commit()
+    commit(db)
     stale = carts.view(db, caller, None)
     carts.add(db, caller, None, sku_of(tee), 1, stale["version"])  # someone else's change
-    db.commit()
+    commit(db)
     fresh = carts.view(db, caller, None)
     line_id = stale["lines"][0]["line_id"]
     for change in (
@@ -230,7 +235,7 @@ def test_line_of_another_customers_cart_is_not_found(db, tee, jane):
     bob_caller, _ = caller_for(db, bob)
     carts.add(db, bob_caller, None, sku_of(tee), 3)
     carts.add(db, caller, None, sku_of(tee), 1)
-    db.commit()
+    commit(db)
     bob_view = carts.view(db, bob_caller, None)
     bob_line = bob_view["lines"][0]["line_id"]
     my_version = carts.view(db, caller, None)["version"]
@@ -265,10 +270,10 @@ def test_merge_anonymous_into_account_cart(db, tee, jane):
     carts.add(db, ANON, KEY, sku_of(cap), 2)
     carts.add(db, caller, None, sku_of(tee), 3)
     carts.add(db, caller, None, sku_of(cap), 2)
-    db.commit()
+    commit(db)
     before = carts.view(db, caller, None)["version"]
     assert carts.merge_anonymous(db, KEY, account.id) == 2
-    db.commit()
+    commit(db)
     view = carts.view(db, caller, None)
     quantities = {line["code"]: line["quantity"] for line in view["lines"]}
     assert quantities == {"TEE": 5, "CAP": 3}  # CAP capped at its stock
@@ -297,7 +302,7 @@ def test_merge_skips_a_cart_locked_by_customer_service(db, tee, jane):
     account, caller = jane
     csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), account)
     locks.lock(db, csr)
-    db.commit()
+    commit(db)
     carts.add(db, ANON, KEY, sku_of(tee), 2)
     assert carts.merge_anonymous(db, KEY, account.id) == 0
     assert carts.view(db, ANON, KEY)["lines"][0]["quantity"] == 2  # left as it was
@@ -316,7 +321,7 @@ def csr_for_jane(db, jane):
 def test_csr_on_behalf_without_lock_is_refused(db, tee, jane, csr_for_jane):
     _account, caller = jane
     carts.add(db, caller, None, sku_of(tee), 1)
-    db.commit()
+    commit(db)
     view = carts.view(db, csr_for_jane, None)
     assert view["lines"][0]["quantity"] == 1 and view["read_only"] and not view["can_edit"]
     with pytest.raises(Forbidden, match="Lock the cart"):
@@ -333,12 +338,12 @@ def test_csr_on_behalf_without_lock_is_refused(db, tee, jane, csr_for_jane):
 def test_csr_with_the_lock_changes_the_customers_cart(db, tee, jane, csr_for_jane):
     account, caller = jane
     cart = locks.lock(db, csr_for_jane)
-    db.commit()
+    commit(db)
     expires = carts.as_utc(cart.lock_expires_at)
     view = carts.view(db, csr_for_jane, None)
     assert view["can_edit"] and view["locked_by_me"] and view["lock_holder"] == "Casey Rep"
     carts.add(db, csr_for_jane, None, sku_of(tee), 2, view["version"])
-    db.commit()
+    commit(db)
     line = db.exec(select(CartLine)).one()
     assert line.cart_id == cart.id and line.added_by_id == csr_for_jane.account_id
     db.refresh(cart)
@@ -354,7 +359,7 @@ def test_customer_refused_while_csr_holds_a_live_lock(db, tee, jane, csr_for_jan
     _account, caller = jane
     carts.add(db, caller, None, sku_of(tee), 1)
     cart = locks.lock(db, csr_for_jane)
-    db.commit()
+    commit(db)
     version = carts.view(db, caller, None)["version"]
     line_id = carts.view(db, caller, None)["lines"][0]["line_id"]
     for change in (
@@ -370,7 +375,7 @@ def test_customer_refused_while_csr_holds_a_live_lock(db, tee, jane, csr_for_jan
     view = carts.view(db, caller, None)
     assert view["can_edit"] and not view["locked"]
     carts.set_quantity(db, caller, None, line_id, 3, view["version"])
-    db.commit()
+    commit(db)
     assert carts.view(db, caller, None)["lines"][0]["quantity"] == 3
     with pytest.raises(Forbidden, match="Lock the cart"):
         carts.add(db, csr_for_jane, None, sku_of(tee), 1)
@@ -379,10 +384,10 @@ def test_customer_refused_while_csr_holds_a_live_lock(db, tee, jane, csr_for_jan
 def test_csr_whose_lock_was_taken_over_is_refused(db, tee, jane, csr_for_jane):
     account, _ = jane
     locks.lock(db, csr_for_jane)
-    db.commit()
+    commit(db)
     sam = on_behalf(db, make_account(db, "Sam", "Agent", role="csr"), account)
     locks.take_over(db, sam)
-    db.commit()
+    commit(db)
     with pytest.raises(Forbidden, match="taken over by Sam Agent"):
         carts.add(db, csr_for_jane, None, sku_of(tee), 1)
     db.rollback()
@@ -396,7 +401,7 @@ def test_ordered_cart_cannot_be_changed(db, tee, jane):
     stale_line = carts.view(db, caller, None)["lines"][0]["line_id"]
     cart.status = "ordered"
     db.add(cart)
-    db.commit()
+    commit(db)
     with pytest.raises(Conflict, match="already checked out"):
         carts.claim_change(db, cart, caller, None)
     db.rollback()

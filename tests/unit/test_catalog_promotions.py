@@ -12,18 +12,23 @@ from models import Category, Product, Promotion
 from tests.conftest import caller_for, make_account, make_product
 
 
+def commit(db):
+    db.commit()
+    db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
+
+
 def product(db, code, name, price=2000, category="tops", description="A fine thing.", **kw) -> Product:
     p = make_product(db, code=code, price=price, category=category, **kw)
     p.name, p.name_norm, p.description = name, name.lower(), description
     db.add(p)
-    db.commit()
+    commit(db)
     return p
 
 
 def promo(db, name, *, target="everyone", kind="percent", value=10, **kw) -> Promotion:
     p = Promotion(name=name, target=target, kind=kind, value=value, **kw)
     db.add(p)
-    db.commit()
+    commit(db)
     return p
 
 
@@ -38,7 +43,7 @@ def codes(result) -> list[str]:
 def on_behalf(db, csr, customer) -> auth.Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
-    db.commit()
+    commit(db)
     return auth.resolve_caller(db, token)
 
 
@@ -138,7 +143,7 @@ def test_categories_in_position_order(db):
     db.add(Category(slug="b", name="Bravo", position=2))
     db.add(Category(slug="a", name="Alpha", position=2))
     db.add(Category(slug="z", name="Zulu", position=1))
-    db.commit()
+    commit(db)
     assert [c["slug"] for c in catalog.categories(db)] == ["z", "a", "b"]
 
 
@@ -149,7 +154,7 @@ def test_product_page(db):
     p = db.exec(select(Product).where(Product.code == "SHIRT")).one()
     p.option_names = "Colour|Size"
     db.add(p)
-    db.commit()
+    commit(db)
     page = catalog.product_page(db, ANON, "SHIRT")
     assert page["name"] == "Oxford Shirt" and page["price"] == "$45.00" and not page["discounted"]
     assert page["category"] == "Tops" and page["category_slug"] == "tops"

@@ -11,6 +11,11 @@ from app.services.errors import FieldErrors, Forbidden
 from tests.conftest import caller_for, make_account
 
 
+def commit(db):
+    db.commit()
+    db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
+
+
 @pytest.fixture
 def csr(db):
     return caller_for(db, make_account(db, "Casey", "Rep", role="csr"))[0]
@@ -29,7 +34,7 @@ def with_address(db, account, postal_code, city="Springfield"):
     accounts.add_address(
         db, caller, {"full_name": "X", "line1": "1 Main St", "city": city, "postal_code": postal_code}
     )
-    db.commit()
+    commit(db)
     return account
 
 
@@ -151,9 +156,9 @@ def test_lock_status_is_shown(db, csr, people):
     rep_account = make_account(db, "Sam", "Agent", role="csr")
     rep, token = caller_for(db, rep_account)
     onbehalf.start(db, rep, people["jane"].id)
-    db.commit()
+    commit(db)
     locks.lock(db, auth.resolve_caller(db, token))
-    db.commit()
+    commit(db)
     rows = {r["name"]: r["lock"] for r in find(db, csr, last_name="doe")["rows"]}
     assert rows == {"Jane Doe": "Locked by Sam Agent", "John Doe": "Unlocked"}
 
@@ -236,6 +241,6 @@ def test_supervisor_may_search(db, people):
 def test_profile_change_is_searchable(db, csr, people):
     caller, _ = caller_for(db, people["jane"])
     accounts.update_profile(db, caller, "Janet", "Roe", "janet@example.com", "555 222 3333")
-    db.commit()
+    commit(db)
     assert names(find(db, csr, last_name="roe", phone="5552")) == ["Janet Roe"]
     assert find(db, csr, last_name="doe", first_name="jane")["rows"] == []

@@ -19,10 +19,15 @@ ADDRESS = {"full_name": "Jane Doe", "line1": "1 Main St", "city": "Springfield",
 FUTURE = f"12/{(date.today().year + 2) % 100:02d}"
 
 
+def commit(db):
+    db.commit()
+    db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
+
+
 def on_behalf(db, csr, customer) -> auth.Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
-    db.commit()
+    commit(db)
     return auth.resolve_caller(db, token)
 
 
@@ -119,7 +124,7 @@ def shop(db):
             name="VIP 25% tees", target="segment", segment="vip", kind="percent", value=25, product_id=tee.id
         )
     )
-    db.commit()
+    commit(db)
     caller, _ = caller_for(db, jane)
     return jane, caller, tee, mug
 
@@ -127,7 +132,7 @@ def shop(db):
 def fill(db, caller, items):
     for product, qty in items:
         carts.add(db, caller, None, sku_of(product), qty)
-    db.commit()
+    commit(db)
 
 
 def test_successful_order(db, shop):
@@ -135,7 +140,7 @@ def test_successful_order(db, shop):
     fill(db, caller, [(tee, 2), (mug, 1)])
     cart_id = carts.view(db, caller, None)["id"]
     number = place(db, caller)
-    db.commit()
+    commit(db)
     order = db.exec(select(Order)).one()
     assert number == order.number and number.startswith("W")
     assert (order.subtotal_cents, order.discount_cents, order.shipping_cents, order.total_cents) == (
@@ -189,7 +194,7 @@ def test_order_dates_are_utc_whatever_the_database_time_zone(db, shop):
     _, caller, tee, _ = shop
     fill(db, caller, [(tee, 1)])
     number = place(db, caller)
-    db.commit()
+    commit(db)
     db.expire_all()
     today = utcnow().strftime("%Y-%m-%d")
     # Between them, +14h and -12h put every UTC hour on another calendar day.
@@ -251,7 +256,7 @@ def test_address_of_another_customer_is_refused(db, shop):
     _, caller, tee, _ = shop
     bob = make_account(db, "Bob", "Other")
     bob_address = accounts.add_address(db, caller_for(db, bob)[0], ADDRESS)
-    db.commit()
+    commit(db)
     fill(db, caller, [(tee, 1)])
     with pytest.raises(FieldErrors) as e:
         place(db, caller, new_address=None, address_id=bob_address.id)
@@ -263,7 +268,7 @@ def test_insufficient_stock_rolls_back_everything(db, shop):
     fill(db, caller, [(tee, 2), (mug, 3)])
     version = carts.view(db, caller, None)["version"]
     db.exec(update(Variant).where(Variant.sku == sku_of(mug)).values(stock=1))  # sold elsewhere meanwhile
-    db.commit()
+    commit(db)
     with pytest.raises(DomainError, match="Only 1 of Product MUG left in stock"):
         place(db, caller)
     # The tee's stock was already taken inside the transaction; the rollback gives it back.
@@ -307,11 +312,11 @@ def test_csr_on_behalf_places_the_order_holding_the_lock(db, shop):
     csr_account = make_account(db, "Casey", "Rep", role="csr")
     csr = on_behalf(db, csr_account, jane)
     locks.lock(db, csr)
-    db.commit()
+    commit(db)
     carts.add(db, csr, None, sku_of(tee), 2)
-    db.commit()
+    commit(db)
     number = place(db, csr)
-    db.commit()
+    commit(db)
     order = db.exec(select(Order)).one()
     assert order.account_id == jane.id and order.placed_by_id == csr_account.id
     assert order.total_cents == 3000 + 599  # the customer's VIP price
@@ -338,7 +343,7 @@ def test_customer_cannot_check_out_while_csr_holds_the_lock(db, shop):
     fill(db, customer, [(tee, 1)])
     csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), jane)
     locks.lock(db, csr)
-    db.commit()
+    commit(db)
     version = carts.view(db, customer, None)["version"]
     with pytest.raises(Forbidden, match="Customer service"):
         place(db, customer)
@@ -356,7 +361,7 @@ def test_order_of_another_customer_is_not_found(db, shop):
     _, caller, tee, _ = shop
     fill(db, caller, [(tee, 1)])
     number = place(db, caller)
-    db.commit()
+    commit(db)
     bob, _ = caller_for(db, make_account(db, "Bob", "Other"))
     with pytest.raises(NotFound):
         orders.order_detail(db, bob, number)

@@ -64,12 +64,19 @@ def test_takeover_storm_leaves_one_holder_and_an_unbroken_audit_chain(db):
     locks.lock(db, first)
     db.commit()
 
-    results = _race(lambda s, i: (auth.resolve_caller(s, tokens[i]).account_id, locks.take_over(s, auth.resolve_caller(s, tokens[i]))))
+    results = _race(
+        lambda s, i: (
+            auth.resolve_caller(s, tokens[i]).account_id,
+            locks.take_over(s, auth.resolve_caller(s, tokens[i])),
+        )
+    )
     won = [r for r in results if not isinstance(r, DomainError)]
     assert won, "at least one takeover must succeed"
     db.expire_all()
     cart = db.exec(select(Cart).where(Cart.account_id == customer.id, Cart.status == "active")).one()
-    takeovers = db.exec(select(AuditEvent).where(AuditEvent.action == "cart_takeover").order_by(AuditEvent.id)).all()
+    takeovers = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "cart_takeover").order_by(AuditEvent.id)
+    ).all()
     assert len(takeovers) == len(won)
     # Each takeover names as previous holder the CSR who took it just before (the chain never breaks).
     names = {a.id: f"{a.first_name} {a.last_name}" for a in db.exec(select(Account))}
@@ -92,7 +99,9 @@ def test_stale_versions_lose_and_no_line_is_lost_or_doubled(db):
         version = carts.view(s, auth.resolve_caller(s, token), None)["version"]
 
     # Everyone saw the same version: exactly one change may land.
-    results = _race(lambda s, i: carts.add(s, auth.resolve_caller(s, token), None, sku_of(product), 1, version))
+    results = _race(
+        lambda s, i: carts.add(s, auth.resolve_caller(s, token), None, sku_of(product), 1, version)
+    )
     assert sum(not isinstance(r, DomainError) for r in results) == 1
     assert all("changed somewhere else" in r.message for r in results if isinstance(r, DomainError))
     db.expire_all()
