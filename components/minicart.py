@@ -143,6 +143,15 @@ def minicart() -> rx.Component:
                 rx.heading("Your cart", size="3"),
                 rx.cond(SessionState.on_behalf, lock_controls()),
                 rx.cond(
+                    (LiveCart.prepared_by != "") & ~SessionState.on_behalf & (LiveCart.count > 0),
+                    rx.callout(
+                        "Customer service (" + LiveCart.prepared_by + ") prepared this cart for you.",
+                        icon="headset",
+                        size="1",
+                        custom_attrs=tid("minicart-prepared-notice"),
+                    ),
+                ),
+                rx.cond(
                     LiveCart.lines.length() > 0,
                     rx.vstack(
                         rx.foreach(LiveCart.lines, minicart_line),

@@ -26,7 +26,7 @@ def field(
     **props,
 ) -> rx.Component:
     """A labelled input whose error text sits under it and is announced."""
-    input_id = f"f-{name}"
+    input_id = f"f-{testid or name}"
     return rx.box(
         rx.el.label(label, html_for=input_id, class_name="field-label"),
         rx.input(

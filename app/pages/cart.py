@@ -76,6 +76,58 @@ def readonly_notice() -> rx.Component:
     )
 
 
+def checkout_button() -> rx.Component:
+    return rx.link(
+        rx.button(
+            "Checkout", size="3", width="100%", disabled=~CAN_EDIT, custom_attrs=tid("checkout-button")
+        ),
+        href=rx.cond(CAN_EDIT, "/checkout", "/cart"),
+        width="100%",
+    )
+
+
+def finish_on_behalf() -> rx.Component:
+    """Seeds 000-003: a CSR chooses, explicitly, how the cart is finished."""
+    return rx.vstack(
+        rx.text("How should this cart be finished?", weight="bold", size="2"),
+        rx.button(
+            rx.icon("undo-2", size=16),
+            "Hand the cart back",
+            size="3",
+            width="100%",
+            variant="outline",
+            on_click=CartState.hand_back,
+            custom_attrs=tid("hand-back-cart"),
+        ),
+        rx.text(
+            "Unlocks the cart and ends your session. "
+            + SessionState.customer_name
+            + " checks out later and sees that you prepared it.",
+            size="1",
+            color="var(--gray-11)",
+        ),
+        rx.link(
+            rx.button(
+                rx.icon("credit-card", size=16),
+                "Check out for the customer",
+                size="3",
+                width="100%",
+                disabled=~CAN_EDIT,
+                custom_attrs=tid("checkout-for-customer"),
+            ),
+            href=rx.cond(CAN_EDIT, "/checkout", "/cart"),
+            width="100%",
+        ),
+        rx.text(
+            "Places the order now in the customer's name, paid with the card they give you.",
+            size="1",
+            color="var(--gray-11)",
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
 @page("/cart", "Cart — Harbor & Pine")
 def cart_page() -> rx.Component:
     return rx.vstack(
@@ -122,17 +174,7 @@ def cart_page() -> rx.Component:
                         width="100%",
                     ),
                     rx.text("Shipping and payment on the next step.", size="1", color="var(--gray-11)"),
-                    rx.link(
-                        rx.button(
-                            "Checkout",
-                            size="3",
-                            width="100%",
-                            disabled=~CAN_EDIT,
-                            custom_attrs=tid("checkout-button"),
-                        ),
-                        href=rx.cond(CAN_EDIT, "/checkout", "/cart"),
-                        width="100%",
-                    ),
+                    rx.cond(SessionState.on_behalf, finish_on_behalf(), checkout_button()),
                     width=["100%", "320px"],
                     align_self="end",
                     spacing="2",

@@ -2,6 +2,7 @@ import reflex as rx
 
 from app.state.cart import CAN_EDIT, LiveCart
 from app.state.checkout import CheckoutState
+from app.state.session import SessionState
 from components.shell import page
 from components.ui import field, tid
 
@@ -142,12 +143,28 @@ def payment_step() -> rx.Component:
     )
 
 
+def on_behalf_notice() -> rx.Component:
+    return rx.cond(
+        SessionState.on_behalf,
+        rx.callout(
+            "You are checking out for "
+            + SessionState.customer_name
+            + ": the order is placed in their name and paid "
+            "with the card they give you. It will show that customer service placed it.",
+            icon="headset",
+            color_scheme="amber",
+            custom_attrs=tid("checkout-on-behalf-notice"),
+        ),
+    )
+
+
 @page("/checkout", "Checkout — Harbor & Pine", on_load=CheckoutState.load)
 def checkout_page() -> rx.Component:
     return rx.form(
         rx.flex(
             rx.vstack(
                 rx.heading("Checkout", size="6"),
+                on_behalf_notice(),
                 address_step(),
                 shipping_step(),
                 payment_step(),

@@ -248,6 +248,81 @@ def locked_carts() -> rx.Component:
     )
 
 
+def create_customer_dialog() -> rx.Component:
+    """Seed 003: the caller has no account; create it and shop on their behalf at once."""
+    e = CS.create_errors
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("user-plus", size=16),
+                "Create customer",
+                variant="outline",
+                custom_attrs=tid("create-customer-open"),
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Create a customer"),
+            rx.dialog.description(
+                "For a caller without an account. You will be shopping on their behalf right after.", size="2"
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.hstack(
+                        field("First name", "first_name", e, testid="create-first-name", max_length=60),
+                        field("Last name", "last_name", e, testid="create-last-name", max_length=60),
+                        width="100%",
+                    ),
+                    field("Email", "email", e, testid="create-email", max_length=254),
+                    field("Phone", "phone", e, testid="create-phone", max_length=30),
+                    field("Address", "line1", e, testid="create-address-line1"),
+                    field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
+                    rx.hstack(
+                        field("City", "city", e, testid="create-city", max_length=80),
+                        field("Postal code", "postal_code", e, testid="create-postal-code", max_length=20),
+                        field(
+                            "Country", "country", e, testid="create-country", default_value="US", max_length=2
+                        ),
+                        width="100%",
+                    ),
+                    rx.text(
+                        "This address becomes the default shipping and billing address.",
+                        size="1",
+                        color="var(--gray-11)",
+                    ),
+                    rx.cond(
+                        e.length() > 0,
+                        rx.callout(
+                            rx.cond(e.contains("form"), e["form"], "Please correct the highlighted fields."),
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                            custom_attrs=tid("create-error"),
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button(
+                            "Create and shop for them", type="submit", custom_attrs=tid("create-submit")
+                        ),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=CS.create_customer,
+                reset_on_submit=False,
+                no_validate=True,
+            ),
+            max_width="560px",
+        ),
+        open=CS.create_open,
+        on_open_change=CS.set_create_open,
+    )
+
+
 @page("/customer-service", "Customer Service — Harbor & Pine", on_load=CS.load)
 def customer_service_page() -> rx.Component:
     return loading(
@@ -255,7 +330,13 @@ def customer_service_page() -> rx.Component:
         rx.cond(
             CS.allowed,
             rx.vstack(
-                rx.heading("Customer Service", size="6"),
+                rx.hstack(
+                    rx.heading("Customer Service", size="6"),
+                    rx.spacer(),
+                    create_customer_dialog(),
+                    width="100%",
+                    align="center",
+                ),
                 find_form(),
                 results(),
                 recent_sessions(),

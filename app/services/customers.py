@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_
 from sqlmodel import Session, select
 
-from app.services import carts
-from app.services.auth import Caller
+from app.services import audit, carts
+from app.services.accounts import create_account, refresh_search_columns, validate_address
+from app.services.auth import Caller, hash_password, new_token
 from app.services.errors import FieldErrors
-from app.services.permissions import CUSTOMER_SEARCH
+from app.services.permissions import CUSTOMER_ACCESS, CUSTOMER_SEARCH
 from app.services.search_text import like_prefix
-from app.services.validation import digits
-from models import Account, Cart
+from app.services.validation import clean, digits, phone_error
+from models import Account, Address, Cart
 
 LIMIT = 20
 MAX_CRITERION = 60
@@ -104,3 +105,53 @@ def _lock_status(db: Session, ids: list[int]) -> dict[int, str]:
         if carts.lock_active(cart):
             out[cart.account_id] = f"Locked by {holder.first_name} {holder.last_name}"
     return out
+
+
+CREATE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "country",
+)
+
+
+def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
+    """A CSR creates an account for a caller who has none (seed 003); nothing is written unless all is valid."""
+    caller.require(CUSTOMER_ACCESS)
+    values = {k: clean(raw.get(k, "")) if isinstance(raw, dict) else "" for k in CREATE_FIELDS}
+    address, errors = validate_address(
+        {**values, "full_name": f"{values['first_name']} {values['last_name']}".strip()}
+    )
+    errors.pop("full_name", None)  # reported on the name fields instead
+    phone = phone_error(values["phone"], needed=True)
+    if phone:
+        errors["phone"] = phone
+    try:
+        with db.begin_nested():
+            account = create_account(
+                db,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                email=values["email"],
+                phone=values["phone"],
+                password=None,
+                # No password the customer knows: they set one through customer service or a reset later.
+                password_hash=hash_password(new_token()),
+            )
+            if errors:
+                raise FieldErrors(errors)
+    except FieldErrors as e:
+        raise FieldErrors({**e.errors, **errors}) from None
+    address["phone"] = values["phone"]
+    db.add(Address(account_id=account.id, is_default_billing=True, is_default_shipping=True, **address))
+    db.flush()
+    refresh_search_columns(db, account)
+    audit.record(
+        db, caller, "customer_created", customer_id=account.id, details=f"Created {account.customer_number}"
+    )
+    return account

@@ -156,3 +156,25 @@ def idle_deadline(db: Session, caller: Caller):
         return None
     ob = db.get(OnBehalfSession, caller.on_behalf_id)
     return as_utc(ob.last_activity_at) + idle_limit() if ob else None
+
+
+def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
+    """Finish by handing the cart back: the customer checks out later and is told who prepared it."""
+    if caller.on_behalf_id is None:
+        raise Forbidden("Access a customer's account first.")
+    cart = db.exec(select(Cart).where(Cart.account_id == caller.customer_id, Cart.status == "active")).first()
+    if cart is not None and cart.locked_by_id not in (None, caller.account_id) and _lock_active(cart):
+        raise Forbidden("Another representative holds this cart's lock; it is theirs to hand back.")
+    if cart is not None:
+        cart.prepared_by_id = caller.account_id
+        db.add(cart)
+        audit.record(db, caller, "cart_handed_back", cart_id=cart.id)
+    name = caller.customer_name
+    end(db, caller, "handed_back")
+    return name, cart.id if cart is not None else 0
+
+
+def _lock_active(cart: Cart) -> bool:
+    from app.services.carts import lock_active  # carts builds on auth, as this module does
+
+    return lock_active(cart)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import carts, locks
+from app.services import carts, locks, onbehalf
 from app.services.db import session_scope
 from app.services.errors import DomainError
 from app.state import toast
@@ -181,3 +181,24 @@ class CartState(rx.State):
         return await self._change(
             lambda db, caller, anon: locks.take_over(db, caller), "You took over the lock.", "takeover"
         )
+
+    # -- finishing on behalf (seeds 000-003) --------------------------------------------------
+
+    @rx.event
+    async def hand_back(self):
+        """Unlock, end the session; the customer checks out later and is told who prepared the cart."""
+        try:
+            name, cart_id = await run(
+                self, lambda db, caller, anon: onbehalf.hand_back(db, caller), activity=False
+            )
+        except DomainError as e:
+            return toast.error(e.message)
+        if cart_id:
+            await publish_cart(self, cart_id, "unlock")  # the customer's browser shows it unlocked at once
+        await self._reload()
+        session = await self.get_state(SessionState)
+        session._show(session._caller())
+        return [
+            rx.redirect("/customer-service"),
+            toast.success(f"Cart handed back to {name}. They can check out when ready."),
+        ]

@@ -26,6 +26,8 @@ class CustomerServiceState(rx.State):
     searched: bool = False
     recent: list[dict] = []
     can_release: bool = False
+    create_open: bool = False
+    create_errors: dict[str, str] = {}
     locked_carts: list[dict] = []
 
     @rx.event
@@ -79,6 +81,37 @@ class CustomerServiceState(rx.State):
         return [
             rx.redirect(then),
             toast.success(f"You accessed {name}'s account. You are now shopping on their behalf."),
+        ]
+
+    @rx.event
+    def set_create_open(self, value: bool):
+        self.create_open = bool(value)
+        self.create_errors = {}
+
+    @rx.event
+    async def create_customer(self, form: dict):
+        """Seed 003: create the caller's account and shop on their behalf at once (one transaction)."""
+        self.create_errors = {}
+        raw = {k: form.get(k, "") for k in customers.CREATE_FIELDS}
+        try:
+            name = await run(
+                self,
+                lambda db, caller, anon: _start(db, caller, customers.create_customer(db, caller, raw).id),
+            )
+        except FieldErrors as e:
+            self.create_errors = e.errors
+            return
+        except DomainError as e:
+            self.create_errors = {"form": e.message}
+            return
+        self.create_open = False
+        from app.state.session import SessionState
+
+        session = await self.get_state(SessionState)
+        session._show(session._caller())
+        return [
+            rx.redirect("/account"),
+            toast.success(f"Created {name}'s account. You are now shopping on their behalf."),
         ]
 
     @rx.event
