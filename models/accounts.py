@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from models.base import utc_field, utcnow
+from models.base import search_column, utc_field, utcnow
 
 
 class Account(SQLModel, table=True):
@@ -25,17 +25,17 @@ class Account(SQLModel, table=True):
     status: str = Field(default="active", max_length=20)  # active | disabled
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60)
-    email: str = Field(max_length=254, unique=True)  # stored lower-cased
+    email: str = search_column(254, unique=True)  # stored lower-cased
     phone: str = Field(default="", max_length=30)
     password_hash: str = Field(max_length=255)
     allow_assistance: bool = Field(default=True)  # "Allow customer service to shop on my behalf"
     segments: str = Field(default="", max_length=200)  # comma separated, e.g. "vip"
     # Normalized copies for find-customer (lower-case names, digits-only phone, the default
     # shipping address's postal code and city).
-    first_name_norm: str = Field(default="", max_length=60)
-    last_name_norm: str = Field(default="", max_length=60)
-    phone_norm: str = Field(default="", max_length=30)
-    postal_code_norm: str = Field(default="", max_length=20)
+    first_name_norm: str = search_column(60, default="")
+    last_name_norm: str = search_column(60, default="")
+    phone_norm: str = search_column(30, default="")
+    postal_code_norm: str = search_column(20, default="")
     city: str = Field(default="", max_length=80)
     failed_signins: int = Field(default=0)
     slowed_until: datetime | None = utc_field(default=None, nullable=True)

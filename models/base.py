@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlmodel import Field
 
 
@@ -13,3 +13,12 @@ def utcnow() -> datetime:
 def utc_field(**kwargs):
     """An aware UTC timestamp column (SQLite gives naive values back; services re-attach UTC)."""
     return Field(sa_type=DateTime(timezone=True), **kwargs)
+
+
+def search_column(length: int, **kwargs):
+    """A normalized find-customer column, compared byte-wise on PostgreSQL.
+
+    With a language-aware collation (en_US.UTF-8, say) a prefix range such as 'o\'' <= x < 'o('
+    misses rows, and LIKE 'smi%' cannot use the index; "C" fixes both. SQLite compares bytes already.
+    """
+    return Field(sa_type=String(length).with_variant(String(length, collation="C"), "postgresql"), **kwargs)

@@ -151,6 +151,8 @@ class AuditState(rx.State):
                 raise DomainError("Dates are YYYY-MM-DD.") from None
 
         until = day(self.until)
+        if until is not None and until.year >= 9999:
+            until = None  # "until the end of time" is no filter at all
         return {
             "csr_email": self.csr_email[:254],
             "customer_number": self.customer_number[:20],

@@ -11,6 +11,8 @@ from app.services.errors import NotFound
 from models import Category, Product, Promotion
 from tests.conftest import caller_for, make_account, make_product
 
+ANON = auth.ANONYMOUS
+
 
 def commit(db):
     db.commit()
@@ -57,10 +59,6 @@ def shelf(db):
     product(db, "SNOW", "snow_board", 9000, "outdoor")
     product(db, "SNOX", "SnowXboard", 8000, "outdoor", description="Like a snow board, but X.")
     product(db, "JKT", "Rain Jacket", 5000, "outerwear", description="Keeps you DRY in a storm.")
-    return ANON
-
-
-ANON = auth.ANONYMOUS
 
 
 def test_keyword_matches_name_and_description_case_insensitively(db, shelf):

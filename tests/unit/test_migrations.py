@@ -24,7 +24,7 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_matches_models(engine)
     dbmod.init_schema(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
 
 
 def test_database_created_before_migrations_is_stamped(tmp_path):
@@ -41,6 +41,18 @@ def test_migrations_match_models_on_postgres(pg_engine):
     try:
         dbmod.init_schema(engine)
         _assert_matches_models(engine)
+        with engine.connect() as conn:
+            collations = dict(
+                conn.execute(
+                    text(
+                        "SELECT column_name, collation_name FROM information_schema.columns "
+                        "WHERE table_schema = :s AND table_name = 'account' AND column_name LIKE '%norm'"
+                    ),
+                    {"s": schema},
+                ).all()
+            )
+        # Prefix ranges must compare bytes whatever the database's default collation is.
+        assert collations and set(collations.values()) == {"C"}
     finally:
         engine.dispose()
         from sqlalchemy import create_engine
