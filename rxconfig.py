@@ -13,7 +13,7 @@ config = rx.Config(
     redis_url=settings.REDIS_URL,
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", has_background=True)
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", has_background=True)
         ),
         rx.plugins.SitemapPlugin(),
     ],

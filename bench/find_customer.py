@@ -353,7 +353,10 @@ def analyse_sqlite(details: list[str]) -> dict:
                 if index
                 else f"SCAN {table}: full scan"
             )
-        accesses.append({"table": table, "kind": kind, "index": index or ("PRIMARY KEY" if pk else None)})
+        cond = line[line.index("(") :] if op == "SEARCH" and "(" in line else ""
+        accesses.append(
+            {"table": table, "kind": kind, "index": index or ("PRIMARY KEY" if pk else None), "cond": cond}
+        )
     sort = any("TEMP B-TREE" in line for line in details)
     return {"accesses": accesses, "sort": sort, "flags": flags}
 
@@ -384,7 +387,8 @@ def analyse_pg(lines: list[str]) -> dict:
         else:
             kind = "full-index-scan"
             flags.append(f"{node} using {index} on {table} without Index Cond: walks the index in order")
-        accesses.append({"table": table, "kind": kind, "index": index})
+        cond = " ".join(d for d in details if d.startswith(("Index Cond:", "Recheck Cond:")))
+        accesses.append({"table": table, "kind": kind, "index": index, "cond": cond})
     sort = any(re.search(r"(^|->\s*)(Incremental )?Sort\b", line.strip()) for line in lines)
     return {"accesses": accesses, "sort": sort, "flags": flags}
 
@@ -457,6 +461,31 @@ def _explain_pg_generic(raw, cursor, statement: str, params) -> list[str] | None
         return [f"(generic plan unavailable: {e})"]
 
 
+CRITERION_COLUMNS = {
+    "first_name": "first_name_norm",
+    "last_name": "last_name_norm",
+    "email": "email",
+    "phone": "phone_norm",
+    "customer_number": "customer_number",
+    "postal_code": "postal_code_norm",
+}
+
+
+def unindexed_criteria(criteria: dict, explained: dict) -> list[str]:
+    """Criteria whose column is not part of the index condition: checked row by row on whatever range the
+    chosen index delivers, so the cost grows with the rows in that range, not with the result."""
+    conds = " ".join(a.get("cond", "") for a in explained.get("accesses", []) if a["kind"] in ("seek", "pk"))
+    seek = next((a for a in explained.get("accesses", []) if a["kind"] == "seek"), None)
+    if seek is None:
+        return []
+    return [
+        f"{key} ({CRITERION_COLUMNS[key]}) is not in the index condition of {seek['index']}: "
+        "filtered row by row over the index range"
+        for key in criteria
+        if key in CRITERION_COLUMNS and not re.search(rf"\b{CRITERION_COLUMNS[key]}\b", conds)
+    ]
+
+
 def plan_summary(analysis: dict, table_rows: dict[str, int]) -> str:
     parts = []
     for a in analysis.get("accesses", []):
@@ -516,7 +545,11 @@ def bench_size(target: Target, engine: Engine, size: int, args, seed_seconds: fl
                 searches.append(found[0])
                 for statement, params in seen:
                     if not _is_search(statement) and statement.lstrip().upper().startswith("SELECT"):
-                        others.setdefault(" ".join(statement.split()), (statement, params))
+                        # One per statement shape: IN lists of different lengths are the same query.
+                        shape = re.sub(
+                            r"\b(IN|ANY) \((?:[^()]|\([^()]*\))*\)", r"\1 (...)", " ".join(statement.split())
+                        )
+                        others.setdefault(shape, (statement, params))
             order = random.Random(f"{mix.name}/{size}")
             sequence = [i % len(mix.pool) for i in range(args.warmup + args.iterations)]
             order.shuffle(sequence)
@@ -535,7 +568,7 @@ def bench_size(target: Target, engine: Engine, size: int, args, seed_seconds: fl
             entry["other_statements"] = [
                 {"sql": key, "explain": explain(engine, *stmt)} for key, stmt in others.items()
             ]
-            entry["flags"] = flag_notes(result, entry)
+            entry["flags"] = unindexed_criteria(mix.pool[0], entry["explain"]) + flag_notes(result, entry)
         except Exception as e:  # noqa: BLE001 - report and carry on with the next mix
             entry["error"] = f"{type(e).__name__}: {e}"
         print_row(result, entry)
@@ -616,7 +649,7 @@ def print_row(run: dict, entry: dict) -> None:
         entry["plan"] + (f" | generic: {entry['generic_plan']}" if entry.get("generic_plan") else ""),
     ]
     print("  " + " ".join(cells), flush=True)
-    for flag in flag_notes(run, entry):
+    for flag in entry.get("flags", []):
         print(f"  {'':<16} ! {flag}", flush=True)
 
 
@@ -706,6 +739,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=20, help="untimed searches per mix first (default 20)")
     parser.add_argument("--mixes", default="", help="comma-separated subset of the mixes (default all)")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="JSON results file")
+    parser.add_argument(
+        "--markdown",
+        metavar="RESULTS_JSON",
+        help="print the Markdown tables (as in bench/RESULTS.md) for an earlier results file, then exit",
+    )
     args = parser.parse_args(argv)
     try:
         args.size_list = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -720,8 +758,52 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def markdown(report: dict) -> str:
+    """One table per database and size, for bench/RESULTS.md."""
+    m, settings = report["machine"], report["settings"]
+    machine_line = (
+        f"Machine: {m.get('cpu_count')} CPUs ({m.get('cpu_model', '?')}), {m.get('memory_gib', '?')} GiB, "
+        f"Python {m['python']}, SQLite {m['sqlite_library']}, {m['platform']}"
+    )
+    header = (
+        "| mix | rows | app p50 | app p95 | app p99 | raw p50 | raw p95 | raw p99 | app/raw (p50) "
+        "| cpu share | plan (EXPLAIN) |"
+    )
+    out = [
+        f"Command: `{report['command']}` — {report['date']} — {report['elapsed_seconds']}s",
+        "",
+        machine_line,
+    ]
+    for run in report["runs"]:
+        load = run.get("load_average_before", ["?"])[0], run.get("load_average_after", ["?"])[0]
+        title = (
+            f"### {run['database']} {run['server_version']} — {run['size']:,} synthetic customers "
+            f"({run['table_rows']['account']:,} accounts)"
+        )
+        note = (
+            f"Load average (1 min) before/after: {load[0]} / {load[1]}. {settings['iterations']} timed "
+            f"searches per mix after {settings['warmup']} warm-up; times in ms."
+        )
+        out += ["", title, "", note, "", header, "| --- |" + " ---: |" * 9 + " --- |"]
+        for e in run["mixes"]:
+            if "app_ms" not in e:
+                out.append(f"| {e['name']} | error: {e.get('error', '?')} |||||||||")
+                continue
+            a, r = e["app_ms"], e["raw_ms"]
+            plan = e["plan"] + (f" (generic: {e['generic_plan']})" if e.get("generic_plan") else "")
+            out.append(
+                f"| {e['name']} | {e['rows_mean']:.1f} | {a['p50']:.2f} | **{a['p95']:.2f}** | {a['p99']:.2f} "
+                f"| {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} | {e['ratio_p50']:.1f}x "
+                f"| {e['cpu_share']:.2f} | {plan} |"
+            )
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())), end="")
+        return 0
     sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
     report = {

@@ -65,6 +65,7 @@ def end_session_dialog() -> rx.Component:
                     rx.button(
                         "End session",
                         color_scheme="red",
+                        high_contrast=True,
                         on_click=SessionState.end_session_from_tab,
                         custom_attrs=tid("end-session-confirm"),
                     )
@@ -133,7 +134,6 @@ def on_behalf_band() -> rx.Component:
                     variant="solid",
                     color_scheme="amber",
                     size="1",
-                    aria_label="Customer service representative menu",
                     custom_attrs=tid("header-csr-name"),
                 )
             ),

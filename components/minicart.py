@@ -31,6 +31,7 @@ def takeover_button() -> rx.Component:
                 rx.icon("key-round", size=14),
                 "Take over lock",
                 color_scheme="orange",
+                high_contrast=True,
                 size="2",
                 custom_attrs=tid("minicart-takeover"),
             )
@@ -47,6 +48,7 @@ def takeover_button() -> rx.Component:
                     rx.button(
                         "Take over",
                         color_scheme="orange",
+                        high_contrast=True,
                         on_click=CartState.take_over,
                         custom_attrs=tid("lock-takeover-confirm"),
                     )
@@ -130,11 +132,11 @@ def minicart() -> rx.Component:
         rx.popover.trigger(
             rx.button(
                 rx.icon("shopping-cart", size=18),
-                rx.text("Cart", display=["none", "none", "inline"]),
+                rx.text("Cart"),
                 rx.badge(LiveCart.count, variant="solid", radius="full", custom_attrs=tid("minicart-count")),
+                rx.el.span(" items", class_name="sr-only"),
                 variant="soft",
                 size="2",
-                aria_label="Open mini-cart",
                 custom_attrs=tid("minicart-button"),
             )
         ),
@@ -171,6 +173,7 @@ def minicart() -> rx.Component:
                 width="320px",
             ),
             align="end",
+            aria_label="Mini-cart",
             custom_attrs=tid("minicart-panel"),
         ),
         open=CartState.panel_open,

@@ -27,7 +27,7 @@ PAGES: list[PageSpec] = []
 def footer() -> rx.Component:
     return rx.center(
         rx.text(
-            "Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color="var(--gray-10)"
+            "Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color="var(--gray-11)"
         ),
         padding="2em",
         border_top="1px solid var(--gray-4)",

@@ -80,11 +80,17 @@ def price(
             color=rx.cond(discounted, "var(--red-11)", "var(--gray-12)"),
             custom_attrs=tid(testid) if testid else {},
         ),
-        rx.cond(discounted, rx.text(was, size="1", color="var(--gray-10)", text_decoration="line-through")),
+        rx.cond(discounted, rx.text(was, size="1", color="var(--gray-11)", text_decoration="line-through")),
         align="baseline",
         spacing="2",
     )
 
 
 def loading(flag: rx.Var, content: rx.Component) -> rx.Component:
-    return rx.cond(flag, rx.center(rx.spinner(size="3"), padding="3em", aria_label="Loading"), content)
+    return rx.cond(
+        flag,
+        rx.center(
+            rx.spinner(size="3"), rx.el.span("Loading", class_name="sr-only"), padding="3em", role="status"
+        ),
+        content,
+    )

@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VENV=.venv
 STAMP="$VENV/.installed"
 BUN_VERSION=1.4.4
+AXE_VERSION=4.14.1
 BUN="$PWD/.tools/node_modules/.bin/bun"
 
 log() { echo "bootstrap: $*" >&2; }
@@ -36,4 +37,10 @@ if [[ ! -x "$BUN" ]] || [[ "$("$BUN" --version 2>/dev/null)" != "$BUN_VERSION" ]
     mkdir -p .tools
     npm install --prefix .tools --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >&2
     "$BUN" --version >/dev/null
+fi
+
+# 4. axe-core from npm: the e2e suite injects it to check every page's accessibility
+if [[ ! -f .tools/node_modules/axe-core/axe.min.js ]]; then
+    log "installing axe-core@$AXE_VERSION from npm into .tools/"
+    npm install --prefix .tools --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >&2
 fi

@@ -25,7 +25,7 @@ def cart_line(line: rx.Var) -> rx.Component:
             rx.text(line["unit_price"]),
             rx.cond(
                 line["discounted"],
-                rx.text(line["list_price"], size="1", text_decoration="line-through", color="var(--gray-10)"),
+                rx.text(line["list_price"], size="1", text_decoration="line-through", color="var(--gray-11)"),
             ),
         ),
         rx.table.cell(

@@ -54,22 +54,27 @@ def product_card(item: rx.Var) -> rx.Component:
 
 
 def category_nav() -> rx.Component:
-    return rx.hstack(
-        rx.link(
-            rx.badge("All", size="2", variant=rx.cond(CatalogState.category == "", "solid", "soft")), href="/"
-        ),
-        rx.foreach(
-            CatalogState.categories,
-            lambda c: rx.link(
-                rx.badge(
-                    c["name"], size="2", variant=rx.cond(CatalogState.category == c["slug"], "solid", "soft")
-                ),
-                href="/?category=" + c["slug"].to(str),
-                custom_attrs={"data-testid": "category-link", "data-slug": c["slug"]},
+    return rx.el.nav(
+        rx.hstack(
+            rx.link(
+                rx.badge("All", size="2", variant=rx.cond(CatalogState.category == "", "solid", "soft")),
+                href="/",
             ),
+            rx.foreach(
+                CatalogState.categories,
+                lambda c: rx.link(
+                    rx.badge(
+                        c["name"],
+                        size="2",
+                        variant=rx.cond(CatalogState.category == c["slug"], "solid", "soft"),
+                    ),
+                    href="/?category=" + c["slug"].to(str),
+                    custom_attrs={"data-testid": "category-link", "data-slug": c["slug"]},
+                ),
+            ),
+            wrap="wrap",
+            spacing="2",
         ),
-        wrap="wrap",
-        spacing="2",
         aria_label="Categories",
     )
 

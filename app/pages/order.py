@@ -13,7 +13,12 @@ def order_page() -> rx.Component:
         rx.cond(
             OrderState.found,
             rx.vstack(
-                rx.callout("Thank you! Your order is placed.", icon="circle-check", color_scheme="green"),
+                rx.callout(
+                    "Thank you! Your order is placed.",
+                    icon="circle-check",
+                    color_scheme="green",
+                    high_contrast=True,
+                ),
                 rx.heading("Order ", rx.text.span(o["number"], custom_attrs=tid("order-number")), size="6"),
                 rx.text("Placed ", o["date"], color="var(--gray-11)"),
                 rx.cond(

@@ -10,7 +10,12 @@ def option_select(label: rx.Var, values: rx.Var, value: rx.Var, on_change, testi
         values.length() > 0,
         rx.vstack(
             rx.text(label, size="2", weight="medium"),
-            rx.select(values, value=value, on_change=on_change, aria_label=label, custom_attrs=tid(testid)),
+            rx.select.root(
+                rx.select.trigger(aria_label=label, custom_attrs=tid(testid)),
+                rx.select.content(rx.foreach(values, lambda v: rx.select.item(v, value=v))),
+                value=value,
+                on_change=on_change,
+            ),
             spacing="1",
         ),
     )

@@ -30,10 +30,18 @@ class Criteria:
     postal_code: str = ""
 
 
-def _prefix(column, value: str):
-    """A prefix match the index can use: a range on the column plus LIKE for exactness."""
+def _prefix(column, value: str, *, drives: bool):
+    """A case-folded prefix match.
+
+    The criterion that drives the search is a range its index can seek; the others are plain filters
+    on `column || ''`, which no index serves, so the planner cannot pick a less selective index
+    (SQLite has no statistics on ranges and would tie-break towards the one that gives the sort order).
+    """
+    pattern = like_prefix(value)
+    if not drives:
+        return (column + "").like(pattern, escape="\\")
     upper = value[:-1] + chr(ord(value[-1]) + 1)
-    return and_(column >= value, column < upper, column.like(like_prefix(value), escape="\\"))
+    return and_(column >= value, column < upper, column.like(pattern, escape="\\"))
 
 
 def validate(raw: dict) -> Criteria:
@@ -54,21 +62,21 @@ def find(db: Session, caller: Caller, raw: dict) -> dict:
     caller.require(CUSTOMER_SEARCH)
     c = validate(raw)
     stmt = select(Account).where(Account.role == "shopper", Account.status == "active")
-    if c.last_name:
-        stmt = stmt.where(_prefix(Account.last_name_norm, c.last_name.lower()))
-    if c.first_name:
-        stmt = stmt.where(_prefix(Account.first_name_norm, c.first_name.lower()))
-    if c.email:
-        stmt = stmt.where(_prefix(Account.email, c.email.lower()))
-    if c.phone:
-        stmt = stmt.where(_prefix(Account.phone_norm, digits(c.phone)))
+    code = "".join(ch for ch in c.postal_code.lower() if ch.isalnum())
+    if c.postal_code and not code:
+        raise FieldErrors({"postal_code": "Enter letters or digits of the postal code."})
+    prefixes = [  # most selective first: the first one given drives the search
+        (Account.email, c.email.lower()),
+        (Account.phone_norm, digits(c.phone)),
+        (Account.postal_code_norm, code),
+        (Account.last_name_norm, c.last_name.lower()),
+        (Account.first_name_norm, c.first_name.lower()),
+    ]
+    given = [(column, value) for column, value in prefixes if value]
     if c.customer_number:
         stmt = stmt.where(Account.customer_number == c.customer_number.upper())
-    if c.postal_code:
-        code = "".join(ch for ch in c.postal_code.lower() if ch.isalnum())
-        if not code:
-            raise FieldErrors({"postal_code": "Enter letters or digits of the postal code."})
-        stmt = stmt.where(_prefix(Account.postal_code_norm, code))
+    for i, (column, value) in enumerate(given):
+        stmt = stmt.where(_prefix(column, value, drives=i == 0 and not c.customer_number))
     rows = db.exec(
         stmt.order_by(Account.last_name_norm, Account.first_name_norm, Account.id).limit(LIMIT + 1)
     ).all()
