@@ -6,9 +6,11 @@
 #   make seed ARGS=--reset             wipe and reseed
 #   make seed ARGS="--customers 100000"  add synthetic customers
 #   make run                           seed if empty, then serve on $PORT (default 3000)
+#   make run-prod                      same on PostgreSQL + Redis with several workers (migrations first)
 #   make test [PYTEST_ARGS=...]        full test suite (unit, state, e2e)
 #   make test-fast                     unit + state tests only
 #   make lint                          ruff check + format check
+#   make screenshots                   README screenshots (docs/screenshot-*.png) from the current build
 #   make clean                         remove .web, store.db and caches (keeps .venv)
 #
 # PORT, DATABASE_URL, REDIS_URL, TEST_DATABASE_URL, CHROMIUM_PATH pass through from the environment.
@@ -29,10 +31,10 @@ export REFLEX_USE_SYSTEM_BUN := 1
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup seed migrate run test test-fast lint clean bench run-prod
+.PHONY: help setup seed migrate run test test-fast lint screenshots clean bench run-prod
 
 help:
-	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -64,6 +66,11 @@ lint: setup
 	$(RUFF) check .
 	$(RUFF) format --check .
 
+screenshots: setup
+	@chromium="$$(bash scripts/chromium.sh)"; \
+	if [[ -n "$$chromium" ]]; then export CHROMIUM_PATH="$$chromium"; fi; \
+	exec $(PY) scripts/screenshots.py
+
 clean:
 	rm -rf .web .states store.db store.db-journal .pytest_cache .ruff_cache test-artifacts
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
@@ -73,5 +80,13 @@ clean:
 bench: setup
 	$(PY) -m bench $(ARGS)
 
-run-prod:
-	@echo "make $@: not implemented yet (see issue 5)" >&2; exit 1
+# Production mode on real services: PostgreSQL + Redis, several backend workers (Reflex starts
+# 2 x cores + 1 when Redis answers), migrations applied as an explicit step first.
+PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/store
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+run-prod: setup
+	$(eval export DATABASE_URL := $(or $(DATABASE_URL),$(PROD_DATABASE_URL)))
+	$(eval export REDIS_URL := $(or $(REDIS_URL),$(PROD_REDIS_URL)))
+	$(PY) -m app.migrate --create-database
+	$(PY) -m app.seed --if-empty
+	exec $(REFLEX) run --env prod --single-port
