@@ -3,9 +3,11 @@
 import reflex as rx
 
 import app.pages
+from app.state.toast import backend_exception_handler
 from components.shell import PAGES
 
 app = rx.App(
+    backend_exception_handler=backend_exception_handler,
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )

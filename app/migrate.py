@@ -16,7 +16,9 @@ def create_database_if_missing(url: str) -> None:
         return
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ).first()
         if not exists:
             conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
             print(f"created database {target.database}")

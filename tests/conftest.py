@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from importlib.metadata import entry_points
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +15,14 @@ from app.services import db as dbmod
 from app.services.accounts import create_account
 from app.services.auth import Caller
 from models import Account, Category, Product, Variant
+
+# The QA kit's fixtures for tests/e2e (base_url, browser, new_context, page, store). Where the project is
+# pip-installed, pytest has already loaded the plugin from its pytest11 entry point; registering it twice fails.
+pytest_plugins = (
+    []
+    if any(ep.value == "storefront_qa.plugin" for ep in entry_points(group="pytest11"))
+    else ["storefront_qa.plugin"]
+)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.services import audit
 from app.services.auth import Caller, hash_password, validate_password
-from app.services.db import as_utc, update_where
+from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import clean, digits, email_error, optional, phone_error, required
@@ -247,7 +247,7 @@ def _set_default(db: Session, account: Account, address_id: int, kind: str) -> N
 
 def set_default_address(db: Session, caller: Caller, address_id: object, kind: str) -> None:
     a = _customer(db, caller)
-    address = db.get(Address, address_id) if isinstance(address_id, int) else None
+    address = get_by_id(db, Address, address_id)
     if address is None or address.account_id != a.id:
         raise NotFound("That address was not found.")
     if kind not in ("shipping", "billing"):
@@ -261,7 +261,7 @@ def set_default_address(db: Session, caller: Caller, address_id: object, kind: s
 
 def delete_address(db: Session, caller: Caller, address_id: object) -> None:
     a = _customer(db, caller)
-    address = db.get(Address, address_id) if isinstance(address_id, int) else None
+    address = get_by_id(db, Address, address_id)
     if address is None or address.account_id != a.id:
         raise NotFound("That address was not found.")
     summary = address_dict(address)["summary"]

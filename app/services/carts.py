@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app import config
 from app.services import audit, promotions
 from app.services.auth import Caller, hash_token
-from app.services.db import as_utc, update_where, utcnow
+from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import QUANTITY_MESSAGE, parse_quantity
@@ -199,7 +199,7 @@ def _options(variant: Variant) -> str:
 
 def _own_line(db: Session, caller: Caller, anon_key: str | None, line_id: object) -> tuple[Cart, CartLine]:
     cart = current_cart(db, caller, anon_key)
-    line = db.get(CartLine, line_id) if isinstance(line_id, int) and not isinstance(line_id, bool) else None
+    line = get_by_id(db, CartLine, line_id)
     if cart is None or line is None or line.cart_id != cart.id:
         raise NotFound("That item is no longer in the cart.")
     return cart, line

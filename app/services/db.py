@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from sqlalchemy import event
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table)
 from app import config
+from app.services.errors import Unavailable
 
 _engine: Engine | None = None
 
@@ -93,9 +95,20 @@ def session_scope() -> Iterator[Session]:
         try:
             yield db
             db.commit()
+        except (OperationalError, InterfaceError) as e:
+            # The database is unreachable (or, on SQLite, busy past the timeout): nothing was written.
+            _quiet_rollback(db)
+            raise Unavailable() from e
         except BaseException:
-            db.rollback()
+            _quiet_rollback(db)
             raise
+
+
+def _quiet_rollback(db: Session) -> None:
+    try:
+        db.rollback()
+    except (OperationalError, InterfaceError):
+        pass  # the connection is gone; the server rolled the transaction back
 
 
 def utcnow() -> datetime:
@@ -110,3 +123,17 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is not None:
         return value.astimezone(UTC)
     return value.replace(tzinfo=UTC)
+
+
+MAX_ID = 2**63 - 1
+
+
+def get_by_id(db: Session, model, value: object):
+    """The row with this primary key, or None for anything that is not a plausible id.
+
+    Ids arrive from the browser: a bool, a float, a string or 2**64 is no id (and 2**63 would
+    overflow the database's integer), so it finds nothing instead of raising.
+    """
+    if type(value) is not int or not 1 <= value <= MAX_ID:
+        return None
+    return db.get(model, value)

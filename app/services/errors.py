@@ -26,3 +26,15 @@ class FieldErrors(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("Please correct the highlighted fields.")
         self.errors = errors
+
+
+UNAVAILABLE_MESSAGE = (
+    "The store is temporarily unavailable. Please try again in a moment; nothing was changed."
+)
+
+
+class Unavailable(DomainError):
+    """The database could not be reached; the unit of work was rolled back."""
+
+    def __init__(self, message: str = UNAVAILABLE_MESSAGE):
+        super().__init__(message)

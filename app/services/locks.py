@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.services import audit, carts
 from app.services.auth import Caller
-from app.services.db import as_utc, update_where, utcnow
+from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
 from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY
 from models import Account, Cart
@@ -103,7 +103,7 @@ def take_over(db: Session, caller: Caller, expected_holder_id: object = None) ->
 def release_any(db: Session, caller: Caller, cart_id: object) -> int:
     """A supervisor releases whatever lock a cart has."""
     caller.require(LOCK_RELEASE_ANY)
-    cart = db.get(Cart, cart_id) if isinstance(cart_id, int) and not isinstance(cart_id, bool) else None
+    cart = get_by_id(db, Cart, cart_id)
     if cart is None or cart.locked_by_id is None:
         raise DomainError("That cart is not locked.")
     previous = cart.locked_by_id

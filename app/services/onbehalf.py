@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from app import config
 from app.services import audit
 from app.services.auth import Caller
-from app.services.db import as_utc, update_where, utcnow
+from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import CUSTOMER_ACCESS, is_staff_role
 from models import Account, AuthSession, Cart, OnBehalfSession
@@ -65,11 +65,7 @@ def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str
 
 def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
     caller.require(CUSTOMER_ACCESS)
-    customer = (
-        db.get(Account, customer_id)
-        if isinstance(customer_id, int) and not isinstance(customer_id, bool)
-        else None
-    )
+    customer = get_by_id(db, Account, customer_id)
     refusal = access_refusal(db, caller, customer)
     if refusal:
         raise (NotFound if customer is None else Forbidden)(refusal)

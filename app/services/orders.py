@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from app.services import audit, carts
 from app.services.accounts import refresh_search_columns, validate_address
 from app.services.auth import Caller
-from app.services.db import as_utc, update_where
+from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, NotFound
 from app.services.money import format_cents
 from app.services.payments import check_card
@@ -56,18 +56,14 @@ def place_order(
     """Place the effective customer's cart as an order; returns the order number."""
     customer_id = caller.require_customer()
     errors: dict[str, str] = {}
-    if shipping_method not in SHIPPING_METHODS:
+    if not isinstance(shipping_method, str) or shipping_method not in SHIPPING_METHODS:
         errors["shipping_method"] = "Choose a shipping method."
     address = None
     if new_address is not None:
         values, address_errors = validate_address(new_address)
         errors.update(address_errors)
     else:
-        address = (
-            db.get(Address, address_id)
-            if isinstance(address_id, int) and not isinstance(address_id, bool)
-            else None
-        )
+        address = get_by_id(db, Address, address_id)
         if address is None or address.account_id != customer_id:
             errors["address"] = "Choose a shipping address."
         else:

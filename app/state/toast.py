@@ -3,6 +3,7 @@
 import asyncio
 
 import reflex as rx
+from reflex.event import EventSpec
 
 TOAST_SECONDS = 6
 
@@ -41,3 +42,19 @@ def error(message: str):
 
 def success(message: str):
     return ToastState.show(message, "success")
+
+
+def backend_exception_handler(exception: Exception) -> EventSpec | None:
+    """Whatever escapes a handler: a toast with a message fit for the user, never a stack trace.
+
+    Domain errors (e.g. the database being unreachable) carry their own message; anything else is
+    logged on the server and shown as a generic apology.
+    """
+    import logging
+
+    from app.services.errors import DomainError
+
+    if isinstance(exception, DomainError):
+        return ToastState.show(exception.message, "error")
+    logging.getLogger("store").error("unhandled error in an event handler", exc_info=exception)
+    return ToastState.show("Something went wrong on our side. Please try again.", "error")

@@ -4,14 +4,13 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import Store
+from storefront_qa.pages import Store
 from tests.e2e.test_customer_service import csr
 
 
 def on_behalf_of(new_context, csr_email: str, customer_email: str) -> Store:
     s = csr(new_context, csr_email)
-    s.customer_service.find(email=customer_email)
-    s.customer_service.access(customer_email)
+    s.shop_on_behalf(customer_email)
     return s
 
 

@@ -2,15 +2,12 @@
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import Store
+from storefront_qa.pages import Store
 
 
 def csr(new_context, email="csr@example.com", password="csr-pass-123") -> Store:
     s = Store(new_context().new_page())
-    s.login.open()
-    s.login.sign_in(email, password)
-    s.page.wait_for_url("**/customer-service")  # step 2: CSRs land on Customer Service
-    s.customer_service.ready()
+    s.sign_in_staff(email, password)  # step 2: CSRs land on Customer Service
     return s
 
 

@@ -4,7 +4,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import Store
+from storefront_qa.pages import Store
 
 VIP_PRODUCT = "JKT-RAIN"  # Outerwear, $129.00; VIP segment gets 20% off
 

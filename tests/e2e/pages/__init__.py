@@ -1,29 +1,4 @@
-"""Page objects over the data-testid contract (SPEC §9). Reusable by QA teams."""
+"""Moved to the importable package `storefront_qa.pages`; this re-export keeps old imports working."""
 
-from tests.e2e.pages.store import (
-    AccountPage,
-    AuditPage,
-    CartPage,
-    CatalogPage,
-    CheckoutPage,
-    CustomerServicePage,
-    Header,
-    LoginPage,
-    MiniCart,
-    ProductPage,
-    Store,
-)
-
-__all__ = [
-    "AccountPage",
-    "AuditPage",
-    "CartPage",
-    "CatalogPage",
-    "CheckoutPage",
-    "CustomerServicePage",
-    "Header",
-    "LoginPage",
-    "MiniCart",
-    "ProductPage",
-    "Store",
-]
+from storefront_qa.pages import *
+from storefront_qa.pages import __all__  # noqa: F401

@@ -1,0 +1,27 @@
+"""The seeded demo identities (README, SPEC §9) and the test card."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Identity(NamedTuple):
+    email: str
+    password: str
+    name: str = ""
+
+
+CSR = Identity("csr@example.com", "csr-pass-123", "Casey Rep")
+CSR2 = Identity("csr2@example.com", "csr-pass-123", "Sam Agent")
+SUPERVISOR = Identity("supervisor@example.com", "super-pass-123", "Pat Lead")
+JANE = Identity("jane@example.com", "shop-pass-123", "Jane Doe")  # VIP, two addresses, one order
+JOHN = Identity("john@example.com", "shop-pass-123", "John Doe")  # switched assistance off
+
+TEST_CARD = ("4242 4242 4242 4242", "12/30", "123")
+
+
+def smith(n: int) -> Identity:
+    """One of the 30 seeded Smiths, smith01…smith30@example.com."""
+    if not 1 <= n <= 30:
+        raise ValueError("the seed has smith01 to smith30")
+    return Identity(f"smith{n:02d}@example.com", "shop-pass-123")

@@ -1,0 +1,504 @@
+"""Page objects: one small class per page or widget, all through the data-testid contract (docs/QA.md).
+
+    store = Store(page)                  # every page object for one Playwright page
+    store.sign_in("jane@example.com", "shop-pass-123")
+    store.product.open("JKT-RAIN")
+    store.product.add(1)
+
+Methods that navigate wait for the `app-ready` hook, so the page's data is loaded when they return.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+from storefront_qa.demo import TEST_CARD
+
+__all__ = [
+    "TEST_CARD",
+    "AccountPage",
+    "AuditPage",
+    "CartPage",
+    "CatalogPage",
+    "CheckoutPage",
+    "CreateCustomerDialog",
+    "CustomerServicePage",
+    "EndSessionDialog",
+    "FindCustomer",
+    "Header",
+    "LoginPage",
+    "MiniCart",
+    "OnBehalfHeader",
+    "ProductPage",
+    "Store",
+]
+
+
+class Base:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def tid(self, name: str) -> Locator:
+        return self.page.get_by_test_id(name)
+
+    def ready(self) -> None:
+        """Wait until the page's on_load events have run (the app-ready hook)."""
+        self.page.locator('[data-testid="app-ready"][data-ready="true"]').wait_for(state="attached")
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.ready()
+
+    def toast(self) -> Locator:
+        return self.tid("toast")
+
+    def expect_toast(self, text: str) -> None:
+        expect(self.toast()).to_contain_text(text)
+
+
+class Header(Base):
+    """The header on every page: search, Customer Service tab, sign-in link or the user's menu."""
+
+    def search(self, keyword: str) -> None:
+        self.tid("search-input").fill(keyword)
+        self.tid("search-input").press("Enter")
+
+    def open_user_menu(self) -> None:
+        self.tid("header-user-menu").click()
+        expect(self.tid("menu-sign-out")).to_be_visible()
+
+    def sign_out(self) -> None:
+        """Signs out a shopper, a CSR, or a CSR on behalf (from the dual-name band's menu)."""
+        if self.tid("header-csr-name").count():
+            self.tid("header-csr-name").click()
+        else:
+            self.tid("header-user-menu").click()
+        self.tid("menu-sign-out").click()
+
+    def sign_in_as_yourself(self) -> None:
+        OnBehalfHeader(self.page).sign_in_as_yourself()
+
+
+class OnBehalfHeader(Base):
+    """The dual-name band while a CSR shops on behalf: the CSR's own name (a menu) and the customer's."""
+
+    def band(self) -> Locator:
+        return self.tid("on-behalf-band")
+
+    def csr_name(self) -> Locator:
+        return self.tid("header-csr-name")
+
+    def customer_name(self) -> Locator:
+        return self.tid("header-customer-name")
+
+    def expect_shopping_for(self, customer: str, csr: str | None = None) -> None:
+        expect(self.customer_name()).to_contain_text(customer)
+        if csr is not None:
+            expect(self.csr_name()).to_contain_text(csr)
+
+    def expect_not_on_behalf(self) -> None:
+        expect(self.customer_name()).to_have_count(0)
+
+    def open_menu(self) -> None:
+        self.csr_name().click()
+        expect(self.tid("menu-sign-in-as-yourself")).to_be_visible()
+
+    def sign_in_as_yourself(self) -> None:
+        """End the session and go back to Customer Service as the CSR."""
+        self.open_menu()
+        self.tid("menu-sign-in-as-yourself").click()
+        self.page.wait_for_url("**/customer-service")
+        self.ready()
+
+    def sign_out(self) -> None:
+        self.open_menu()
+        self.tid("menu-sign-out").click()
+
+    def idle_warning(self) -> Locator:
+        return self.tid("session-idle-warning")
+
+    def stay(self) -> None:
+        """Answer the idle warning: the session goes on."""
+        self.idle_warning().get_by_role("button", name="Stay").click()
+        expect(self.idle_warning()).to_have_count(0)
+
+
+class EndSessionDialog(Base):
+    """The Customer Service tab while on behalf asks first: end the session, or keep shopping."""
+
+    def dialog(self) -> Locator:
+        return self.tid("end-session-dialog")
+
+    def open(self) -> None:
+        self.tid("nav-customer-service").click()
+        expect(self.dialog()).to_be_visible()
+
+    def cancel(self) -> None:
+        self.tid("end-session-cancel").click()
+        expect(self.dialog()).to_have_count(0)
+
+    def confirm(self) -> None:
+        self.tid("end-session-confirm").click()
+        self.page.wait_for_url("**/customer-service")
+        self.ready()
+
+
+class MiniCart(Base):
+    def open(self) -> None:
+        if not self.tid("minicart-panel").is_visible():
+            self.tid("minicart-button").click()
+        expect(self.tid("minicart-panel")).to_be_visible()
+
+    def close(self) -> None:
+        self.page.keyboard.press("Escape")
+        expect(self.tid("minicart-panel")).to_have_count(0)
+
+    def count(self) -> str:
+        return self.tid("minicart-count").inner_text()
+
+    def lines(self) -> Locator:
+        return self.tid("minicart-line")
+
+    def line(self, code: str) -> Locator:
+        return self.page.locator(f'[data-testid="minicart-line"][data-code="{code}"]')
+
+    def status(self) -> Locator:
+        """Lock status while on behalf: "Unlocked", "Locked by you", "Locked by <CSR> since <time>"."""
+        return self.tid("lock-status")
+
+    def lock(self) -> None:
+        self.open()
+        self.tid("minicart-lock").click()
+        expect(self.status()).to_have_text("Locked by you")
+
+    def unlock(self) -> None:
+        self.open()
+        self.tid("minicart-unlock").click()
+        expect(self.status()).to_have_text("Unlocked")
+
+    def take_over(self) -> None:
+        self.open()
+        self.tid("minicart-takeover").click()
+        self.tid("lock-takeover-confirm").click()
+        expect(self.status()).to_have_text("Locked by you")
+
+
+class CatalogPage(Base):
+    def open(self, query: str = "") -> None:
+        """`open()`, `open("?category=outerwear&sort=price_asc")`, `open("?q=tote")`."""
+        self.goto("/" + query)
+
+    def cards(self) -> Locator:
+        return self.tid("product-card")
+
+    def card(self, code: str) -> Locator:
+        return self.page.locator(f'[data-testid="product-card"][data-code="{code}"]')
+
+    def open_product(self, code: str) -> None:
+        self.card(code).click()
+        self.page.wait_for_url(f"**/product/{code}")
+        self.ready()
+
+    def next_page(self) -> None:
+        self.tid("page-next").click()
+
+
+class ProductPage(Base):
+    def open(self, code: str) -> None:
+        self.goto(f"/product/{code}")
+
+    def price(self) -> str:
+        return self.tid("pdp-price").inner_text()
+
+    def add(self, quantity: int | str = 1) -> None:
+        self.tid("pdp-qty").fill(str(quantity))
+        self.tid("pdp-add-to-cart").click()
+
+
+class CartPage(Base):
+    def open(self) -> None:
+        self.goto("/cart")
+
+    def lines(self) -> Locator:
+        return self.tid("cart-line")
+
+    def line(self, code: str) -> Locator:
+        return self.page.locator(f'[data-testid="cart-line"][data-code="{code}"]')
+
+    def set_quantity(self, code: str, quantity: int | str) -> None:
+        box = self.line(code).get_by_test_id("cart-line-qty")
+        box.fill(str(quantity))
+        box.blur()
+
+    def remove(self, code: str) -> None:
+        self.line(code).get_by_test_id("cart-line-remove").click()
+
+    def subtotal(self) -> Locator:
+        return self.tid("cart-subtotal")
+
+    def checkout(self) -> None:
+        self.tid("checkout-button").click()
+        self.page.wait_for_url("**/checkout")
+        self.ready()
+
+    def checkout_for_customer(self) -> None:
+        """On behalf, holding the lock: go to checkout to place the order in the customer's name."""
+        self.tid("checkout-for-customer").click()
+        self.page.wait_for_url("**/checkout")
+        self.ready()
+
+    def hand_back(self) -> None:
+        """On behalf: unlock, end the session (back to Customer Service); the customer checks out later."""
+        self.tid("hand-back-cart").click()
+        self.page.wait_for_url("**/customer-service")
+        self.ready()
+
+
+class CheckoutPage(Base):
+    def open(self) -> None:
+        self.goto("/checkout")
+
+    def pay(self, number: str = TEST_CARD[0], expiry: str = TEST_CARD[1], cvc: str = TEST_CARD[2]) -> None:
+        self.tid("checkout-card-number").fill(number)
+        self.tid("checkout-card-expiry").fill(expiry)
+        self.tid("checkout-card-cvc").fill(cvc)
+        self.tid("place-order").click()
+
+    def new_address(self, full_name: str, line1: str, city: str, postal_code: str) -> None:
+        self.tid("checkout-address-new").click()
+        self.tid("address-full-name").fill(full_name)
+        self.tid("address-line1").fill(line1)
+        self.tid("address-city").fill(city)
+        self.tid("address-postal-code").fill(postal_code)
+
+    def order_number(self) -> str:
+        """After place-order: waits for the confirmation page and returns the order number."""
+        self.page.wait_for_url("**/order/*")
+        expect(self.tid("order-number")).to_be_visible()
+        return self.tid("order-number").inner_text()
+
+
+class LoginPage(Base):
+    def open(self) -> None:
+        self.goto("/login")
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.tid("signin-email").fill(email)
+        self.tid("signin-password").fill(password)
+        self.tid("signin-submit").click()
+
+    def error(self) -> Locator:
+        return self.tid("signin-error")
+
+    def register(self, first: str, last: str, email: str, password: str) -> None:
+        self.tid("register-first-name").fill(first)
+        self.tid("register-last-name").fill(last)
+        self.tid("register-email").fill(email)
+        self.tid("register-password").fill(password)
+        self.tid("register-submit").click()
+
+    def field_error(self, field: str) -> Locator:
+        """The message under a form field, e.g. `field_error("email")` (hook `error-<field>`)."""
+        return self.tid(f"error-{field}")
+
+
+class AccountPage(Base):
+    def open(self) -> None:
+        self.goto("/account")
+
+    def order_rows(self) -> Locator:
+        return self.tid("account-order-row")
+
+    def order_row(self, number: str) -> Locator:
+        return self.page.locator(f'[data-testid="account-order-row"][data-order-number="{number}"]')
+
+
+class FindCustomer(Base):
+    """The Find customer widget on Customer Service: criteria, results, the Actions menu of a row."""
+
+    FIELDS = {
+        "first_name": "find-first-name",
+        "last_name": "find-last-name",
+        "email": "find-email",
+        "phone": "find-phone",
+        "customer_number": "find-customer-number",
+        "postal_code": "find-postal-code",
+    }
+
+    def find(self, **criteria: str) -> None:
+        """Fill every criterion (the ones not given are cleared) and submit."""
+        unknown = set(criteria) - set(self.FIELDS)
+        if unknown:
+            raise TypeError(f"unknown criteria {sorted(unknown)}; use {sorted(self.FIELDS)}")
+        for name, testid in self.FIELDS.items():
+            self.tid(testid).fill(criteria.get(name, ""))
+        self.tid("find-submit").click()
+
+    def rows(self) -> Locator:
+        return self.tid("customer-row")
+
+    def row(self, text: str) -> Locator:
+        """The row containing `text`, e.g. an email."""
+        return self.rows().filter(has_text=text)
+
+    def row_by_number(self, customer_number: str) -> Locator:
+        return self.page.locator(f'[data-testid="customer-row"][data-customer-number="{customer_number}"]')
+
+    def refine_message(self) -> Locator:
+        return self.tid("results-refine-message")
+
+    def empty(self) -> Locator:
+        return self.tid("results-empty")
+
+    def open_actions(self, row: Locator) -> None:
+        row.get_by_test_id("customer-actions").click()
+        expect(self.tid("action-access-account")).to_be_visible()
+
+    def access(self, text: str) -> None:
+        """Access the account of the row containing `text`; lands on the customer's My Account."""
+        self.open_actions(self.row(text))
+        self.tid("action-access-account").click()
+        self.page.wait_for_url("**/account")
+        self.ready()
+
+    def view_cart(self, text: str) -> None:
+        """Access the account of the row containing `text`, landing on the customer's cart."""
+        self.open_actions(self.row(text))
+        self.tid("action-view-cart").click()
+        self.page.wait_for_url("**/cart")
+        self.ready()
+
+
+class CreateCustomerDialog(Base):
+    """Create customer on Customer Service: for a caller without an account; on behalf of them at once."""
+
+    FIELDS = {
+        "first_name": "create-first-name",
+        "last_name": "create-last-name",
+        "email": "create-email",
+        "phone": "create-phone",
+        "line1": "create-address-line1",
+        "line2": "create-address-line2",
+        "city": "create-city",
+        "postal_code": "create-postal-code",
+        "country": "create-country",
+    }
+
+    def open(self) -> None:
+        self.tid("create-customer-open").click()
+        expect(self.tid("create-submit")).to_be_visible()
+
+    def fill(self, **fields: str) -> None:
+        unknown = set(fields) - set(self.FIELDS)
+        if unknown:
+            raise TypeError(f"unknown fields {sorted(unknown)}; use {sorted(self.FIELDS)}")
+        for name, value in fields.items():
+            self.tid(self.FIELDS[name]).fill(value)
+
+    def submit(self) -> None:
+        self.tid("create-submit").click()
+
+    def create(self, **fields: str) -> None:
+        """Open, fill, submit; lands on the new customer's My Account, on behalf of them."""
+        if not self.tid("create-submit").is_visible():
+            self.open()
+        self.fill(**fields)
+        self.submit()
+        self.page.wait_for_url("**/account")
+        self.ready()
+
+    def error(self) -> Locator:
+        return self.tid("create-error")
+
+
+class CustomerServicePage(Base):
+    """/customer-service: Find customer, your recent sessions and (supervisors) the locked carts."""
+
+    FIELDS = FindCustomer.FIELDS
+
+    def __init__(self, page: Page):
+        super().__init__(page)
+        self.find_customer = FindCustomer(page)
+
+    def open(self) -> None:
+        self.goto("/customer-service")
+
+    def find(self, **criteria: str) -> None:
+        self.find_customer.find(**criteria)
+
+    def rows(self) -> Locator:
+        return self.find_customer.rows()
+
+    def access(self, text: str) -> None:
+        self.find_customer.access(text)
+
+    def recent_sessions(self) -> Locator:
+        return self.tid("recent-session-row")
+
+    def locked_carts(self) -> Locator:
+        return self.tid("locked-cart-row")
+
+    def release_lock(self, customer_number: str) -> None:
+        """Supervisors: release the lock on this customer's cart."""
+        self.page.locator(
+            f'[data-testid="locked-cart-row"][data-customer-number="{customer_number}"]'
+        ).get_by_test_id("release-lock").click()
+        self.expect_toast("Lock released")
+
+
+class AuditPage(Base):
+    def open(self) -> None:
+        self.goto("/customer-service/audit")
+
+    def rows(self, action: str | None = None) -> Locator:
+        """Every audit row, or those of one action (e.g. `session_started`, `lock_released`)."""
+        if action is None:
+            return self.tid("audit-row")
+        return self.page.locator(f'[data-testid="audit-row"][data-action="{action}"]')
+
+    def filter(self, csr_email: str = "", customer_number: str = "") -> None:
+        self.page.get_by_label("CSR email").fill(csr_email)
+        self.page.get_by_label("Customer number").fill(customer_number)
+        self.tid("audit-filter").click()
+
+
+class Store:
+    """Every page object for one browser page, and the steps most tests start with."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.header = Header(page)
+        self.on_behalf = OnBehalfHeader(page)
+        self.end_session = EndSessionDialog(page)
+        self.minicart = MiniCart(page)
+        self.catalog = CatalogPage(page)
+        self.product = ProductPage(page)
+        self.cart = CartPage(page)
+        self.checkout = CheckoutPage(page)
+        self.login = LoginPage(page)
+        self.account = AccountPage(page)
+        self.customer_service = CustomerServicePage(page)
+        self.find_customer = self.customer_service.find_customer
+        self.create_customer = CreateCustomerDialog(page)
+        self.audit = AuditPage(page)
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Sign in on /login and wait for the welcome; a shopper stays where they were sent."""
+        self.login.open()
+        self.login.sign_in(email, password)
+        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
+        self.login.ready()
+
+    def sign_in_staff(self, email: str, password: str) -> None:
+        """Sign in a CSR or supervisor: they land on Customer Service."""
+        self.login.open()
+        self.login.sign_in(email, password)
+        self.page.wait_for_url("**/customer-service")
+        self.customer_service.ready()
+
+    def shop_on_behalf(self, customer_email: str) -> None:
+        """Signed in as staff: find the customer by email and access their account (lands on My Account)."""
+        if "/customer-service" not in self.page.url:
+            self.customer_service.open()
+        self.find_customer.find(email=customer_email)
+        self.find_customer.access(customer_email)

@@ -1,0 +1,97 @@
+"""axe-core on every page, signed out, as a shopper and as a CSR on behalf: no serious or critical
+violations (issue 7). axe comes from the npm registry (scripts/bootstrap.sh installs it in .tools/)."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from storefront_qa.pages import Store
+from tests.e2e.test_cart_lock import on_behalf_of
+
+AXE = Path(__file__).resolve().parents[2] / ".tools/node_modules/axe-core/axe.min.js"
+
+
+def violations(page: Page) -> list[str]:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}; run `make setup`")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def check(store: Store, path: str | None, label: str, problems: dict) -> None:
+    if path is not None:
+        store.catalog.goto(path)
+    found = violations(store.page)
+    if found:
+        problems[label] = found
+
+
+def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context):
+    problems: dict[str, list[str]] = {}
+    anon = Store(new_context().new_page())
+    for path in [
+        "/",
+        "/?category=outerwear",
+        "/product/JKT-RAIN",
+        "/product/NOPE",
+        "/cart",
+        "/login",
+        "/no/such/page",
+    ]:
+        check(anon, path, f"anonymous {path}", problems)
+    anon.minicart.open()
+    check(anon, None, "anonymous mini-cart", problems)
+
+    shopper = Store(new_context().new_page())
+    shopper.sign_in("smith21@example.com", "shop-pass-123")
+    shopper.product.open("HAT-CAP")
+    shopper.product.add(1)
+    expect(shopper.minicart.tid("minicart-count")).to_have_text("1")
+    for path in ["/account", "/cart", "/checkout"]:
+        check(shopper, path, f"shopper {path}", problems)
+
+    csr = on_behalf_of(new_context, "csr2@example.com", "smith22@example.com")
+    check(csr, None, "on behalf /account", problems)
+    for path in ["/", "/product/JKT-RAIN", "/cart"]:
+        check(csr, path, f"on behalf {path}", problems)
+    csr.minicart.open()
+    check(csr, None, "on behalf mini-cart", problems)
+    csr.minicart.close()
+    csr.header.tid("nav-customer-service").click()
+    check(csr, None, "end-session dialog", problems)
+    csr.header.tid("end-session-confirm").click()
+    csr.page.wait_for_url("**/customer-service")
+    csr.customer_service.ready()
+    csr.customer_service.find(last_name="smith")
+    expect(csr.customer_service.rows()).to_have_count(20)
+    check(csr, None, "Customer Service with results", problems)
+    csr.customer_service.tid("create-customer-open").click()
+    check(csr, None, "create-customer dialog", problems)
+    csr.page.keyboard.press("Escape")
+    boss = Store(new_context().new_page())
+    boss.sign_in("supervisor@example.com", "super-pass-123")
+    check(boss, "/customer-service", "Customer Service as supervisor", problems)
+    check(boss, "/customer-service/audit", "audit log", problems)
+    assert problems == {}
+
+
+def test_dialogs_work_by_keyboard(new_context):
+    s = on_behalf_of(new_context, "csr@example.com", "smith23@example.com")
+    tab = s.header.tid("nav-customer-service")
+    tab.focus()
+    s.page.keyboard.press("Enter")
+    dialog = s.header.tid("end-session-dialog")
+    expect(dialog).to_be_visible()
+    # Focus is trapped in the dialog, and Escape closes it, keeping the session.
+    for _ in range(4):
+        s.page.keyboard.press("Tab")
+        assert s.page.evaluate("document.activeElement.closest('[data-testid=end-session-dialog]') !== null")
+    s.page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(s.header.tid("header-customer-name")).to_be_visible()

@@ -1,0 +1,475 @@
+"""The QA contract of docs/QA.md, checked in the browser (issue 7).
+
+docs/QA.md lists every data-testid hook with the state (section 7) that shows it. Each journey below walks a
+few of those states in the right role and, at each, checks that every hook of that state is in the DOM and that
+every hook the page carries is documented. Hooks marked `coming` are documented but not checked. The example
+test of docs/QA.md runs here too, so it cannot rot.
+
+Customers: smith20 and smith24…smith27 (no other test uses them); Jane is only read.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from storefront_qa.demo import CSR, CSR2, JANE, SUPERVISOR, smith
+from storefront_qa.pages import Store
+
+QA_MD = Path(__file__).resolve().parents[2] / "docs" / "QA.md"
+COMING = "coming"
+HOOK_TIMEOUT_MS = 8_000
+
+# SPEC §9: the hooks promised to QA. The table may grow, never lose one of these.
+SPEC_HOOKS = [
+    "header-signin",
+    "header-user-menu",
+    "header-csr-name",
+    "header-customer-name",
+    "menu-sign-in-as-yourself",
+    "menu-sign-out",
+    "nav-customer-service",
+    "end-session-dialog",
+    "end-session-confirm",
+    "end-session-cancel",
+    "search-input",
+    "product-card",
+    "pdp-price",
+    "pdp-qty",
+    "pdp-add-to-cart",
+    "minicart-button",
+    "minicart-count",
+    "minicart-panel",
+    "minicart-lock",
+    "minicart-unlock",
+    "minicart-takeover",
+    "lock-status",
+    "cart-line",
+    "cart-line-qty",
+    "cart-line-remove",
+    "cart-subtotal",
+    "cart-readonly-notice",
+    "checkout-button",
+    "place-order",
+    "order-number",
+    "find-first-name",
+    "find-last-name",
+    "find-email",
+    "find-phone",
+    "find-customer-number",
+    "find-postal-code",
+    "find-submit",
+    "customer-row",
+    "customer-actions",
+    "action-access-account",
+    "results-refine-message",
+    "results-empty",
+    "toast",
+    "signin-email",
+    "signin-password",
+    "signin-submit",
+    "signin-error",
+    "register-first-name",
+    "register-last-name",
+    "register-email",
+    "register-password",
+    "register-submit",
+    "checkout-card-number",
+    "checkout-card-expiry",
+    "checkout-card-cvc",
+    "account-order-row",
+    "session-idle-warning",
+    "lock-takeover-confirm",
+    "lock-lost-notice",
+    "audit-row",
+    "recent-session-row",
+    "create-customer-open",
+    "create-first-name",
+    "create-last-name",
+    "create-email",
+    "create-phone",
+    "create-address-line1",
+    "create-city",
+    "create-postal-code",
+    "create-submit",
+    "create-error",
+    "hand-back-cart",
+    "checkout-for-customer",
+]
+
+
+# -- docs/QA.md ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Contract:
+    hooks: dict[str, str]  # hook -> state
+    states: list[str]  # the states table
+    example: str  # the example test's source
+
+    def hooks_of(self, state: str) -> list[str]:
+        return [hook for hook, s in self.hooks.items() if s == state]
+
+    def documents(self, testid: str) -> bool:
+        return testid in self.hooks or any(
+            "<" in hook and re.fullmatch(re.sub(r"<[^>]+>", "[a-z0-9_]+", hook), testid)
+            for hook in self.hooks
+        )
+
+
+def selector(hook: str) -> str:
+    """`error-<field>` stands for any `error-…`; every other hook is exact."""
+    if "<" in hook:
+        return f'[data-testid^="{hook.split("<", 1)[0]}"]'
+    return f'[data-testid="{hook}"]'
+
+
+def _code(cell: str) -> str | None:
+    found = re.fullmatch(r"`([^`]+)`", cell.strip())
+    return found.group(1) if found else None
+
+
+def parse(text: str) -> Contract:
+    hooks: dict[str, str] = {}
+    states: list[str] = []
+    header: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+        elif set("".join(cells)) <= set("-: "):
+            continue
+        elif header[:3] == ["hook", "page / widget", "state"]:
+            hook, state = _code(cells[0]), _code(cells[2])
+            assert hook and state, f"docs/QA.md: a hook row needs `hook` and `state`: {line}"
+            assert hook not in hooks, f"docs/QA.md: {hook} is in the table twice"
+            hooks[hook] = state
+        elif header[:2] == ["state", "as"]:
+            states.append(_code(cells[0]) or cells[0])
+    example = re.search(r"## 5\. Example test.*?```python\n(.*?)```", text, re.DOTALL)
+    assert example, "docs/QA.md: section 5 needs a python example"
+    return Contract(hooks, states, example.group(1))
+
+
+CONTRACT = parse(QA_MD.read_text())
+
+# Journey (test name) -> the states it reaches, in order.
+JOURNEYS: dict[str, tuple[str, ...]] = {}
+
+
+def covers(*states: str):
+    def register(test):
+        JOURNEYS[test.__name__] = states
+        return test
+
+    return register
+
+
+class Visit:
+    """Checks each state a journey reaches; collects every problem and reports them all at the end."""
+
+    def __init__(self, states: tuple[str, ...]):
+        self.states = states
+        self.seen: list[str] = []
+        self.missing: dict[str, list[str]] = {}
+        self.undocumented: dict[str, list[str]] = {}
+
+    def reached(self, state: str, page: Page) -> None:
+        assert state in self.states, f"{state} is not declared in this journey's @covers"
+        self.seen.append(state)
+        for hook in CONTRACT.hooks_of(state):
+            try:
+                expect(page.locator(selector(hook)).first).to_be_attached(timeout=HOOK_TIMEOUT_MS)
+            except AssertionError:
+                self.missing.setdefault(state, []).append(hook)
+        on_page = page.eval_on_selector_all("[data-testid]", "els => els.map(e => e.dataset.testid)")
+        extra = sorted({t for t in on_page if not CONTRACT.documents(t)})
+        if extra:
+            self.undocumented[state] = extra
+
+    def done(self) -> None:
+        problems = [f"state {s}: {', '.join(h)} missing from the page" for s, h in self.missing.items()]
+        problems += [
+            f"state {s}: {', '.join(h)} on the page but not in docs/QA.md"
+            for s, h in self.undocumented.items()
+        ]
+        if list(self.states) != self.seen:
+            problems.append(f"reached {self.seen}, declared {list(self.states)}")
+        assert not problems, "QA contract broken:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def visit(request) -> Visit:
+    return Visit(JOURNEYS[request.node.originalname])
+
+
+def test_the_table_keeps_spec_hooks_and_every_state_is_walked():
+    assert not [h for h in SPEC_HOOKS if h not in CONTRACT.hooks], "SPEC §9 hooks missing from docs/QA.md"
+    used = {s for s in CONTRACT.hooks.values() if s != COMING}
+    walked = [s for states in JOURNEYS.values() for s in states]
+    assert not used - set(CONTRACT.states), "states used by hooks but not explained in section 7"
+    assert not set(CONTRACT.states) - used, "states in section 7 that no hook uses"
+    assert not used - set(walked), "states no journey reaches"
+    assert not set(walked) - used, "journeys reach states the table does not use"
+    assert len(walked) == len(set(walked)), "a state is reached by two journeys"
+
+
+# -- journeys -------------------------------------------------------------------------------------
+
+
+@covers(
+    "cart-empty",
+    "catalog",
+    "catalog-no-results",
+    "product",
+    "product-bad-qty",
+    "product-promo",
+    "minicart-open",
+    "cart",
+    "not-found",
+    "login",
+    "login-failed",
+)
+def test_anonymous_pages(store: Store, visit: Visit):
+    s, page = store, store.page
+    s.cart.open()
+    visit.reached("cart-empty", page)
+    s.catalog.open("?q=tote")
+    visit.reached("catalog", page)
+    s.catalog.open("?q=zzzz")
+    visit.reached("catalog-no-results", page)
+    s.product.open("JKT-RAIN")
+    visit.reached("product", page)
+    s.product.add(0)
+    visit.reached("product-bad-qty", page)
+    s.product.open("BAG-TOTE")
+    visit.reached("product-promo", page)
+    s.product.add(1)
+    expect(s.minicart.tid("minicart-count")).not_to_have_text("0")
+    s.minicart.open()
+    visit.reached("minicart-open", page)
+    s.minicart.close()
+    s.cart.open()
+    visit.reached("cart", page)
+    s.product.open("NO-SUCH-THING")
+    visit.reached("not-found", page)
+    s.login.open()
+    visit.reached("login", page)
+    s.login.sign_in("nobody@example.com", "not-a-password")
+    expect(s.login.error()).to_be_visible()
+    s.login.register("", "", "", "")
+    expect(s.login.field_error("first_name")).to_be_visible()
+    visit.reached("login-failed", page)
+    visit.done()
+
+
+@covers("signed-in", "user-menu", "account", "account-address-form", "access-denied", "checkout")
+def test_shopper_pages(store: Store, visit: Visit):
+    s, page, me = store, store.page, smith(20)
+    s.sign_in(me.email, me.password)
+    visit.reached("signed-in", page)
+    s.header.open_user_menu()
+    visit.reached("user-menu", page)
+    page.keyboard.press("Escape")
+    s.account.open()
+    visit.reached("account", page)
+    s.account.tid("address-add-open").click()
+    visit.reached("account-address-form", page)
+    s.customer_service.open()
+    visit.reached("access-denied", page)
+    s.product.open("BAG-TOTE")
+    s.product.add(1)
+    expect(s.minicart.tid("minicart-count")).not_to_have_text("0")
+    s.checkout.open()
+    visit.reached("checkout", page)
+    visit.done()
+
+
+@covers("account-orders", "order")
+def test_jane_reads_her_orders(store: Store, visit: Visit):
+    store.sign_in(JANE.email, JANE.password)
+    store.account.open()
+    visit.reached("account-orders", store.page)
+    store.account.order_rows().first.get_by_role("link").click()
+    store.page.wait_for_url("**/order/*")
+    store.account.ready()
+    visit.reached("order", store.page)
+    visit.done()
+
+
+@covers(
+    "customer-service",
+    "find-no-criteria",
+    "find-no-results",
+    "find-results",
+    "find-actions",
+    "create-customer",
+    "on-behalf",
+    "on-behalf-menu",
+    "end-session",
+    "on-behalf-minicart",
+    "on-behalf-locked",
+    "on-behalf-cart",
+    "on-behalf-checkout",
+    "on-behalf-order",
+    "recent-sessions",
+    "cs-changes",
+)
+def test_csr_on_behalf_pages(store: Store, new_context, visit: Visit):
+    s, page, customer = store, store.page, smith(25)
+    s.sign_in_staff(CSR.email, CSR.password)
+    visit.reached("customer-service", page)
+    finder = s.find_customer
+    finder.find()
+    visit.reached("find-no-criteria", page)
+    finder.find(last_name="zzzz")
+    expect(finder.empty()).to_be_visible()
+    visit.reached("find-no-results", page)
+    finder.find(last_name="smith")
+    expect(finder.rows()).to_have_count(20)
+    visit.reached("find-results", page)
+    finder.open_actions(finder.rows().first)
+    visit.reached("find-actions", page)
+    page.keyboard.press("Escape")
+    s.create_customer.open()
+    s.create_customer.submit()
+    expect(s.create_customer.error()).to_be_visible()
+    visit.reached("create-customer", page)
+    page.keyboard.press("Escape")
+    expect(s.create_customer.tid("create-submit")).to_have_count(0)
+
+    s.shop_on_behalf(customer.email)
+    visit.reached("on-behalf", page)
+    s.on_behalf.open_menu()
+    visit.reached("on-behalf-menu", page)
+    page.keyboard.press("Escape")
+    s.end_session.open()
+    visit.reached("end-session", page)
+    s.end_session.cancel()
+    s.minicart.open()
+    visit.reached("on-behalf-minicart", page)
+    s.minicart.lock()
+    visit.reached("on-behalf-locked", page)
+    s.minicart.close()
+    s.product.open("BAG-TOTE")
+    s.product.add(1)
+    expect(s.minicart.tid("minicart-count")).not_to_have_text("0")
+    s.cart.open()
+    visit.reached("on-behalf-cart", page)
+    s.cart.checkout_for_customer()
+    visit.reached("on-behalf-checkout", page)
+    s.checkout.pay()
+    s.checkout.order_number()
+    s.account.open()
+    visit.reached("on-behalf-order", page)
+    s.on_behalf.sign_in_as_yourself()
+    visit.reached("recent-sessions", page)
+
+    shopper = Store(new_context().new_page())
+    shopper.sign_in(customer.email, customer.password)
+    shopper.account.open()
+    visit.reached("cs-changes", shopper.page)
+    visit.done()
+
+
+@covers(
+    "cart-read-only",
+    "takeover",
+    "lock-lost",
+    "supervisor-locks",
+    "audit",
+    "audit-no-results",
+    "cart-handed-back",
+)
+def test_two_csrs_a_supervisor_and_the_customer(new_context, visit: Visit):
+    customer = smith(26)
+    shopper = Store(new_context().new_page())
+    shopper.sign_in(customer.email, customer.password)
+    shopper.cart.open()
+
+    a = Store(new_context().new_page())
+    a.sign_in_staff(CSR.email, CSR.password)
+    a.shop_on_behalf(customer.email)
+    a.minicart.lock()
+    a.minicart.close()
+    a.product.open("BAG-TOTE")
+    a.product.add(1)
+    expect(shopper.cart.line("BAG-TOTE")).to_be_visible()
+    visit.reached("cart-read-only", shopper.page)
+    a.cart.open()
+
+    b = Store(new_context().new_page())
+    b.sign_in_staff(CSR2.email, CSR2.password)
+    b.shop_on_behalf(customer.email)
+    b.minicart.open()
+    b.minicart.tid("minicart-takeover").click()
+    visit.reached("takeover", b.page)
+    b.minicart.tid("lock-takeover-confirm").click()
+    expect(b.minicart.status()).to_have_text("Locked by you")
+    visit.reached("lock-lost", a.page)
+
+    boss = Store(new_context().new_page())
+    boss.sign_in_staff(SUPERVISOR.email, SUPERVISOR.password)
+    visit.reached("supervisor-locks", boss.page)
+    boss.audit.open()
+    visit.reached("audit", boss.page)
+    boss.audit.filter(customer_number="C0000000")
+    expect(boss.audit.tid("audit-empty")).to_be_visible()
+    visit.reached("audit-no-results", boss.page)
+
+    b.minicart.close()
+    b.cart.open()
+    b.cart.hand_back()
+    shopper.cart.open()
+    shopper.minicart.open()
+    visit.reached("cart-handed-back", shopper.page)
+    visit.done()
+
+
+def _age_on_behalf_session(db_url: str, customer_email: str, idle_minutes: int, left: timedelta) -> None:
+    """Move the live session's last activity back so that only `left` remains before the idle timeout."""
+    last = datetime.now(UTC) - timedelta(minutes=idle_minutes) + left
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+        changed = db.execute(
+            "UPDATE onbehalfsession SET last_activity_at = ? WHERE ended_at IS NULL"
+            " AND customer_id = (SELECT id FROM account WHERE email = ?)",
+            (last.strftime("%Y-%m-%d %H:%M:%S.%f"), customer_email),
+        ).rowcount
+    assert changed == 1, f"expected one live on-behalf session for {customer_email}, found {changed}"
+
+
+@covers("idle-warning")
+def test_idle_warning(store: Store, store_server, visit: Visit):
+    customer = smith(27)
+    store.sign_in_staff(CSR2.email, CSR2.password)
+    store.shop_on_behalf(customer.email)
+    idle_minutes = int(store_server.env.get("CSR_SESSION_IDLE_MINUTES", "30"))
+    # The landing page's last events may still note activity after we age the session: age it again then.
+    for _attempt in range(3):
+        _age_on_behalf_session(store_server.db_url, customer.email, idle_minutes, left=timedelta(seconds=45))
+        try:
+            expect(store.on_behalf.idle_warning()).to_be_visible(timeout=8_000)  # polled every 5 s
+            break
+        except AssertionError:
+            continue
+    visit.reached("idle-warning", store.page)
+    store.on_behalf.stay()
+    store.on_behalf.expect_shopping_for("Smith", csr=CSR2.name)
+    visit.done()
+
+
+def test_the_example_in_qa_md_runs(request):
+    namespace: dict = {}
+    exec(compile(CONTRACT.example, f"{QA_MD} (section 5)", "exec"), namespace)  # noqa: S102 - our own docs
+    (example,) = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+    example(**{name: request.getfixturevalue(name) for name in inspect.signature(example).parameters})
