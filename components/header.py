@@ -9,7 +9,7 @@ import reflex as rx
 from app.state.catalog import CatalogState
 from app.state.session import SessionState
 from components.minicart import minicart
-from components.ui import ACCENT_ON_BEHALF, tid
+from components.ui import ACCENT_ON_BEHALF, confirm_dialog, tid
 
 
 def search_box() -> rx.Component:
@@ -35,47 +35,25 @@ def search_box() -> rx.Component:
 
 
 def end_session_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("headset", size=16),
-                "Customer Service",
-                variant="outline",
-                size="2",
-                custom_attrs=tid("nav-customer-service"),
-            )
+    return confirm_dialog(
+        rx.button(
+            rx.icon("headset", size=16),
+            "Customer Service",
+            variant="outline",
+            size="2",
+            custom_attrs=tid("nav-customer-service"),
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("End the session?"),
-            rx.alert_dialog.description(
-                "You are shopping for "
-                + SessionState.customer_name
-                + ". Going to Customer Service ends this session and signs you in as yourself."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Keep shopping for customer",
-                        variant="soft",
-                        color_scheme="gray",
-                        custom_attrs=tid("end-session-cancel"),
-                    )
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "End session",
-                        color_scheme="red",
-                        high_contrast=True,
-                        on_click=SessionState.end_session_from_tab,
-                        custom_attrs=tid("end-session-confirm"),
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
-            custom_attrs=tid("end-session-dialog"),
-        ),
+        title="End the session?",
+        description="You are shopping for "
+        + SessionState.customer_name
+        + ". Going to Customer Service ends this session and signs you in as yourself.",
+        confirm="End session",
+        on_confirm=SessionState.end_session_from_tab,
+        color="red",
+        cancel="Keep shopping for customer",
+        testid="end-session-dialog",
+        confirm_testid="end-session-confirm",
+        cancel_testid="end-session-cancel",
     )
 
 

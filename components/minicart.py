@@ -4,7 +4,7 @@ import reflex as rx
 
 from app.state.cart import LOCK_LOST, LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
-from components.ui import tid
+from components.ui import confirm_dialog, tid
 
 
 def lock_status() -> rx.Component:
@@ -25,39 +25,22 @@ def lock_status() -> rx.Component:
 
 
 def takeover_button() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("key-round", size=14),
-                "Take over lock",
-                color_scheme="orange",
-                high_contrast=True,
-                size="2",
-                custom_attrs=tid("minicart-takeover"),
-            )
+    return confirm_dialog(
+        rx.button(
+            rx.icon("key-round", size=14),
+            "Take over lock",
+            color_scheme="orange",
+            high_contrast=True,
+            size="2",
+            custom_attrs=tid("minicart-takeover"),
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Take over the cart lock?"),
-            rx.alert_dialog.description(
-                LiveCart.lock_holder
-                + " holds this cart's lock. If you take over, their changes stop and they are told at once."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Take over",
-                        color_scheme="orange",
-                        high_contrast=True,
-                        on_click=CartState.take_over,
-                        custom_attrs=tid("lock-takeover-confirm"),
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
+        title="Take over the cart lock?",
+        description=LiveCart.lock_holder
+        + " holds this cart's lock. If you take over, their changes stop and they are told at once.",
+        confirm="Take over",
+        on_confirm=CartState.take_over,
+        color="orange",
+        confirm_testid="lock-takeover-confirm",
     )
 
 

@@ -94,3 +94,49 @@ def loading(flag: rx.Var, content: rx.Component) -> rx.Component:
         ),
         content,
     )
+
+
+def confirm_dialog(
+    trigger: rx.Component,
+    *,
+    title: str,
+    description: rx.Var | str,
+    confirm: str,
+    on_confirm,
+    color: str,
+    cancel: str = "Cancel",
+    testid: str | None = None,
+    confirm_testid: str | None = None,
+    cancel_testid: str | None = None,
+) -> rx.Component:
+    """An alert dialog asking before something that cannot be undone (focus trapped, Escape cancels)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        cancel,
+                        variant="soft",
+                        color_scheme="gray",
+                        custom_attrs=tid(cancel_testid) if cancel_testid else {},
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        confirm,
+                        color_scheme=color,
+                        high_contrast=True,
+                        on_click=on_confirm,
+                        custom_attrs=tid(confirm_testid) if confirm_testid else {},
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+            custom_attrs=tid(testid) if testid else {},
+        ),
+    )
