@@ -25,7 +25,7 @@ from app.services import carts, orders
 from app.services.accounts import create_account, customer_number_for, refresh_search_columns
 from app.services.auth import Caller, hash_password, segments_of
 from app.services.db import get_engine, init_schema, session_scope
-from models import Account, Address, Category, Order, Product, Promotion, Variant
+from models import Account, Address, Category, Coupon, Order, Product, Promotion, Variant
 
 # --------------------------------------------------------------------------------------------- catalog
 # (slug, name, [(code, name, price_cents, icon, option_names, options, description)])
@@ -401,6 +401,23 @@ def seed_promotions(db: Session, product_ids: dict[str, int], jane: Account) -> 
     db.flush()
 
 
+def seed_coupons(db: Session) -> None:
+    wanted = [
+        {"code": "WELCOME10", "kind": "percent", "value": 10, "min_subtotal_cents": 5000},
+        {
+            "code": "SUMMER5",
+            "kind": "amount",
+            "value": 500,
+            "valid_from": datetime(2024, 6, 1, tzinfo=UTC),
+            "valid_until": datetime(2024, 9, 1, tzinfo=UTC),
+        },
+    ]
+    for values in wanted:
+        if db.exec(select(Coupon.id).where(Coupon.code == values["code"])).first() is None:
+            db.add(Coupon(**values))
+    db.flush()
+
+
 def seed_jane_order(db: Session, jane: Account) -> str | None:
     """Jane's one past order, placed through the real cart and checkout services."""
     if db.exec(select(Order.id).where(Order.account_id == jane.id)).first() is not None:
@@ -442,6 +459,7 @@ def seed_demo(db: Session) -> None:
     accounts = seed_accounts(db, _Hashes())
     jane = accounts[JANE_EMAIL]
     seed_promotions(db, product_ids, jane)
+    seed_coupons(db)
     seed_jane_order(db, jane)
 
 

@@ -5,7 +5,7 @@ from models.audit import AuditEvent, OnBehalfSession
 from models.carts import Cart, CartLine
 from models.catalog import Category, Product, Variant
 from models.orders import Order, OrderLine
-from models.promotions import Promotion
+from models.promotions import Coupon, Promotion
 
 __all__ = [
     "Account",
@@ -15,6 +15,7 @@ __all__ = [
     "Cart",
     "CartLine",
     "Category",
+    "Coupon",
     "OnBehalfSession",
     "Order",
     "OrderLine",

@@ -43,3 +43,7 @@ class CartLine(SQLModel, table=True):
     quantity: int
     added_by_id: int | None = Field(default=None, foreign_key="account.id")
     added_at: datetime = utc_field(default_factory=utcnow)
+    # A CSR's price reduction per unit (order.adjust_price), with the reason given.
+    adjustment_cents: int = 0
+    adjustment_reason: str = Field(default="", max_length=200)
+    adjusted_by_id: int | None = Field(default=None, foreign_key="account.id")

@@ -30,6 +30,10 @@ class Order(SQLModel, table=True):
     ship_country: str = Field(default="US", max_length=2)
     payment_brand: str = Field(max_length=20)
     payment_last4: str = Field(max_length=4)
+    gift_message: str = Field(default="", max_length=300)
+    order_note: str = Field(default="", max_length=500)  # customer service's note, not shown to the customer
+    coupon_code: str = Field(default="", max_length=30)
+    coupon_discount_cents: int = 0
     created_at: datetime = utc_field(default_factory=utcnow)
 
 
@@ -43,3 +47,5 @@ class OrderLine(SQLModel, table=True):
     quantity: int
     unit_price_cents: int
     line_total_cents: int
+    adjustment_cents: int = 0  # per unit, already taken off unit_price_cents
+    adjustment_reason: str = Field(default="", max_length=200)

@@ -1,6 +1,10 @@
 """Promotions: who they target and what they take off."""
 
+from datetime import datetime
+
 from sqlmodel import Field, SQLModel
+
+from models.base import utc_field
 
 
 class Promotion(SQLModel, table=True):
@@ -13,4 +17,17 @@ class Promotion(SQLModel, table=True):
     value: int  # percent (1-100) or cents
     product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
     category_id: int | None = Field(default=None, foreign_key="category.id", index=True)
+    active: bool = Field(default=True)
+
+
+class Coupon(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=30, unique=True)  # stored upper-case
+    kind: str = Field(max_length=10)  # percent | amount
+    value: int  # percent (1-100) or cents
+    valid_from: datetime | None = utc_field(default=None, nullable=True)
+    valid_until: datetime | None = utc_field(default=None, nullable=True)
+    usage_limit: int | None = None  # None: unlimited
+    times_used: int = Field(default=0)
+    min_subtotal_cents: int = 0
     active: bool = Field(default=True)

@@ -7,6 +7,63 @@ from components.shell import page
 from components.ui import empty_state, tid
 
 
+def adjust_price_dialog(line: rx.Var) -> rx.Component:
+    """A CSR on behalf, holding the lock, reduces this line's price with a reason."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                "Adjust price",
+                size="1",
+                variant="ghost",
+                on_click=CartState.set_adjust_line(line["line_id"]),
+                custom_attrs=tid("cart-line-adjust"),
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Adjust the price of " + line["name"].to(str)),
+            rx.dialog.description(
+                "Reduce the price per item (at most " + line["promo_price"].to(str) + "). Enter 0 to remove.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.el.label(
+                        "Reduction per item ($)", html_for="f-adjust-amount", class_name="field-label"
+                    ),
+                    rx.input(
+                        id="f-adjust-amount",
+                        name="amount",
+                        max_length=12,
+                        input_mode="decimal",
+                        custom_attrs=tid("adjust-amount"),
+                        width="100%",
+                    ),
+                    rx.el.label("Reason", html_for="f-adjust-reason", class_name="field-label"),
+                    rx.input(
+                        id="f-adjust-reason",
+                        name="reason",
+                        max_length=200,
+                        custom_attrs=tid("adjust-reason"),
+                        width="100%",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft")),
+                        rx.button("Apply", type="submit", custom_attrs=tid("adjust-submit")),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                ),
+                # A foreach item is not in scope of a form's submit handler: the trigger names the line.
+                on_submit=CartState.adjust_price,
+                reset_on_submit=False,
+            ),
+        ),
+        # A change bumps the cart's version and remounts the dialog closed; a refusal keeps it open to fix.
+        key=LiveCart.version.to(str) + "-adjust-" + line["line_id"].to(str),
+    )
+
+
 def cart_line(line: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -15,7 +72,23 @@ def cart_line(line: rx.Var) -> rx.Component:
                 rx.vstack(
                     rx.link(line["name"], href="/product/" + line["code"].to(str), weight="medium"),
                     rx.text(line["options"], size="1", color="var(--gray-11)"),
-                    rx.cond(line["discounted"], rx.badge(line["promo"], color_scheme="red", size="1")),
+                    rx.cond(line["promo"] != "", rx.badge(line["promo"], color_scheme="red", size="1")),
+                    rx.cond(
+                        SessionState.on_behalf & SessionState.can_adjust_price & CAN_EDIT,
+                        adjust_price_dialog(line),
+                    ),
+                    rx.cond(
+                        line["adjusted"],
+                        rx.text(
+                            "Adjusted −",
+                            line["adjustment"],
+                            " each: ",
+                            line["adjustment_reason"],
+                            size="1",
+                            color="var(--amber-11)",
+                            custom_attrs=tid("cart-line-adjustment"),
+                        ),
+                    ),
                     spacing="1",
                 ),
                 spacing="3",
@@ -164,6 +237,15 @@ def cart_page() -> rx.Component:
                             rx.text("Promotions"),
                             rx.spacer(),
                             rx.text("−", LiveCart.discount, color="var(--red-11)"),
+                            width="100%",
+                        ),
+                    ),
+                    rx.cond(
+                        LiveCart.has_adjustment,
+                        rx.hstack(
+                            rx.text("Price adjustments"),
+                            rx.spacer(),
+                            rx.text("−", LiveCart.adjustment, color="var(--amber-11)"),
                             width="100%",
                         ),
                     ),

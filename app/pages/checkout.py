@@ -143,6 +143,90 @@ def payment_step() -> rx.Component:
     )
 
 
+def extras_step() -> rx.Component:
+    e = CheckoutState.errors
+    return rx.card(
+        rx.vstack(
+            rx.heading("4. Coupon, gift message and note (optional)", size="4"),
+            rx.el.label("Coupon code", html_for="f-checkout-coupon", class_name="field-label"),
+            rx.hstack(
+                rx.input(
+                    id="f-checkout-coupon",
+                    value=CheckoutState.coupon_input,
+                    on_change=CheckoutState.set_coupon_input,
+                    max_length=30,
+                    auto_complete="off",
+                    custom_attrs=tid("checkout-coupon"),
+                    width="100%",
+                ),
+                rx.button(
+                    "Apply",
+                    type="button",
+                    variant="soft",
+                    on_click=CheckoutState.apply_coupon,
+                    custom_attrs=tid("checkout-coupon-apply"),
+                ),
+                rx.cond(
+                    CheckoutState.coupon_code != "",
+                    rx.button("Remove", type="button", variant="ghost", on_click=CheckoutState.remove_coupon),
+                ),
+                width="100%",
+            ),
+            rx.cond(
+                e.contains("coupon"),
+                rx.text(
+                    e["coupon"],
+                    color="var(--red-11)",
+                    role="alert",
+                    custom_attrs=tid("checkout-coupon-error"),
+                ),
+            ),
+            rx.cond(
+                CheckoutState.coupon_code != "",
+                rx.text(CheckoutState.coupon_message, color="var(--green-11)"),
+            ),
+            rx.el.label("Gift message", html_for="f-checkout-gift-message", class_name="field-label"),
+            rx.text_area(
+                id="f-checkout-gift-message",
+                name="gift_message",
+                max_length=300,
+                custom_attrs=tid("checkout-gift-message"),
+                width="100%",
+            ),
+            rx.cond(
+                e.contains("gift_message"),
+                rx.text(e["gift_message"], color="var(--red-11)", role="alert"),
+            ),
+            rx.cond(
+                SessionState.on_behalf,
+                rx.vstack(
+                    rx.el.label(
+                        "Order note (customer service only)",
+                        html_for="f-checkout-order-note",
+                        class_name="field-label",
+                    ),
+                    rx.text_area(
+                        id="f-checkout-order-note",
+                        name="order_note",
+                        max_length=500,
+                        custom_attrs=tid("checkout-order-note"),
+                        width="100%",
+                    ),
+                    rx.cond(
+                        e.contains("order_note"),
+                        rx.text(e["order_note"], color="var(--red-11)", role="alert"),
+                    ),
+                    width="100%",
+                    spacing="1",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def on_behalf_notice() -> rx.Component:
     return rx.cond(
         SessionState.on_behalf,
@@ -168,6 +252,7 @@ def checkout_page() -> rx.Component:
                 address_step(),
                 shipping_step(),
                 payment_step(),
+                extras_step(),
                 spacing="4",
                 flex="2",
                 width="100%",
@@ -185,11 +270,33 @@ def checkout_page() -> rx.Component:
                         ),
                     ),
                     rx.divider(),
+                    rx.cond(
+                        LiveCart.has_adjustment,
+                        rx.hstack(
+                            rx.text("Price adjustments"),
+                            rx.spacer(),
+                            rx.text("−", LiveCart.adjustment),
+                            width="100%",
+                        ),
+                    ),
                     rx.hstack(
                         rx.text("Subtotal", weight="bold"),
                         rx.spacer(),
                         rx.text(LiveCart.subtotal, weight="bold"),
                         width="100%",
+                    ),
+                    rx.cond(
+                        CheckoutState.coupon_code != "",
+                        rx.hstack(
+                            rx.text("Coupon ", CheckoutState.coupon_code),
+                            rx.spacer(),
+                            rx.text(
+                                "−",
+                                CheckoutState.coupon_discount,
+                                custom_attrs=tid("checkout-coupon-discount"),
+                            ),
+                            width="100%",
+                        ),
                     ),
                     rx.button(
                         rx.cond(CheckoutState.placing, rx.spinner(size="2"), rx.icon("lock", size=16)),

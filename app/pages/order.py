@@ -53,6 +53,24 @@ def order_page() -> rx.Component:
                             rx.text("Promotions"), rx.spacer(), rx.text("−", o["discount"]), width="100%"
                         ),
                     ),
+                    rx.cond(
+                        o["has_adjustment"],
+                        rx.hstack(
+                            rx.text("Price adjustments"),
+                            rx.spacer(),
+                            rx.text("−", o["adjustment"]),
+                            width="100%",
+                        ),
+                    ),
+                    rx.cond(
+                        o["has_coupon"],
+                        rx.hstack(
+                            rx.text("Coupon ", o["coupon_code"]),
+                            rx.spacer(),
+                            rx.text("−", o["coupon_discount"], custom_attrs=tid("order-coupon-discount")),
+                            width="100%",
+                        ),
+                    ),
                     rx.hstack(
                         rx.text("Shipping (", o["shipping_method"], ")"),
                         rx.spacer(),
@@ -70,6 +88,14 @@ def order_page() -> rx.Component:
                 ),
                 rx.text("Ship to: ", o["address"]),
                 rx.text("Paid with ", o["payment"]),
+                rx.cond(
+                    o["gift_message"] != "",
+                    rx.text("Gift message: ", o["gift_message"], custom_attrs=tid("order-gift-message")),
+                ),
+                rx.cond(
+                    o["order_note"] != "",
+                    rx.text("Order note: ", o["order_note"], custom_attrs=tid("order-note")),
+                ),
                 rx.link("Continue shopping", href="/"),
                 spacing="3",
                 width="100%",

@@ -17,7 +17,8 @@ from app.services import audit, promotions
 from app.services.auth import Caller, hash_token
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
-from app.services.money import format_cents
+from app.services.money import format_cents, parse_cents
+from app.services.permissions import ORDER_ADJUST_PRICE
 from app.services.validation import QUANTITY_MESSAGE, parse_quantity
 from models import Account, Cart, CartLine, Product, Variant
 
@@ -241,6 +242,53 @@ def remove(
     audit.record(db, caller, "cart_remove", cart_id=cart.id, details=f"{product.name} x{line.quantity}")
 
 
+MAX_REASON = 200
+
+
+def adjust_price(
+    db: Session,
+    caller: Caller,
+    line_id: object,
+    amount_cents: object,
+    reason: object,
+    expected_version: object,
+) -> None:
+    """A CSR on behalf reduces one line's unit price by `amount_cents`, with a reason; 0 removes it."""
+    caller.require(ORDER_ADJUST_PRICE)
+    if not caller.on_behalf:
+        raise Forbidden("Access a customer's account before adjusting a price.")
+    version = _version_arg(expected_version)
+    if isinstance(amount_cents, str):
+        amount_cents = parse_cents(amount_cents)
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents < 0:
+        raise DomainError("Enter the reduction as a positive amount, e.g. 5.00.", field="amount")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if amount_cents > 0 and not reason:
+        raise DomainError("Give a reason for the price adjustment.", field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+    cart, line = _own_line(db, caller, None, line_id)
+    priced = next(p for p in priced_lines(db, caller, cart) if p["line_id"] == line.id)
+    if amount_cents > priced["promo_cents"]:
+        raise DomainError(
+            f"The reduction cannot be more than the price, {format_cents(priced['promo_cents'])}.",
+            field="amount",
+        )
+    claim_change(db, cart, caller, version)
+    line.adjustment_cents = amount_cents
+    line.adjustment_reason = reason if amount_cents else ""
+    line.adjusted_by_id = caller.account_id if amount_cents else None
+    db.add(line)
+    db.flush()
+    audit.record(
+        db,
+        caller,
+        "price_adjust",
+        cart_id=cart.id,
+        details=f"{priced['name']}: −{format_cents(amount_cents)} per item ({reason or 'removed'})",
+    )
+
+
 def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
     rows = db.exec(
         select(CartLine, Variant, Product)
@@ -253,6 +301,9 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
     out = []
     for line, variant, product in rows:
         price = promotions.price_of(product, promos)
+        # A CSR's reduction never takes a line below zero, even if a promotion started since.
+        adjustment = min(line.adjustment_cents, price.cents)
+        unit = price.cents - adjustment
         out.append(
             {
                 "line_id": line.id,
@@ -264,10 +315,14 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
                 "image": product.image,
                 "quantity": line.quantity,
                 "stock": variant.stock,
-                "unit_cents": price.cents,
+                "unit_cents": unit,
                 "list_cents": price.list_cents,
+                "promo_cents": price.cents,
                 "promo": price.label,
-                "line_cents": price.cents * line.quantity,
+                "adjustment_cents": adjustment,
+                "adjustment_reason": line.adjustment_reason if adjustment else "",
+                "line_cents": unit * line.quantity,
+                "promo_line_cents": price.cents * line.quantity,
                 "list_line_cents": price.list_cents * line.quantity,
             }
         )
@@ -276,11 +331,13 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
 
 def totals(lines: list[dict]) -> dict:
     list_subtotal = sum(line["list_line_cents"] for line in lines)
+    promo_subtotal = sum(line.get("promo_line_cents", line["line_cents"]) for line in lines)
     subtotal = sum(line["line_cents"] for line in lines)
     return {
         "count": sum(line["quantity"] for line in lines),
         "list_subtotal_cents": list_subtotal,
-        "discount_cents": list_subtotal - subtotal,
+        "discount_cents": list_subtotal - promo_subtotal,  # promotions
+        "adjustment_cents": promo_subtotal - subtotal,  # customer service's price adjustments
         "subtotal_cents": subtotal,
     }
 
@@ -315,6 +372,9 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
                 "list_price": format_cents(line["list_cents"]),
                 "discounted": line["unit_cents"] < line["list_cents"],
                 "line_total": format_cents(line["line_cents"]),
+                "adjusted": line["adjustment_cents"] > 0,
+                "adjustment": format_cents(line["adjustment_cents"]),
+                "promo_price": format_cents(line["promo_cents"]),
             }
             for line in lines
         ],
@@ -322,6 +382,9 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
         "subtotal": format_cents(t["subtotal_cents"]),
         "list_subtotal": format_cents(t["list_subtotal_cents"]),
         "discount": format_cents(t["discount_cents"]),
+        "adjustment": format_cents(t["adjustment_cents"]),
+        "has_adjustment": t["adjustment_cents"] > 0,
+        "can_adjust": by_me and caller.can(ORDER_ADJUST_PRICE),
         "locked": locked,
         "locked_by_me": by_me,
         "lock_holder": f"{holder.first_name} {holder.last_name}" if holder else "",

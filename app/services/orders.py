@@ -6,7 +6,7 @@ import uuid
 
 from sqlmodel import Session, select
 
-from app.services import audit, carts
+from app.services import audit, carts, coupons
 from app.services.accounts import refresh_search_columns, validate_address
 from app.services.auth import Caller
 from app.services.db import as_utc, get_by_id, update_where
@@ -19,6 +19,14 @@ SHIPPING_METHODS = {
     "standard": {"label": "Standard (3–5 business days)", "cents": 599, "free_from_cents": 7500},
     "express": {"label": "Express (1–2 business days)", "cents": 1499, "free_from_cents": None},
 }
+
+
+MAX_GIFT_MESSAGE = 300
+MAX_ORDER_NOTE = 500
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def shipping_cents(method: str, subtotal_cents: int) -> int:
@@ -52,6 +60,9 @@ def place_order(
     card_number: object = "",
     card_expiry: object = "",
     card_cvc: object = "",
+    gift_message: object = "",
+    order_note: object = "",
+    coupon_code: object = "",
 ) -> str:
     """Place the effective customer's cart as an order; returns the order number."""
     customer_id = caller.require_customer()
@@ -73,10 +84,24 @@ def place_order(
             }
     card, card_errors = check_card(card_number, card_expiry, card_cvc)
     errors.update(card_errors)
-    if errors:
-        raise FieldErrors(errors)
+    gift, note = _text(gift_message), _text(order_note)
+    if len(gift) > MAX_GIFT_MESSAGE:
+        errors["gift_message"] = f"Keep the gift message under {MAX_GIFT_MESSAGE} characters."
+    if note and not caller.on_behalf:
+        errors["order_note"] = "Only customer service can add an order note."
+    elif len(note) > MAX_ORDER_NOTE:
+        errors["order_note"] = f"Keep the order note under {MAX_ORDER_NOTE} characters."
     cart = carts.account_cart(db, customer_id, create=False)
     lines = carts.priced_lines(db, caller, cart) if cart else []
+    t = carts.totals(lines)
+    coupon = None
+    if coupons.normalize(coupon_code):
+        try:
+            coupon = coupons.check(db, coupon_code, t["subtotal_cents"])
+        except DomainError as e:
+            errors["coupon"] = e.message
+    if errors:
+        raise FieldErrors(errors)
     if not lines:
         raise DomainError("Your cart is empty.")
     carts.claim_change(db, cart, caller, carts._version_arg(expected_version))
@@ -89,17 +114,21 @@ def place_order(
         if taken != 1:
             left = db.get(Variant, line["variant_id"]).stock
             raise DomainError(f"Only {left} of {line['name']} left in stock. Please update your cart.")
-    t = carts.totals(lines)
-    ship = shipping_cents(shipping_method, t["subtotal_cents"])
+    coupon_cents = coupons.discount_of(coupon, t["subtotal_cents"]) if coupon else 0
+    if coupon is not None:
+        coupons.redeem(db, coupon)
+    ship = shipping_cents(shipping_method, t["subtotal_cents"] - coupon_cents)
     order = Order(
         number=uuid.uuid4().hex[:20],
         account_id=customer_id,
         placed_by_id=caller.account_id if caller.on_behalf else None,
         cart_id=cart.id,
         subtotal_cents=t["list_subtotal_cents"],
-        discount_cents=t["discount_cents"],
+        discount_cents=t["discount_cents"] + t["adjustment_cents"],
+        coupon_code=coupon.code if coupon else "",
+        coupon_discount_cents=coupon_cents,
         shipping_cents=ship,
-        total_cents=t["subtotal_cents"] + ship,
+        total_cents=t["subtotal_cents"] - coupon_cents + ship,
         shipping_method=shipping_method,
         ship_name=values["full_name"],
         ship_line1=values["line1"],
@@ -109,6 +138,8 @@ def place_order(
         ship_country=values["country"],
         payment_brand=card["brand"],
         payment_last4=card["last4"],
+        gift_message=gift,
+        order_note=note,
     )
     db.add(order)
     db.flush()
@@ -124,6 +155,8 @@ def place_order(
                 quantity=line["quantity"],
                 unit_price_cents=line["unit_cents"],
                 line_total_cents=line["line_cents"],
+                adjustment_cents=line["adjustment_cents"],
+                adjustment_reason=line["adjustment_reason"],
             )
         )
     cart.status = "ordered"
@@ -148,6 +181,21 @@ def place_order(
     return order.number
 
 
+def preview_coupon(db: Session, caller: Caller, code: object) -> dict:
+    """Check a coupon against the effective customer's cart before the order is placed."""
+    customer_id = caller.require_customer()
+    cart = carts.account_cart(db, customer_id, create=False)
+    subtotal = carts.totals(carts.priced_lines(db, caller, cart) if cart else [])["subtotal_cents"]
+    coupon = coupons.check(db, code, subtotal)
+    cents = coupons.discount_of(coupon, subtotal)
+    return {
+        "code": coupon.code,
+        "discount_cents": cents,
+        "discount": format_cents(cents),
+        "message": f"Coupon {coupon.code} applied: {coupons.describe(coupon)}, you save {format_cents(cents)}.",
+    }
+
+
 def order_detail(db: Session, caller: Caller, number: object) -> dict:
     customer_id = caller.require_customer()
     order = (
@@ -159,12 +207,21 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
         raise NotFound("We could not find that order.")
     lines = db.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     placed_by = db.get(Account, order.placed_by_id) if order.placed_by_id else None
+    adjustments = sum(l.adjustment_cents * l.quantity for l in lines)
     return {
         "number": order.number,
         "date": as_utc(order.created_at).strftime("%Y-%m-%d %H:%M UTC"),
         "subtotal": format_cents(order.subtotal_cents),
-        "discount": format_cents(order.discount_cents),
-        "has_discount": order.discount_cents > 0,
+        "discount": format_cents(order.discount_cents - adjustments),
+        "has_discount": order.discount_cents - adjustments > 0,
+        "adjustment": format_cents(adjustments),
+        "has_adjustment": adjustments > 0,
+        "coupon_code": order.coupon_code,
+        "coupon_discount": format_cents(order.coupon_discount_cents),
+        "has_coupon": bool(order.coupon_code),
+        "gift_message": order.gift_message,
+        # The note is customer service's; the customer's own view does not carry it.
+        "order_note": order.order_note if caller.on_behalf else "",
         "shipping": format_cents(order.shipping_cents) if order.shipping_cents else "Free",
         "shipping_method": SHIPPING_METHODS.get(order.shipping_method, {}).get(
             "label", order.shipping_method
@@ -191,6 +248,7 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
                 "quantity": l.quantity,
                 "unit_price": format_cents(l.unit_price_cents),
                 "line_total": format_cents(l.line_total_cents),
+                "adjustment_reason": l.adjustment_reason,
             }
             for l in lines
         ],

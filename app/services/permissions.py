@@ -8,12 +8,21 @@ CART_LOCK = "cart.lock"
 CART_TAKEOVER = "cart.takeover"
 AUDIT_VIEW = "audit.view"
 LOCK_RELEASE_ANY = "lock.release_any"
+ORDER_ADJUST_PRICE = "order.adjust_price"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "shopper": frozenset(),
-    "csr": frozenset({CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER}),
+    "csr": frozenset({CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, ORDER_ADJUST_PRICE}),
     "supervisor": frozenset(
-        {CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, AUDIT_VIEW, LOCK_RELEASE_ANY}
+        {
+            CUSTOMER_SEARCH,
+            CUSTOMER_ACCESS,
+            CART_LOCK,
+            CART_TAKEOVER,
+            AUDIT_VIEW,
+            LOCK_RELEASE_ANY,
+            ORDER_ADJUST_PRICE,
+        }
     ),
 }
 

@@ -25,6 +25,8 @@ VIEW_FIELDS = (
     "subtotal_cents",
     "list_subtotal",
     "discount",
+    "adjustment",
+    "has_adjustment",
     "locked",
     "lock_holder",
     "lock_since",
@@ -44,6 +46,8 @@ class LiveCart(rx.SharedState):
     list_subtotal: str = "$0.00"
     discount: str = "$0.00"
     has_discount: bool = False
+    adjustment: str = "$0.00"
+    has_adjustment: bool = False
     locked: bool = False
     holder_id: int = 0
     lock_holder: str = ""
@@ -103,6 +107,7 @@ async def publish_cart(
 
 class CartState(rx.State):
     panel_open: bool = False
+    adjust_line_id: int = 0
 
     async def _live(self, cart_id: int) -> LiveCart:
         live = await self.get_state(LiveCart)
@@ -158,6 +163,23 @@ class CartState(rx.State):
         version = await self._version()
         return await self._change(
             lambda db, caller, anon: carts.remove(db, caller, anon, line_id, version), "Item removed."
+        )
+
+    @rx.event
+    def set_adjust_line(self, line_id: int):
+        """The line whose adjust-price dialog is open; only a choice, the service authorizes it."""
+        self.adjust_line_id = line_id if type(line_id) is int else 0
+
+    @rx.event
+    async def adjust_price(self, form: dict):
+        """A CSR on behalf reduces one line's price; the service checks the permission and the lock."""
+        version = await self._version()
+        line_id = self.adjust_line_id
+        return await self._change(
+            lambda db, caller, anon: carts.adjust_price(
+                db, caller, line_id, form.get("amount", ""), form.get("reason", ""), version
+            ),
+            "Price adjusted.",
         )
 
     # -- lock (CSR on behalf) ------------------------------------------------------------------

@@ -20,6 +20,10 @@ class CheckoutState(rx.State):
     shipping_options: list[dict] = []
     errors: dict[str, str] = {}
     placing: bool = False
+    coupon_input: str = ""
+    coupon_code: str = ""  # the code applied, sent with the order
+    coupon_message: str = ""
+    coupon_discount: str = ""
 
     @rx.event
     async def load(self):
@@ -41,6 +45,7 @@ class CheckoutState(rx.State):
         self.shipping_options = orders.shipping_options(cart.subtotal_cents)
         self.errors = {}
         self.placing = False
+        self.coupon_input = self.coupon_code = self.coupon_message = self.coupon_discount = ""
         if not cart.lines:
             return rx.redirect("/cart")
 
@@ -55,6 +60,29 @@ class CheckoutState(rx.State):
     @rx.event
     def set_shipping_method(self, value: str):
         self.shipping_method = value
+
+    @rx.event
+    def set_coupon_input(self, value: str):
+        self.coupon_input = value
+
+    @rx.event
+    async def apply_coupon(self):
+        self.errors = {k: v for k, v in self.errors.items() if k != "coupon"}
+        try:
+            applied = await run(
+                self, lambda db, caller, anon: orders.preview_coupon(db, caller, self.coupon_input)
+            )
+        except DomainError as e:
+            self.coupon_code = self.coupon_discount = self.coupon_message = ""
+            self.errors = {**self.errors, "coupon": e.message}
+            return toast.error(e.message)
+        self.coupon_code = applied["code"]
+        self.coupon_discount = applied["discount"]
+        self.coupon_message = applied["message"]
+
+    @rx.event
+    def remove_coupon(self):
+        self.coupon_input = self.coupon_code = self.coupon_message = self.coupon_discount = ""
 
     @rx.event
     async def place_order(self, form: dict):
@@ -80,6 +108,9 @@ class CheckoutState(rx.State):
                     card_number=form.get("card_number", ""),
                     card_expiry=form.get("card_expiry", ""),
                     card_cvc=form.get("card_cvc", ""),
+                    gift_message=form.get("gift_message", ""),
+                    order_note=form.get("order_note", ""),
+                    coupon_code=self.coupon_code,
                 ),
             )
         except FieldErrors as e:

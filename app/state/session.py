@@ -36,6 +36,7 @@ class SessionState(rx.State):
     is_staff: bool = False
     can_audit: bool = False
     can_take_over: bool = False
+    can_adjust_price: bool = False
     on_behalf: bool = False
     customer_name: str = ""
     idle_warning: bool = False
@@ -59,6 +60,7 @@ class SessionState(rx.State):
         self.is_staff = bool(caller.permissions)
         self.can_audit = caller.can("audit.view")
         self.can_take_over = caller.can("cart.takeover")
+        self.can_adjust_price = caller.can("order.adjust_price")
         self.on_behalf = caller.on_behalf
         self.customer_name = caller.customer_name
         if not caller.on_behalf:

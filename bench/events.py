@@ -1,0 +1,289 @@
+"""Event round trip through the real websocket of the production build, against a plain websocket echo.
+
+Client: a minimal Engine.IO 4 / Socket.IO 5 client written on `simple_websocket.AioClient` (already in the
+venv; python-socketio's own clients need aiohttp or websocket-client, which are not installed). It speaks
+exactly what the Reflex frontend sends (captured from Chromium): connect to `/_event/?token=<uuid>&EIO=4
+&transport=websocket` with the Reflex version as subprotocol, the hydrate event in the CONNECT packet
+(`40/_event,{"event": …}`), events as `42/_event,["event", {...}]`, answering pings.
+
+Each client is a fresh browser session (its own token, so its own anonymous cart) hydrated on a product
+page; then all clients send ProductState.add_to_cart (which calls CartState.add) at once, `--event-rounds`
+times. Timed: from sending the event to the first frame carrying the LiveCart delta (and, separately, to
+the first delta of any kind). The floor: the same client, same concurrency, same frame size, against a
+Starlette websocket echo under granian (bench/echo_app.py) on this machine. Memory: RSS of the store's
+process group (sum of VmRSS) before the clients connect and with all of them connected and hydrated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.find_customer import ROOT, machine, percentiles
+
+NS = "/_event"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench --suite events")
+    p.add_argument("--clients", type=int, default=100, help="concurrent websocket clients (default 100)")
+    p.add_argument("--event-rounds", type=int, default=3, help="bursts of add-to-cart (default 3)")
+    p.add_argument("--product", default="JKT-RAIN", help="product page the clients are on")
+    p.add_argument(
+        "--prod-services",
+        action="store_true",
+        help="run the store on PostgreSQL (scratch database on BENCH_/TEST_DATABASE_URL's server) and Redis "
+        "(--redis-url), so Reflex starts several workers, as `make run-prod` does",
+    )
+    p.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/5",
+        help="Redis for --prod-services; its database is FLUSHDB-ed before and after (default db 5)",
+    )
+    args, _ = p.parse_known_args(argv)
+    return args
+
+
+def group_rss_kib(pgid: int) -> int:
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:  # field 5 (pgrp), counted after the ")" of the name
+                continue
+            with open(f"/proc/{pid}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+        except (OSError, StopIteration, ValueError, IndexError):
+            continue
+    return total
+
+
+class Client:
+    """One Reflex browser session over a raw Engine.IO/Socket.IO websocket."""
+
+    def __init__(self, base: str, version: str, router_data: dict, hydrate: str):
+        self.token = str(uuid.uuid4())
+        self.url = base.replace("http", "ws", 1) + f"{NS}/?token={self.token}&EIO=4&transport=websocket"
+        self.version, self.router_data, self.hydrate = version, router_data, hydrate
+        self.ws = None
+        self.frames: asyncio.Queue = asyncio.Queue()
+        self.reader = None
+
+    async def connect(self) -> None:
+        from simple_websocket import AioClient
+
+        self.ws = await AioClient.connect(self.url, subprotocols=[self.version])
+        opened = await self.ws.receive(timeout=30)
+        assert opened.startswith("0"), opened
+        event = {"name": self.hydrate, "payload": {}, "router_data": self.router_data}
+        await self.ws.send(f"40{NS}," + json.dumps({"event": event}))
+        self.reader = asyncio.create_task(self._read())
+        while True:  # hydrated once the backend says so
+            frame = await asyncio.wait_for(self.frames.get(), 60)
+            if '"is_hydrated_rx_state_":true' in frame[1]:
+                break
+
+    async def _read(self) -> None:
+        while True:
+            data = await self.ws.receive()
+            if data is None:
+                return
+            if data == "2":
+                await self.ws.send("3")
+                continue
+            self.frames.put_nowait((time.perf_counter_ns(), data))
+
+    async def emit(self, name: str) -> tuple[int, int]:
+        while not self.frames.empty():
+            self.frames.get_nowait()
+        body = json.dumps(["event", {"name": name, "router_data": self.router_data}])
+        t0 = time.perf_counter_ns()
+        await self.ws.send(f"42{NS}," + body)
+        first = None
+        while True:
+            t, data = await asyncio.wait_for(self.frames.get(), 60)
+            if data.startswith("42") and first is None:
+                first = t - t0
+            if "live_cart" in data and "count_rx_state_" in data:
+                return first, t - t0
+
+    async def close(self) -> None:
+        if self.reader:
+            self.reader.cancel()
+        if self.ws:
+            await self.ws.close()
+
+
+async def echo_floor(port: int, clients: int, rounds: int, size: int) -> list[int]:
+    from simple_websocket import AioClient
+
+    url = f"ws://127.0.0.1:{port}/echo"
+    sockets = [await AioClient.connect(url) for _ in range(clients)]
+    payload = "x" * size
+    times: list[int] = []
+
+    async def one(ws) -> None:
+        t0 = time.perf_counter_ns()
+        await ws.send(payload)
+        await ws.receive(timeout=30)
+        times.append(time.perf_counter_ns() - t0)
+
+    for ws in sockets:  # warm-up
+        await ws.send("w")
+        await ws.receive(timeout=30)
+    for _ in range(rounds):
+        await asyncio.gather(*(one(ws) for ws in sockets))
+    for ws in sockets:
+        await ws.close()
+    return times
+
+
+async def run_store(base: str, pgid: int, args) -> dict:
+    from reflex import constants
+
+    sys.path.insert(0, str(ROOT))
+    from app.state.catalog import ProductState
+
+    hydrate = "reflex___state____state.hydrate_and_load"
+    add = ProductState.get_full_name() + ".add_to_cart"
+    path = f"/product/{args.product}"
+    router = {"pathname": path, "asPath": path, "query": {"code": args.product}}
+    rss_before = group_rss_kib(pgid)
+    clients = [Client(base, constants.Reflex.VERSION, router, hydrate) for _ in range(args.clients)]
+    gate = asyncio.Semaphore(10)
+
+    async def connect(c: Client) -> None:
+        async with gate:
+            await c.connect()
+
+    t = time.perf_counter()
+    await asyncio.gather(*(connect(c) for c in clients))
+    connect_s = time.perf_counter() - t
+    await asyncio.sleep(1)
+    rss_after = group_rss_kib(pgid)
+    print(
+        f"  {len(clients)} clients connected and hydrated in {connect_s:.1f}s; store RSS "
+        f"{rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB "
+        f"({(rss_after - rss_before) / len(clients):.0f} KiB per client)",
+        flush=True,
+    )
+    await clients[0].emit(add)  # warm-up
+    first, cart, single = [], [], []
+    for _ in range(args.event_rounds):
+        for f, c in await asyncio.gather(*(c.emit(add) for c in clients)):
+            first.append(f)
+            cart.append(c)
+    for _ in range(30):  # one client alone, no contention
+        single.append((await clients[0].emit(add))[1])
+    for c in clients:
+        await c.close()
+    return {
+        "clients": len(clients),
+        "connect_and_hydrate_s": round(connect_s, 2),
+        "rss_before_kib": rss_before,
+        "rss_connected_kib": rss_after,
+        "rss_per_client_kib": round((rss_after - rss_before) / len(clients), 1),
+        "concurrent_to_cart_delta_ms": percentiles(cart),
+        "concurrent_to_first_delta_ms": percentiles(first),
+        "single_client_to_cart_delta_ms": percentiles(single),
+    }
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+def main(argv=None) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from storefront_qa.server import StoreServer, free_port
+
+    args = parse_args(argv)
+    report = {"benchmark": "events", "date": datetime.now(UTC).isoformat(timespec="seconds")}
+    report["machine"] = machine()
+    print(f"\n== events: {args.clients} websocket clients, add-to-cart, production build", flush=True)
+    pg = None
+    with tempfile.TemporaryDirectory(prefix="bench_events_") as tmp:
+        server = StoreServer(Path(tmp))
+        report["services"] = "SQLite, no Redis (one backend worker)"
+        if args.prod_services:
+            from bench.find_customer import postgres_base_url, postgres_target
+
+            if not postgres_base_url():
+                raise RuntimeError("--prod-services needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
+            pg = postgres_target(postgres_base_url())
+            flush_redis(args.redis_url)
+            # StoreServer drops REDIS_URL from its environment; set both after construction.
+            server.env["DATABASE_URL"] = pg.url
+            server.env["REDIS_URL"] = args.redis_url
+            report["services"] = f"PostgreSQL scratch database + Redis {args.redis_url} (several workers)"
+        print(f"  store on {report['services']}", flush=True)
+        try:
+            base = server.start()
+            report["store"] = asyncio.run(run_store(base, server.proc.pid, args))
+        finally:
+            server.stop()
+            if pg:
+                flush_redis(args.redis_url)
+                pg.cleanup()
+    port = free_port()
+    granian = Path(sys.executable).with_name("granian")
+    echo = subprocess.Popen(
+        [
+            str(granian),
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "bench.echo_app:app",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.2)
+        size = 220  # about the size of the add_to_cart frame
+        report["echo_floor_ms"] = percentiles(
+            asyncio.run(echo_floor(port, args.clients, args.event_rounds, size))
+        )
+    finally:
+        os.killpg(echo.pid, 15)
+        echo.wait(timeout=10)
+    s, e = report["store"], report["echo_floor_ms"]
+    for label, p in (
+        (f"store, {s['clients']} concurrent, send -> LiveCart delta", s["concurrent_to_cart_delta_ms"]),
+        (f"store, {s['clients']} concurrent, send -> first delta", s["concurrent_to_first_delta_ms"]),
+        ("store, 1 client alone, send -> LiveCart delta", s["single_client_to_cart_delta_ms"]),
+        (f"echo floor, {s['clients']} concurrent", e),
+    ):
+        print(
+            f"  {label:<55} p50 {p['p50']:8.2f} ms  p95 {p['p95']:8.2f} ms  p99 {p['p99']:8.2f} ms (n={p['n']})"
+        )
+    print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
+    return report
