@@ -140,3 +140,34 @@ def confirm_dialog(
             custom_attrs=tid(testid) if testid else {},
         ),
     )
+
+
+def address_fields(errors: rx.Var, *, with_phone: bool = False) -> rx.Component:
+    """The address form's fields (My Account and checkout), named as accounts.validate_address expects."""
+    return rx.vstack(
+        field("Full name", "full_name", errors, testid="address-full-name"),
+        field("Address", "line1", errors, testid="address-line1"),
+        field("Address line 2 (optional)", "line2", errors, testid="address-line2"),
+        rx.hstack(
+            field("City", "city", errors, testid="address-city", max_length=80),
+            field("Postal code", "postal_code", errors, testid="address-postal-code", max_length=20),
+            width="100%",
+        ),
+        rx.hstack(
+            field(
+                "Country (2 letters)",
+                "country",
+                errors,
+                testid="address-country",
+                default_value="US",
+                max_length=2,
+            ),
+            *(
+                [field("Phone (optional)", "phone", errors, testid="address-phone", max_length=30)]
+                if with_phone
+                else []
+            ),
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -3,7 +3,7 @@ import reflex as rx
 from app.state.account import AccountState
 from app.state.session import SessionState
 from components.shell import page
-from components.ui import field, loading, tid
+from components.ui import address_fields, field, loading, tid
 
 
 def profile_card() -> rx.Component:
@@ -118,28 +118,7 @@ def address_card() -> rx.Component:
                 AccountState.address_form_open,
                 rx.form(
                     rx.vstack(
-                        field("Full name", "full_name", e, testid="address-full-name"),
-                        field("Address", "line1", e, testid="address-line1"),
-                        field("Address line 2 (optional)", "line2", e, testid="address-line2"),
-                        rx.hstack(
-                            field("City", "city", e, testid="address-city", max_length=80),
-                            field(
-                                "Postal code", "postal_code", e, testid="address-postal-code", max_length=20
-                            ),
-                            width="100%",
-                        ),
-                        rx.hstack(
-                            field(
-                                "Country (2 letters)",
-                                "country",
-                                e,
-                                testid="address-country",
-                                default_value="US",
-                                max_length=2,
-                            ),
-                            field("Phone (optional)", "phone", e, testid="address-phone", max_length=30),
-                            width="100%",
-                        ),
+                        address_fields(e, with_phone=True),
                         rx.el.label(
                             rx.hstack(
                                 rx.checkbox(name="default_shipping"),

@@ -4,7 +4,7 @@ from app.state.cart import CAN_EDIT, LiveCart
 from app.state.checkout import CheckoutState
 from app.state.session import SessionState
 from components.shell import page
-from components.ui import field, tid
+from components.ui import address_fields, field, tid
 
 
 def address_step() -> rx.Component:
@@ -41,25 +41,7 @@ def address_step() -> rx.Component:
             rx.cond(e.contains("address"), rx.text(e["address"], color="var(--red-11)", role="alert")),
             rx.cond(
                 CheckoutState.new_address,
-                rx.vstack(
-                    field("Full name", "full_name", e, testid="address-full-name"),
-                    field("Address", "line1", e, testid="address-line1"),
-                    field("Address line 2 (optional)", "line2", e, testid="address-line2"),
-                    rx.hstack(
-                        field("City", "city", e, testid="address-city", max_length=80),
-                        field("Postal code", "postal_code", e, testid="address-postal-code", max_length=20),
-                        width="100%",
-                    ),
-                    field(
-                        "Country (2 letters)",
-                        "country",
-                        e,
-                        testid="address-country",
-                        default_value="US",
-                        max_length=2,
-                    ),
-                    width="100%",
-                ),
+                address_fields(e),
             ),
             spacing="3",
             width="100%",
@@ -152,6 +134,7 @@ def extras_step() -> rx.Component:
             rx.hstack(
                 rx.input(
                     id="f-checkout-coupon",
+                    name="coupon",  # controlled by state; named so form submission stays explicit
                     value=CheckoutState.coupon_input,
                     on_change=CheckoutState.set_coupon_input,
                     max_length=30,
