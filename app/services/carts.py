@@ -83,7 +83,8 @@ def _lock_clause(caller: Caller, now):
     return or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now)
 
 
-def _refusal(db: Session, cart: Cart, caller: Caller, expected_version: int | None) -> DomainError:
+def _refusal(db: Session, cart: Cart, caller: Caller) -> DomainError:
+    """Why the conditional UPDATE found no row: checked out, the lock, or else a stale version."""
     db.refresh(cart)
     if cart.status != "active":
         return Conflict("This cart was already checked out. Here is your new cart.")
@@ -98,8 +99,6 @@ def _refusal(db: Session, cart: Cart, caller: Caller, expected_version: int | No
         return Forbidden(
             "Customer service is working on this cart right now. It is read-only until they finish."
         )
-    if expected_version is not None and cart.version != expected_version:
-        return Conflict(STALE_MESSAGE)
     return Conflict(STALE_MESSAGE)
 
 
@@ -118,7 +117,7 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
         .values(values)
     )
     if result.rowcount != 1:
-        raise _refusal(db, cart, caller, expected_version)
+        raise _refusal(db, cart, caller)
     db.refresh(cart)
     return cart.version
 

@@ -70,7 +70,7 @@ class AccountState(rx.State):
             return toast.error(e.message)
         await self.load()
         session = await self.get_state(SessionState)
-        session._show(session._caller())
+        session._refresh()
         return toast.success("Profile saved." if changed else "Nothing to change.")
 
     @rx.event

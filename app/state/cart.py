@@ -219,7 +219,7 @@ class CartState(rx.State):
             await publish_cart(self, cart_id, "unlock")  # the customer's browser shows it unlocked at once
         await self._reload()
         session = await self.get_state(SessionState)
-        session._show(session._caller())
+        session._refresh()
         return [
             rx.redirect("/customer-service"),
             toast.success(f"Cart handed back to {name}. They can check out when ready."),

@@ -77,7 +77,7 @@ class CustomerServiceState(rx.State):
         from app.state.session import SessionState
 
         session = await self.get_state(SessionState)
-        session._show(session._caller())
+        session._refresh()
         return [
             rx.redirect(then),
             toast.success(f"You accessed {name}'s account. You are now shopping on their behalf."),
@@ -108,7 +108,7 @@ class CustomerServiceState(rx.State):
         from app.state.session import SessionState
 
         session = await self.get_state(SessionState)
-        session._show(session._caller())
+        session._refresh()
         return [
             rx.redirect("/account"),
             toast.success(f"Created {name}'s account. You are now shopping on their behalf."),

@@ -66,6 +66,10 @@ class SessionState(rx.State):
         if not caller.on_behalf:
             self.idle_warning = False
 
+    def _refresh(self) -> None:
+        """Show the caller as the server sees them now (after a session started or ended)."""
+        self._show(self._caller())
+
     def _ensure_anon_key(self) -> None:
         if not self.anon_key:
             self.anon_key = secrets.token_urlsafe(24)
@@ -173,7 +177,7 @@ class SessionState(rx.State):
         name = caller.customer_name
         with session_scope() as db:
             onbehalf.end(db, caller, reason)
-        self._show(self._caller())
+        self._refresh()
         if not caller.on_behalf:
             return rx.redirect(STAFF_HOME)
         return [
