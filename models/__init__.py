@@ -1,9 +1,9 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
-from models.accounts import Account, Address, AuthSession
+from models.accounts import Account, Address, AuthSession, PasswordToken
 from models.audit import AuditEvent, OnBehalfSession
 from models.carts import Cart, CartLine
-from models.catalog import Category, Product, Variant
+from models.catalog import Category, Product, Store, StoreStock, Variant
 from models.orders import Order, OrderLine
 from models.promotions import Coupon, Promotion
 
@@ -19,7 +19,10 @@ __all__ = [
     "OnBehalfSession",
     "Order",
     "OrderLine",
+    "PasswordToken",
     "Product",
     "Promotion",
+    "Store",
+    "StoreStock",
     "Variant",
 ]

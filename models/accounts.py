@@ -66,3 +66,20 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = utc_field()
     # Set while a CSR shops on behalf of a customer from this browser session.
     on_behalf_id: int | None = Field(default=None, foreign_key="onbehalfsession.id")
+
+
+class PasswordToken(SQLModel, table=True):
+    """A one-time link to set or reset a password. Only the SHA-256 of the random token is stored.
+
+    Customer service creates one for a customer it registered (the customer has no password yet);
+    "Forgot password" creates one for an existing account.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    purpose: str = Field(default="reset", max_length=20)  # welcome | reset
+    created_by_id: int | None = Field(default=None, foreign_key="account.id")  # the CSR, if any
+    created_at: datetime = utc_field(default_factory=utcnow)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(default=None, nullable=True)

@@ -38,3 +38,23 @@ class Variant(SQLModel, table=True):
     option1: str = Field(default="", max_length=40)
     option2: str = Field(default="", max_length=40)
     stock: int = Field(default=0)
+
+
+class Store(SQLModel, table=True):
+    """A physical store where a customer can pick up an order line."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80)
+    line1: str = Field(max_length=120)
+    city: str = Field(max_length=80)
+    postal_code: str = Field(max_length=20)
+    active: bool = Field(default=True)
+
+
+class StoreStock(SQLModel, table=True):
+    """How many of a variant a store has on its shelves (separate from the web warehouse's Variant.stock)."""
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    variant_id: int = Field(foreign_key="variant.id", primary_key=True, index=True)
+    quantity: int = Field(default=0)

@@ -49,3 +49,5 @@ class OrderLine(SQLModel, table=True):
     line_total_cents: int
     adjustment_cents: int = 0  # per unit, already taken off unit_price_cents
     adjustment_reason: str = Field(default="", max_length=200)
+    fulfilment: str = Field(default="ship", max_length=10)  # ship | pickup
+    pickup_store_id: int | None = Field(default=None, foreign_key="store.id")
