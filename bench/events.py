@@ -7,8 +7,11 @@ exactly what the Reflex frontend sends (captured from Chromium): connect to `/_e
 (`40/_event,{"event": …}`), events as `42/_event,["event", {...}]`, answering pings.
 
 Each client is a fresh browser session (its own token, so its own anonymous cart) hydrated on a product
-page; then all clients send ProductState.add_to_cart (which calls CartState.add) at once, `--event-rounds`
-times. Timed: from sending the event to the first frame carrying the LiveCart delta (and, separately, to
+page. Steady phase (the SPEC's "100 connected clients"): for `--duration` seconds every client clicks
+ProductState.add_to_cart (which calls CartState.add) at random moments, `--rate` clicks a second from all of
+them together, each waiting for its answer before clicking again. Burst phase (a stress figure): all clients
+send it at the same instant, `--event-rounds` times; one worker handles them one after another, so the
+p95 there is about 95 events' handling time, and the burst's events a second is the store's capacity. Timed: from sending the event to the first frame carrying the LiveCart delta (and, separately, to
 the first delta of any kind). The floor: the same client, same concurrency, same frame size, against a
 Starlette websocket echo under granian (bench/echo_app.py) on this machine. Memory: RSS of the store's
 process group (sum of VmRSS) before the clients connect and with all of them connected and hydrated.
@@ -40,6 +43,13 @@ def parse_args(argv):
     p.add_argument("--event-rounds", type=int, default=3, help="bursts of add-to-cart (default 3)")
     p.add_argument("--product", default="JKT-RAIN", help="product page the clients are on")
     p.add_argument(
+        "--rate",
+        type=float,
+        default=20.0,
+        help="steady phase: add-to-cart events a second from all clients together (default 20)",
+    )
+    p.add_argument("--duration", type=float, default=15.0, help="steady phase: seconds (default 15)")
+    p.add_argument(
         "--prod-services",
         action="store_true",
         help="run the store on PostgreSQL (scratch database on BENCH_/TEST_DATABASE_URL's server) and Redis "
@@ -54,21 +64,50 @@ def parse_args(argv):
     return args
 
 
-def group_rss_kib(pgid: int) -> int:
-    total = 0
+def _group_pids(pgid: int):
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:  # field 5 (pgrp), counted after the ")" of the name
-                continue
+        except OSError:
+            continue
+        if len(fields) > 12 and fields[2] == str(pgid):  # field 5 (pgrp), counted after the ")" of the name
+            yield pid, fields
+
+
+def group_rss_kib(pgid: int) -> int:
+    total = 0
+    for pid, _ in _group_pids(pgid):
+        try:
             with open(f"/proc/{pid}/status") as f:
                 total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-        except (OSError, StopIteration, ValueError, IndexError):
+        except (OSError, StopIteration, ValueError):
             continue
     return total
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU time (user + system) the store's processes have used: unlike wall time, it does not grow when
+    other work shares the machine, so CPU per event compares runs taken under different loads."""
+    ticks = sum(int(f[11]) + int(f[12]) for _, f in _group_pids(pgid))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def open_ws(url: str, subprotocols: list[str] | None = None):
+    """`AioClient.connect`, plus the frames that arrived together with the handshake's answer.
+
+    simple_websocket's handshake reads the socket until the "101 Switching Protocols" and leaves any frame
+    that came in the same read (Engine.IO's open packet, often) in wsproto's buffer; its reader only looks
+    there after the next read, i.e. the server's ping 25 s later. That stall made "100 clients connected"
+    take 25 s. Handling the buffered events once releases them.
+    """
+    from simple_websocket import AioClient
+
+    ws = await AioClient.connect(url, subprotocols=subprotocols)
+    await ws._handle_events()
+    return ws
 
 
 class Client:
@@ -83,9 +122,7 @@ class Client:
         self.reader = None
 
     async def connect(self) -> None:
-        from simple_websocket import AioClient
-
-        self.ws = await AioClient.connect(self.url, subprotocols=[self.version])
+        self.ws = await open_ws(self.url, [self.version])
         opened = await self.ws.receive(timeout=30)
         assert opened.startswith("0"), opened
         event = {"name": self.hydrate, "payload": {}, "router_data": self.router_data}
@@ -128,10 +165,8 @@ class Client:
 
 
 async def echo_floor(port: int, clients: int, rounds: int, size: int) -> list[int]:
-    from simple_websocket import AioClient
-
     url = f"ws://127.0.0.1:{port}/echo"
-    sockets = [await AioClient.connect(url) for _ in range(clients)]
+    sockets = [await open_ws(url) for _ in range(clients)]
     payload = "x" * size
     times: list[int] = []
 
@@ -148,6 +183,30 @@ async def echo_floor(port: int, clients: int, rounds: int, size: int) -> list[in
         await asyncio.gather(*(one(ws) for ws in sockets))
     for ws in sockets:
         await ws.close()
+    return times
+
+
+async def steady_phase(clients: list[Client], add: str, rate: float, duration: float) -> list[int]:
+    """All clients connected; each adds to its cart at random (Poisson) moments, `rate` a second in all.
+
+    This is the SPEC's "100 connected clients": shoppers who click now and then. A client waits for its
+    own answer before its next click, as a person does.
+    """
+    import random
+
+    rng = random.Random(7)
+    per_client = rate / len(clients)
+    end = time.perf_counter() + duration
+    times: list[int] = []
+
+    async def shopper(c: Client) -> None:
+        while True:
+            await asyncio.sleep(rng.expovariate(per_client))
+            if time.perf_counter() >= end:
+                return
+            times.append((await c.emit(add))[1])
+
+    await asyncio.gather(*(shopper(c) for c in clients))
     return times
 
 
@@ -181,11 +240,14 @@ async def run_store(base: str, pgid: int, args) -> dict:
         flush=True,
     )
     await clients[0].emit(add)  # warm-up
+    steady = await steady_phase(clients, add, args.rate, args.duration)
     first, cart, single = [], [], []
+    t, cpu = time.perf_counter(), group_cpu_s(pgid)
     for _ in range(args.event_rounds):
         for f, c in await asyncio.gather(*(c.emit(add) for c in clients)):
             first.append(f)
             cart.append(c)
+    burst_s, burst_cpu_s = time.perf_counter() - t, group_cpu_s(pgid) - cpu
     for _ in range(30):  # one client alone, no contention
         single.append((await clients[0].emit(add))[1])
     for c in clients:
@@ -196,6 +258,11 @@ async def run_store(base: str, pgid: int, args) -> dict:
         "rss_before_kib": rss_before,
         "rss_connected_kib": rss_after,
         "rss_per_client_kib": round((rss_after - rss_before) / len(clients), 1),
+        "steady_rate_per_s": args.rate,
+        "steady_achieved_per_s": round(len(steady) / args.duration, 1),
+        "steady_to_cart_delta_ms": percentiles(steady),
+        "burst_handled_per_s": round(len(cart) / burst_s, 1),
+        "backend_cpu_ms_per_event": round(burst_cpu_s * 1000 / len(cart), 2),
         "concurrent_to_cart_delta_ms": percentiles(cart),
         "concurrent_to_first_delta_ms": percentiles(first),
         "single_client_to_cart_delta_ms": percentiles(single),
@@ -277,7 +344,11 @@ def main(argv=None) -> dict:
         echo.wait(timeout=10)
     s, e = report["store"], report["echo_floor_ms"]
     for label, p in (
-        (f"store, {s['clients']} concurrent, send -> LiveCart delta", s["concurrent_to_cart_delta_ms"]),
+        (
+            f"store, {s['clients']} connected, {s['steady_achieved_per_s']}/s, send -> LiveCart delta",
+            s["steady_to_cart_delta_ms"],
+        ),
+        (f"store, {s['clients']} at once, send -> LiveCart delta", s["concurrent_to_cart_delta_ms"]),
         (f"store, {s['clients']} concurrent, send -> first delta", s["concurrent_to_first_delta_ms"]),
         ("store, 1 client alone, send -> LiveCart delta", s["single_client_to_cart_delta_ms"]),
         (f"echo floor, {s['clients']} concurrent", e),
@@ -285,5 +356,10 @@ def main(argv=None) -> dict:
         print(
             f"  {label:<55} p50 {p['p50']:8.2f} ms  p95 {p['p95']:8.2f} ms  p99 {p['p99']:8.2f} ms (n={p['n']})"
         )
+    print(
+        f"  bursts handled {s['burst_handled_per_s']} events/s; backend CPU "
+        f"{s['backend_cpu_ms_per_event']} ms per add-to-cart",
+        flush=True,
+    )
     print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
     return report

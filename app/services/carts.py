@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app import config
 from app.services import audit, promotions
 from app.services.auth import Caller, hash_token
-from app.services.db import as_utc, get_by_id, update_where, utcnow
+from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents, parse_cents
 from app.services.permissions import ORDER_ADJUST_PRICE
@@ -125,7 +125,7 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
 def _version_arg(value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise DomainError("That request was malformed; please reload the page.")
     return value
 
@@ -347,6 +347,10 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
     A registered customer's cart is created on first view, so every browser looking at it (the
     customer's, the CSRs') has the same cart to follow before anyone adds to it.
     """
+    # A change earlier in this transaction may have used conditional UPDATEs, which bypass the
+    # session's objects: write what is pending, then read everything afresh.
+    db.flush()
+    db.expire_all()
     if caller.customer_id is not None:
         cart = account_cart(db, caller.customer_id, create=True)
     else:

@@ -129,13 +129,17 @@ class CartState(rx.State):
         self.panel_open = bool(value)
 
     async def _change(self, action, success: str | None = None, lock_event: str = ""):
-        """Run a cart change; on any refusal show why and the fresh cart."""
+        """Run a cart change and read the changed cart in the same transaction (one caller lookup, one
+        commit: the event's cost halves); on any refusal show why and the fresh cart."""
         try:
-            result = await run(self, action)
+            result, view = await run(
+                self, lambda db, caller, anon: (action(db, caller, anon), carts.view(db, caller, anon))
+            )
         except DomainError as e:
             await self._reload()
             return toast.error(e.message)
-        await self._reload(lock_event, result if lock_event == "takeover" and isinstance(result, int) else 0)
+        previous = result if lock_event == "takeover" and isinstance(result, int) else 0
+        publish(await self._live(view["id"]), view, lock_event, previous)
         if success:
             return toast.success(success.format(**result) if isinstance(result, dict) else success)
 
