@@ -5,8 +5,8 @@
     python -m app.seed --if-empty        seed only when there are no accounts yet
     python -m app.seed --customers N     also bulk-insert N synthetic shoppers (benchmarks)
 
-Natural keys decide what already exists: account emails, category slugs, product codes, variant SKUs
-and promotion names. Jane's demo order is placed through the real cart and checkout services.
+Natural keys decide what already exists: account emails, category slugs, product codes, variant SKUs,
+store codes and promotion names. Jane's demo order is placed through the real cart and checkout services.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import itertools
 import random
 import sys
 import time
+import zlib
 from datetime import UTC, datetime
 
 from sqlalchemy import func, text
@@ -25,7 +26,7 @@ from app.services import carts, orders
 from app.services.accounts import create_account, customer_number_for, refresh_search_columns
 from app.services.auth import Caller, hash_password, segments_of
 from app.services.db import get_engine, init_schema, session_scope
-from models import Account, Address, Category, Coupon, Order, Product, Promotion, Variant
+from models import Account, Address, Category, Coupon, Order, Product, Promotion, Store, StoreStock, Variant
 
 # --------------------------------------------------------------------------------------------- catalog
 # (slug, name, [(code, name, price_cents, icon, option_names, options, description)])
@@ -165,6 +166,28 @@ CATALOG: list[tuple[str, str, list[tuple]]] = [
 
 OUT_OF_STOCK_SKU = "TEE-CREW-NAVY-XL"  # the one variant with stock 0
 LOW_STOCK = {"LAMP-ARC": 3}  # single-variant products with a fixed stock
+
+
+# --------------------------------------------------------------------------------------------- stores
+# (code, name, line1, city, postal_code): where a line can be picked up instead of shipped.
+STORES = [
+    ("DTN", "Downtown", "200 Main Street", "Springfield", "62701"),
+    ("RVS", "Riverside", "15 River Walk", "Springfield", "62704"),
+    ("APT", "Airport Mall", "1 Terminal Drive, Unit 12", "Portland", "97218"),
+]
+# Shelf stock per store, by SKU, for the documented QA cases; every other variant gets a stable 0..8 from its SKU, so
+# roughly one variant in nine is missing from each store.
+STORE_STOCK = {
+    "MUG-STONE": {"DTN": 4, "RVS": 0, "APT": 1},
+    "CANDLE-CEDAR": {"DTN": 6, "RVS": 3, "APT": 0},
+    "LAMP-ARC": {"DTN": 1, "RVS": 0, "APT": 0},
+}
+
+
+def store_quantity(store_code: str, sku: str) -> int:
+    if sku in STORE_STOCK:
+        return STORE_STOCK[sku][store_code]
+    return zlib.crc32(f"{store_code}:{sku}".encode()) % 9
 
 
 def sku_for(code: str, opts: tuple[str, ...]) -> str:
@@ -320,6 +343,29 @@ def seed_catalog(db: Session) -> dict[str, int]:
     return ids
 
 
+def seed_stores(db: Session) -> None:
+    """The stores and what each has on its shelves (a row for every variant, 0 included)."""
+    stores = []
+    for code, name, line1, city, postal_code in STORES:
+        store = db.exec(select(Store).where(Store.code == code)).first()
+        if store is None:
+            store = Store(code=code, name=name, line1=line1, city=city, postal_code=postal_code)
+            db.add(store)
+            db.flush()
+        stores.append(store)
+    variants = db.exec(select(Variant.id, Variant.sku).order_by(Variant.id)).all()
+    for store in stores:
+        have = set(db.exec(select(StoreStock.variant_id).where(StoreStock.store_id == store.id)).all())
+        for variant_id, sku in variants:
+            if variant_id not in have:
+                db.add(
+                    StoreStock(
+                        store_id=store.id, variant_id=variant_id, quantity=store_quantity(store.code, sku)
+                    )
+                )
+    db.flush()
+
+
 def seed_accounts(db: Session, hashes: dict) -> dict[str, Account]:
     made: dict[str, Account] = {}
     for first, last, email, role, password in STAFF:
@@ -456,6 +502,7 @@ def seed_jane_order(db: Session, jane: Account) -> str | None:
 
 def seed_demo(db: Session) -> None:
     product_ids = seed_catalog(db)
+    seed_stores(db)
     accounts = seed_accounts(db, _Hashes())
     jane = accounts[JANE_EMAIL]
     seed_promotions(db, product_ids, jane)
@@ -600,6 +647,7 @@ def summary() -> dict[str, int]:
             "categories": n(Category),
             "products": n(Product),
             "variants": n(Variant),
+            "stores": n(Store),
             "promotions": n(Promotion),
             "orders": n(Order),
         }

@@ -7,11 +7,85 @@ from components.shell import page
 from components.ui import address_fields, field, tid
 
 
+def fulfilment_line(line: rx.Var) -> rx.Component:
+    """One cart line's choice: ship it, or pick it up in a store (with that store's stock shown)."""
+    select_id = "f-fulfilment-" + line["line_id"].to_string()
+    has_error = line["error"] != ""
+    return rx.box(
+        rx.el.label(
+            line["name"],
+            rx.cond(line["options"] != "", rx.text.span(" (", line["options"], ")", color="var(--gray-11)")),
+            " × ",
+            line["quantity"],
+            html_for=select_id,
+            class_name="field-label",
+        ),
+        rx.el.select(
+            rx.foreach(
+                line["choices"].to(list[dict]),
+                lambda c: rx.el.option(c["label"], value=c["value"], disabled=c["disabled"].to(bool)),
+            ),
+            id=select_id,
+            value=line["choice"].to(str),
+            on_change=lambda value: CheckoutState.set_fulfilment(line["line_id"], value),
+            class_name="native-select",
+            custom_attrs={**tid("checkout-fulfilment"), "aria-invalid": has_error.to_string()},
+        ),
+        rx.cond(
+            has_error,
+            rx.text(
+                line["error"],
+                color="var(--red-11)",
+                size="1",
+                role="alert",
+                custom_attrs=tid("checkout-fulfilment-error"),
+            ),
+        ),
+        width="100%",
+        custom_attrs={"data-testid": "checkout-line", "data-code": line["code"]},
+    )
+
+
+def fulfilment_step() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("1. Delivery or pickup", size="4"),
+            rx.text(
+                "Ship each item to your home, or pick it up in one of our stores (free).",
+                size="2",
+                color="var(--gray-11)",
+            ),
+            rx.foreach(CheckoutState.fulfilment_lines, fulfilment_line),
+            rx.cond(
+                CheckoutState.fulfilment_error != "",
+                rx.text(
+                    CheckoutState.fulfilment_error,
+                    color="var(--red-11)",
+                    role="alert",
+                    custom_attrs=tid("checkout-fulfilment-error"),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def pickup_only_notice() -> rx.Component:
+    return rx.callout(
+        "Everything is picked up in store: no shipping address is needed and there is no shipping cost.",
+        icon="store",
+        color_scheme="green",
+        custom_attrs=tid("checkout-pickup-only"),
+    )
+
+
 def address_step() -> rx.Component:
     e = CheckoutState.errors
     return rx.card(
         rx.vstack(
-            rx.heading("1. Shipping address", size="4"),
+            rx.heading("2. Shipping address", size="4"),
             rx.radio_group.root(
                 rx.vstack(
                     rx.foreach(
@@ -53,7 +127,7 @@ def address_step() -> rx.Component:
 def shipping_step() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("2. Shipping method", size="4"),
+            rx.heading("3. Shipping method", size="4"),
             rx.radio_group.root(
                 rx.vstack(
                     rx.foreach(
@@ -82,7 +156,7 @@ def payment_step() -> rx.Component:
     e = CheckoutState.errors
     return rx.card(
         rx.vstack(
-            rx.heading("3. Payment", size="4"),
+            rx.heading("4. Payment", size="4"),
             rx.text(
                 "Test cards only, e.g. 4242 4242 4242 4242. We keep only the brand and last four digits.",
                 size="1",
@@ -129,7 +203,7 @@ def extras_step() -> rx.Component:
     e = CheckoutState.errors
     return rx.card(
         rx.vstack(
-            rx.heading("4. Coupon, gift message and note (optional)", size="4"),
+            rx.heading("5. Coupon, gift message and note (optional)", size="4"),
             rx.el.label("Coupon code", html_for="f-checkout-coupon", class_name="field-label"),
             rx.hstack(
                 rx.input(
@@ -232,8 +306,12 @@ def checkout_page() -> rx.Component:
             rx.vstack(
                 rx.heading("Checkout", size="6"),
                 on_behalf_notice(),
-                address_step(),
-                shipping_step(),
+                fulfilment_step(),
+                rx.cond(
+                    CheckoutState.ships,
+                    rx.fragment(address_step(), shipping_step()),
+                    pickup_only_notice(),
+                ),
                 payment_step(),
                 extras_step(),
                 spacing="4",

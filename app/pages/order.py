@@ -35,7 +35,18 @@ def order_page() -> rx.Component:
                             o["lines"].to(list[dict]),
                             lambda l: rx.table.row(
                                 rx.table.cell(
-                                    l["name"], " ", rx.text.span(l["options"], color="var(--gray-11)")
+                                    l["name"],
+                                    " ",
+                                    rx.text.span(l["options"], color="var(--gray-11)"),
+                                    rx.text(
+                                        l["fulfilment"],
+                                        size="1",
+                                        color="var(--gray-11)",
+                                        custom_attrs={
+                                            "data-testid": "order-line-fulfilment",
+                                            "data-code": l["code"],
+                                        },
+                                    ),
                                 ),
                                 rx.table.cell(l["quantity"]),
                                 rx.table.cell(l["unit_price"]),
@@ -86,7 +97,7 @@ def order_page() -> rx.Component:
                     width=["100%", "360px"],
                     align_self="end",
                 ),
-                rx.text("Ship to: ", o["address"]),
+                rx.cond(o["ships"], rx.text("Ship to: ", o["address"])),
                 rx.text("Paid with ", o["payment"]),
                 rx.cond(
                     o["gift_message"] != "",

@@ -6,14 +6,14 @@ import uuid
 
 from sqlmodel import Session, select
 
-from app.services import audit, carts, coupons
+from app.services import audit, carts, coupons, stores
 from app.services.accounts import refresh_search_columns, validate_address
 from app.services.auth import Caller
 from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, NotFound
 from app.services.money import format_cents
 from app.services.payments import check_card
-from models import Account, Address, Order, OrderLine, Variant
+from models import Account, Address, Order, OrderLine, Store, StoreStock, Variant
 
 SHIPPING_METHODS = {
     "standard": {"label": "Standard (3–5 business days)", "cents": 599, "free_from_cents": 7500},
@@ -21,8 +21,12 @@ SHIPPING_METHODS = {
 }
 
 
+PICKUP_METHOD = "pickup"  # Order.shipping_method when every line is picked up in a store
+PICKUP_LABEL = "Pick up in store"
+
 MAX_GIFT_MESSAGE = 300
 MAX_ORDER_NOTE = 500
+MALFORMED = "That request was malformed; please reload the page."
 
 
 def _text(value: object) -> str:
@@ -63,25 +67,31 @@ def place_order(
     gift_message: object = "",
     order_note: object = "",
     coupon_code: object = "",
+    fulfilment: object = None,
 ) -> str:
-    """Place the effective customer's cart as an order; returns the order number."""
+    """Place the effective customer's cart as an order; returns the order number.
+
+    `fulfilment` maps cart line ids to "ship" or the code of the store where that line is picked up;
+    lines it does not name are shipped. An order whose every line is picked up needs no shipping
+    address or method and pays no shipping.
+    """
     customer_id = caller.require_customer()
     errors: dict[str, str] = {}
-    if not isinstance(shipping_method, str) or shipping_method not in SHIPPING_METHODS:
-        errors["shipping_method"] = "Choose a shipping method."
-    address = None
-    if new_address is not None:
-        values, address_errors = validate_address(new_address)
+    cart = carts.account_cart(db, customer_id, create=False)
+    lines = carts.priced_lines(db, caller, cart) if cart else []
+    t = carts.totals(lines)
+    pickup, pickup_errors = _pickup_plan(db, fulfilment, lines)
+    errors.update(pickup_errors)
+    # Picked up in store only: nothing to ship, so no address, no method, no shipping cost.
+    ships = not lines or any(line["line_id"] not in pickup for line in lines)
+    if ships:
+        if not isinstance(shipping_method, str) or shipping_method not in SHIPPING_METHODS:
+            errors["shipping_method"] = "Choose a shipping method."
+        values, address_errors = _ship_to(db, customer_id, address_id, new_address)
         errors.update(address_errors)
     else:
-        address = get_by_id(db, Address, address_id)
-        if address is None or address.account_id != customer_id:
-            errors["address"] = "Choose a shipping address."
-        else:
-            values = {
-                k: getattr(address, k)
-                for k in ("full_name", "line1", "line2", "city", "postal_code", "country")
-            }
+        shipping_method = PICKUP_METHOD
+        values = _picked_up_by(db.get(Account, customer_id))
     card, card_errors = check_card(card_number, card_expiry, card_cvc)
     errors.update(card_errors)
     gift, note = _text(gift_message), _text(order_note)
@@ -91,9 +101,6 @@ def place_order(
         errors["order_note"] = "Only customer service can add an order note."
     elif len(note) > MAX_ORDER_NOTE:
         errors["order_note"] = f"Keep the order note under {MAX_ORDER_NOTE} characters."
-    cart = carts.account_cart(db, customer_id, create=False)
-    lines = carts.priced_lines(db, caller, cart) if cart else []
-    t = carts.totals(lines)
     coupon = None
     if coupons.normalize(coupon_code):
         try:
@@ -106,18 +113,15 @@ def place_order(
         raise DomainError("Your cart is empty.")
     carts.claim_change(db, cart, caller, carts._version_arg(expected_version))
     for line in lines:
-        taken = db.exec(
-            update_where(Variant)
-            .where(Variant.id == line["variant_id"], Variant.stock >= line["quantity"])
-            .values(stock=Variant.stock - line["quantity"])
-        ).rowcount
-        if taken != 1:
-            left = db.get(Variant, line["variant_id"]).stock
-            raise DomainError(f"Only {left} of {line['name']} left in stock. Please update your cart.")
+        store = pickup.get(line["line_id"])
+        if store is None:
+            _take_web_stock(db, line)
+        else:
+            _take_store_stock(db, line, store)
     coupon_cents = coupons.discount_of(coupon, t["subtotal_cents"]) if coupon else 0
     if coupon is not None:
         coupons.redeem(db, coupon)
-    ship = shipping_cents(shipping_method, t["subtotal_cents"] - coupon_cents)
+    ship = shipping_cents(shipping_method, t["subtotal_cents"] - coupon_cents) if ships else 0
     order = Order(
         number=uuid.uuid4().hex[:20],
         account_id=customer_id,
@@ -157,13 +161,16 @@ def place_order(
                 line_total_cents=line["line_cents"],
                 adjustment_cents=line["adjustment_cents"],
                 adjustment_reason=line["adjustment_reason"],
+                fulfilment="pickup" if line["line_id"] in pickup else "ship",
+                pickup_store_id=pickup[line["line_id"]].id if line["line_id"] in pickup else None,
             )
         )
     cart.status = "ordered"
     cart.prepared_by_id = None
     db.add(cart)
     if (
-        new_address is not None
+        ships
+        and new_address is not None
         and not db.exec(select(Address.id).where(Address.account_id == customer_id)).first()
     ):
         db.add(Address(account_id=customer_id, is_default_billing=True, is_default_shipping=True, **values))
@@ -179,6 +186,86 @@ def place_order(
         details=format_cents(order.total_cents),
     )
     return order.number
+
+
+ADDRESS_COLUMNS = ("full_name", "line1", "line2", "city", "postal_code", "country")
+
+
+def _ship_to(
+    db: Session, customer_id: int, address_id: object, new_address: dict | None
+) -> tuple[dict, dict[str, str]]:
+    """The shipping address's values (a new one, or one of the customer's saved ones) and field errors."""
+    if new_address is not None:
+        return validate_address(new_address)
+    address = get_by_id(db, Address, address_id)
+    if address is None or address.account_id != customer_id:
+        return {}, {"address": "Choose a shipping address."}
+    return {k: getattr(address, k) for k in ADDRESS_COLUMNS}, {}
+
+
+def _picked_up_by(customer: Account) -> dict:
+    """An order picked up in store keeps the customer's name in the address columns and nothing else."""
+    return {**dict.fromkeys(ADDRESS_COLUMNS, ""), "full_name": f"{customer.first_name} {customer.last_name}"}
+
+
+def _pickup_plan(db: Session, fulfilment: object, lines: list[dict]) -> tuple[dict[int, Store], dict]:
+    """The lines to pick up and their stores ({line_id: Store}), and field errors for what the browser sent."""
+    if fulfilment is None:
+        return {}, {}
+    if not isinstance(fulfilment, dict) or len(fulfilment) > carts.MAX_LINES:
+        return {}, {"fulfilment": MALFORMED}
+    line_ids = {line["line_id"] for line in lines}
+    open_stores = {s.code: s for s in stores.active_stores(db)} if fulfilment else {}
+    plan: dict[int, Store] = {}
+    errors: dict[str, str] = {}
+    for line_id, choice in fulfilment.items():
+        if type(line_id) is not int or line_id not in line_ids:
+            errors["fulfilment"] = (
+                "Your cart has changed since you chose how to receive it; please review it."
+            )
+        elif not isinstance(choice, str) or (choice != stores.SHIP and choice not in open_stores):
+            errors[f"fulfilment-{line_id}"] = "Choose Ship to home or one of our stores."
+        elif choice != stores.SHIP:
+            plan[line_id] = open_stores[choice]
+    return plan, errors
+
+
+def _take_web_stock(db: Session, line: dict) -> None:
+    taken = db.exec(
+        update_where(Variant)
+        .where(Variant.id == line["variant_id"], Variant.stock >= line["quantity"])
+        .values(stock=Variant.stock - line["quantity"])
+    ).rowcount
+    if taken != 1:
+        left = db.get(Variant, line["variant_id"]).stock
+        raise DomainError(f"Only {left} of {line['name']} left in stock. Please update your cart.")
+
+
+def _take_store_stock(db: Session, line: dict, store: Store) -> None:
+    """One conditional UPDATE on the store's shelf: the database decides between concurrent orders."""
+    on_shelf = (StoreStock.store_id == store.id, StoreStock.variant_id == line["variant_id"])
+    taken = db.exec(
+        update_where(StoreStock)
+        .where(*on_shelf, StoreStock.quantity >= line["quantity"])
+        .values(quantity=StoreStock.quantity - line["quantity"])
+    ).rowcount
+    if taken != 1:
+        left = db.exec(select(StoreStock.quantity).where(*on_shelf)).first() or 0
+        where = f"at the {store.name} store"
+        message = (
+            f"{line['name']} is out of stock {where}."
+            if left <= 0
+            else f"Only {left} of {line['name']} left {where}."
+        )
+        raise DomainError(
+            f"{message} Choose another store or Ship to home.", field=f"fulfilment-{line['line_id']}"
+        )
+
+
+def fulfilment_options(db: Session, caller: Caller) -> list[dict]:
+    """The effective customer's cart lines with how each can reach them: shipped, or picked up in a store."""
+    cart = carts.account_cart(db, caller.require_customer(), create=False)
+    return stores.fulfilment_choices(db, carts.priced_lines(db, caller, cart) if cart else [])
 
 
 def preview_coupon(db: Session, caller: Caller, code: object) -> dict:
@@ -206,6 +293,9 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
     if order is None or order.account_id != customer_id:
         raise NotFound("We could not find that order.")
     lines = db.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    store_ids = {l.pickup_store_id for l in lines if l.pickup_store_id is not None}
+    pickup_at = {s.id: s for s in db.exec(select(Store).where(Store.id.in_(store_ids)))} if store_ids else {}
+    ships = any(l.fulfilment != "pickup" for l in lines)
     placed_by = db.get(Account, order.placed_by_id) if order.placed_by_id else None
     adjustments = sum(l.adjustment_cents * l.quantity for l in lines)
     return {
@@ -223,9 +313,10 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
         # The note is customer service's; the customer's own view does not carry it.
         "order_note": order.order_note if caller.on_behalf else "",
         "shipping": format_cents(order.shipping_cents) if order.shipping_cents else "Free",
-        "shipping_method": SHIPPING_METHODS.get(order.shipping_method, {}).get(
-            "label", order.shipping_method
-        ),
+        "shipping_method": PICKUP_LABEL
+        if order.shipping_method == PICKUP_METHOD
+        else SHIPPING_METHODS.get(order.shipping_method, {}).get("label", order.shipping_method),
+        "ships": ships,
         "total": format_cents(order.total_cents),
         "address": ", ".join(
             p
@@ -237,7 +328,9 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
                 order.ship_country,
             ]
             if p
-        ),
+        )
+        if ships
+        else "",
         "payment": f"{order.payment_brand} ending in {order.payment_last4}",
         "assisted": placed_by is not None,
         "lines": [
@@ -249,6 +342,9 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
                 "unit_price": format_cents(l.unit_price_cents),
                 "line_total": format_cents(l.line_total_cents),
                 "adjustment_reason": l.adjustment_reason,
+                "fulfilment": stores.place_label(pickup_at[l.pickup_store_id])
+                if l.fulfilment == "pickup" and l.pickup_store_id in pickup_at
+                else "Ship to home",
             }
             for l in lines
         ],

@@ -1,4 +1,4 @@
-"""Checkout: address, shipping method, test-card payment, place order."""
+"""Checkout: ship or pick up each line, address, shipping method, test-card payment, place order."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.services import accounts, orders
 from app.services.errors import DomainError, FieldErrors
+from app.services.stores import SHIP
 from app.state import toast
 from app.state.account import ADDRESS_FIELDS
 from app.state.cart import CartState, LiveCart
@@ -24,6 +25,28 @@ class CheckoutState(rx.State):
     coupon_code: str = ""  # the code applied, sent with the order
     coupon_message: str = ""
     coupon_discount: str = ""
+    # One entry per cart line: line_id, code, name, options, quantity, choices, the choice ("ship" or a
+    # store code) and the error refusing it.
+    fulfilment_lines: list[dict] = []
+    fulfilment_error: str = ""
+
+    async def _load_fulfilment(self, errors: dict[str, str] | None = None) -> None:
+        """Read each line's choices; keep what the caller chose where it is still on offer."""
+        before = {l["line_id"]: l["choice"] for l in self.fulfilment_lines}
+        try:
+            options = await run(
+                self, lambda db, caller, anon: orders.fulfilment_options(db, caller), activity=False
+            )
+        except DomainError:
+            return  # signed out or the session ended meanwhile; the caller's own refusal says so
+        errors = errors or {}
+        for line in options:
+            offered = {c["value"] for c in line["choices"]}
+            chosen = before.get(line["line_id"], SHIP)
+            line["choice"] = chosen if chosen in offered else SHIP
+            line["error"] = errors.get(f"fulfilment-{line['line_id']}", "")
+        self.fulfilment_lines = options
+        self.fulfilment_error = errors.get("fulfilment", "")
 
     @rx.event
     async def load(self):
@@ -48,10 +71,29 @@ class CheckoutState(rx.State):
         self.coupon_input = self.coupon_code = self.coupon_message = self.coupon_discount = ""
         if not cart.lines:
             return rx.redirect("/cart")
+        self.fulfilment_lines = []
+        await self._load_fulfilment()
 
     @rx.var
     def new_address(self) -> bool:
         return self.address_choice == "new"
+
+    @rx.var
+    def ships(self) -> bool:
+        """Anything to ship: only then does checkout ask for an address and a shipping method."""
+        return not self.fulfilment_lines or any(l["choice"] == SHIP for l in self.fulfilment_lines)
+
+    @rx.event
+    def set_fulfilment(self, line_id: int, value: str):
+        """The browser's choice for one line; anything not offered for that line is ignored."""
+        lines = []
+        for line in self.fulfilment_lines:
+            offered = {c["value"] for c in line["choices"]}
+            if line["line_id"] == line_id and isinstance(value, str) and value in offered:
+                line = {**line, "choice": value, "error": ""}
+            lines.append(line)
+        self.fulfilment_lines = lines
+        self.fulfilment_error = ""
 
     @rx.event
     def set_address_choice(self, value: str):
@@ -90,8 +132,14 @@ class CheckoutState(rx.State):
             return
         self.errors = {}
         cart_state = await self.get_state(CartState)
-        version = (await self.get_state(LiveCart)).version
-        new = self.address_choice == "new"
+        live = await self.get_state(LiveCart)
+        version = live.version
+        if {l["line_id"] for l in live.lines} != {l["line_id"] for l in self.fulfilment_lines}:
+            # The cart changed under this page (another tab, customer service): choose again.
+            await self._load_fulfilment()
+            return toast.error("Your cart has changed. Please check how each item reaches you.")
+        fulfilment = {l["line_id"]: l["choice"] for l in self.fulfilment_lines}
+        new = self.address_choice == "new" and self.ships
         address_id = None if new else (int(self.address_choice) if self.address_choice.isdigit() else None)
         fields = {k: form.get(k, "") for k in ADDRESS_FIELDS} if new else None
         self.placing = True
@@ -111,14 +159,17 @@ class CheckoutState(rx.State):
                     gift_message=form.get("gift_message", ""),
                     order_note=form.get("order_note", ""),
                     coupon_code=self.coupon_code,
+                    fulfilment=fulfilment,
                 ),
             )
         except FieldErrors as e:
             self.errors, self.placing = e.errors, False
+            await self._load_fulfilment(e.errors)
             return toast.error(e.message)
         except DomainError as e:
             self.placing = False
             await cart_state._reload()
+            await self._load_fulfilment({e.field: e.message} if e.field else None)
             return toast.error(e.message)
         await cart_state._reload()
         self.placing = False

@@ -14,7 +14,18 @@ from sqlmodel import Session, SQLModel, select
 from app.services import accounts, auth, carts, customers, locks, onbehalf, orders, payments
 from app.services import db as dbmod
 from app.services.errors import DomainError
-from models import Account, Address, AuditEvent, Cart, CartLine, OnBehalfSession, Order
+from models import (
+    Account,
+    Address,
+    AuditEvent,
+    Cart,
+    CartLine,
+    OnBehalfSession,
+    Order,
+    Store,
+    StoreStock,
+    Variant,
+)
 from tests.conftest import make_account, make_product, sku_of
 
 anything = st.one_of(
@@ -51,9 +62,15 @@ def world(tmp_path_factory):
         carts.add(db, other_caller, None, sku_of(product), 1)
         db.commit()
         other_line = db.exec(select(CartLine)).one().id
+        store = Store(code="DTN", name="Downtown", line1="1 Main St", city="Springfield", postal_code="62701")
+        db.add(store)
+        db.flush()
+        db.add(StoreStock(store_id=store.id, variant_id=db.exec(select(Variant.id)).one(), quantity=0))
+        db.commit()
     yield {
         "engine": engine,
         "jane": jane_token,
+        "other": other_token,
         "csr": csr_token,
         "sku": sku_of(product),
         "other_line": other_line,
@@ -64,7 +81,7 @@ def world(tmp_path_factory):
     engine.dispose()
 
 
-TABLES = (Account, Address, AuditEvent, Cart, CartLine, OnBehalfSession, Order)
+TABLES = (Account, Address, AuditEvent, Cart, CartLine, OnBehalfSession, Order, StoreStock, Variant)
 
 
 def snapshot(engine) -> dict:
@@ -147,6 +164,42 @@ def test_place_order(world, number, expiry, cvc, address_id, method, version):
             card_expiry=expiry,
             card_cvc=cvc,
         ),
+    )
+
+
+@SETTINGS
+@given(
+    fulfilment=st.one_of(
+        anything,
+        st.dictionaries(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.just("line")),
+            st.one_of(anything, st.sampled_from(["ship", "DTN", "dtn", "APT", ""])),
+            max_size=4,
+        ),
+    ),
+    version=anything,
+)
+def test_place_order_with_forged_fulfilment(world, fulfilment, version):
+    """The other customer has a line and the store has none of it: no choice of fulfilment goes through."""
+    if isinstance(fulfilment, dict) and "line" in fulfilment:
+        fulfilment[world["other_line"]] = fulfilment.pop("line")
+    refused(
+        world,
+        "other",
+        lambda db, c: orders.place_order(
+            db,
+            c,
+            expected_version=version,
+            card_number="4242424242424242",
+            card_expiry="12/40",
+            card_cvc="123",
+            fulfilment=fulfilment,
+        ),
+    )
+    refused(
+        world,
+        "jane",
+        lambda db, c: orders.place_order(db, c, expected_version=version, fulfilment=fulfilment),
     )
 
 

@@ -13,7 +13,18 @@ from app.services import db as dbmod
 from app.services import promotions
 from app.services.accounts import create_account, customer_number_for
 from app.services.auth import segments_of, verify_password
-from models import Account, Address, Category, Order, OrderLine, Product, Promotion, Variant
+from models import (
+    Account,
+    Address,
+    Category,
+    Order,
+    OrderLine,
+    Product,
+    Promotion,
+    Store,
+    StoreStock,
+    Variant,
+)
 
 
 def _use_fresh_db(path):
@@ -197,6 +208,30 @@ def test_promotions_vip_everyone_and_jane(db):
     assert list(targets.values()).count("customer") == 1
 
 
+def test_three_stores_with_a_shelf_row_for_every_variant(db):
+    stores = {s.code: s for s in db.exec(select(Store))}
+    assert {c: (s.name, s.active) for c, s in stores.items()} == {
+        "DTN": ("Downtown", True),
+        "RVS": ("Riverside", True),
+        "APT": ("Airport Mall", True),
+    }
+    variants = _count(db, Variant)
+    for store in stores.values():
+        shelf = db.exec(select(StoreStock.quantity).where(StoreStock.store_id == store.id)).all()
+        assert len(shelf) == variants
+        assert 0 < shelf.count(0) < variants // 4  # most variants are there, some are not
+    mug = db.exec(select(Variant.id).where(Variant.sku == "MUG-STONE")).one()
+    on_shelves = {
+        code: db.exec(
+            select(StoreStock.quantity).where(
+                StoreStock.store_id == stores[code].id, StoreStock.variant_id == mug
+            )
+        ).one()
+        for code in stores
+    }
+    assert on_shelves == {"DTN": 4, "RVS": 0, "APT": 1}  # documented in the README for QA
+
+
 # ------------------------------------------------------------------------------------------ behaviour
 def test_seeding_twice_changes_nothing(seeded):
     before = _snapshot(seeded)
@@ -228,6 +263,7 @@ def test_reset_starts_over(fresh):
         assert session.exec(select(Category).where(Category.slug == "extra")).first() is None
         assert _count(session, Account) == 36
         assert _count(session, Order) == 1
+        assert _count(session, Store) == 3
 
 
 def test_customers_option_adds_synthetic_shoppers(fresh):
