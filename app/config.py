@@ -19,3 +19,17 @@ CSR_SESSION_IDLE_MINUTES: int = int(os.environ.get("CSR_SESSION_IDLE_MINUTES", "
 # Failed sign-ins before an account is slowed down, and for how long.
 SIGNIN_MAX_FAILURES: int = 5
 SIGNIN_SLOWDOWN_SECONDS: int = int(os.environ.get("SIGNIN_SLOWDOWN_SECONDS", "60"))
+
+# Where the store is reachable from a customer's browser: links in outbound mail start with it.
+PUBLIC_URL: str = (os.environ.get("PUBLIC_URL") or f"http://localhost:{PORT}").rstrip("/")
+
+# Outbound mail. There is no mail server: with MAIL_OUTBOX_DIR set each message is written there as a
+# file (one .eml per message, like Django's file-based email backend); without it, it goes to the log.
+MAIL_OUTBOX_DIR: str | None = os.environ.get("MAIL_OUTBOX_DIR") or None
+MAIL_FROM: str = os.environ.get("MAIL_FROM", "Harbor & Pine <no-reply@harbor-and-pine.example>")
+
+# One-time set-password links: a welcome link (account created by customer service) and a reset link
+# (Forgot password, or sent by customer service), and how many links one account gets per hour.
+PASSWORD_WELCOME_DAYS: int = int(os.environ.get("PASSWORD_WELCOME_DAYS", "7"))
+PASSWORD_RESET_MINUTES: int = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+PASSWORD_LINKS_PER_HOUR: int = int(os.environ.get("PASSWORD_LINKS_PER_HOUR", "3"))

@@ -7,10 +7,12 @@ from app.pages import (
     catalog,
     checkout,
     customer_service,
+    forgot_password,
     login,
     not_found,
     order,
     product,
+    set_password,
 )
 
 __all__ = [
@@ -20,8 +22,10 @@ __all__ = [
     "catalog",
     "checkout",
     "customer_service",
+    "forgot_password",
     "login",
     "not_found",
     "order",
     "product",
+    "set_password",
 ]

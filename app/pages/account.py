@@ -213,6 +213,32 @@ def consent_card() -> rx.Component:
     )
 
 
+def password_help_card() -> rx.Component:
+    """On behalf: the customer cannot sign in; mail them a link (the CSR never sees it)."""
+    return rx.cond(
+        SessionState.on_behalf,
+        rx.card(
+            rx.vstack(
+                rx.heading("Password", size="4"),
+                rx.text(
+                    "Email the customer a one-time link to choose a new password. The link is never shown here.",
+                    size="2",
+                    color="var(--gray-11)",
+                ),
+                rx.button(
+                    rx.icon("mail", size=16),
+                    "Send set-password link",
+                    variant="soft",
+                    on_click=AccountState.send_password_link,
+                    custom_attrs=tid("send-password-link"),
+                ),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def cs_changes_card() -> rx.Component:
     return rx.cond(
         ~SessionState.on_behalf & (AccountState.cs_changes.length() > 0),
@@ -244,7 +270,7 @@ def account_page() -> rx.Component:
                 size="6",
             ),
             rx.grid(
-                rx.vstack(profile_card(), consent_card(), width="100%", spacing="4"),
+                rx.vstack(profile_card(), consent_card(), password_help_card(), width="100%", spacing="4"),
                 rx.vstack(address_card(), width="100%"),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="4",

@@ -28,6 +28,12 @@ def signin_form() -> rx.Component:
                     autocomplete="current-password",
                     max_length=128,
                 ),
+                rx.link(
+                    "Forgot password?",
+                    href="/forgot-password",
+                    size="2",
+                    custom_attrs=tid("forgot-password-link"),
+                ),
                 rx.cond(
                     SessionState.signin_error != "",
                     rx.callout(

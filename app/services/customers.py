@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_
 from sqlmodel import Session, select
 
-from app.services import audit, carts
+from app.services import audit, carts, passwords
 from app.services.accounts import create_account, refresh_search_columns, validate_address
 from app.services.auth import Caller, hash_password, new_token
 from app.services.errors import FieldErrors
@@ -129,7 +129,10 @@ CREATE_FIELDS = (
 
 
 def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
-    """A CSR creates an account for a caller who has none (seed 003); nothing is written unless all is valid."""
+    """A CSR creates an account for a caller who has none (seed 003); nothing is written unless all is valid.
+
+    The customer is mailed a welcome link to choose their password once the transaction commits.
+    """
     caller.require(CUSTOMER_ACCESS)
     values = {k: clean(raw.get(k, "")) if isinstance(raw, dict) else "" for k in CREATE_FIELDS}
     address, errors = validate_address(
@@ -148,7 +151,7 @@ def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
                 email=values["email"],
                 phone=values["phone"],
                 password=None,
-                # No password the customer knows: they set one through customer service or a reset later.
+                # No password anyone knows: the customer chooses one through the welcome link mailed below.
                 password_hash=hash_password(new_token()),
             )
             if errors:
@@ -162,4 +165,5 @@ def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
     audit.record(
         db, caller, "customer_created", customer_id=account.id, details=f"Created {account.customer_number}"
     )
+    passwords.send_welcome(db, caller, account)
     return account

@@ -22,6 +22,7 @@ END_REASONS = {
     "customer_service_tab": "CSR returned to Customer Service",
     "csr_session_expired": "CSR session expired",
     "access_revoked": "Customer account no longer accessible",
+    "password_reset": "CSR's password was reset",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import accounts, audit, orders
+from app.services import accounts, audit, orders, passwords
 from app.services.errors import DomainError, FieldErrors
 from app.state import toast
 from app.state.guard import last_path_segment, run
@@ -130,6 +130,15 @@ class AccountState(rx.State):
             if allowed
             else "Customer service can no longer shop on your behalf."
         )
+
+    @rx.event
+    async def send_password_link(self):
+        """On behalf: mail the customer a fresh set-password link (the CSR never sees it)."""
+        try:
+            email = await run(self, lambda db, caller, anon: passwords.send_link_for_customer(db, caller))
+        except DomainError as e:
+            return toast.error(e.message)
+        return toast.success(f"A link to set a new password was emailed to {email}.")
 
 
 class OrderState(rx.State):

@@ -94,10 +94,7 @@ class CustomerServiceState(rx.State):
         self.create_errors = {}
         raw = {k: form.get(k, "") for k in customers.CREATE_FIELDS}
         try:
-            name = await run(
-                self,
-                lambda db, caller, anon: _start(db, caller, customers.create_customer(db, caller, raw).id),
-            )
+            name, email = await run(self, lambda db, caller, anon: _create(db, caller, raw))
         except FieldErrors as e:
             self.create_errors = e.errors
             return
@@ -111,7 +108,10 @@ class CustomerServiceState(rx.State):
         session._refresh()
         return [
             rx.redirect("/account"),
-            toast.success(f"Created {name}'s account. You are now shopping on their behalf."),
+            toast.success(
+                f"Created {name}'s account and emailed {email} a link to choose a password. "
+                "You are now shopping on their behalf."
+            ),
         ]
 
     @rx.event
@@ -131,6 +131,11 @@ def _start(db, caller, customer_id) -> str:
 
     customer = db.get(Account, ob.customer_id)
     return f"{customer.first_name} {customer.last_name}"
+
+
+def _create(db, caller, raw) -> tuple[str, str]:
+    account = customers.create_customer(db, caller, raw)
+    return _start(db, caller, account.id), account.email
 
 
 class AuditState(rx.State):

@@ -1,4 +1,5 @@
-"""Finishing on behalf (issue 6): create a customer, hand a cart back, check out for the customer."""
+"""Finishing on behalf (issue 6): create a customer, hand a cart back, check out for the customer; the new
+customer sets a password from the emailed link and sees the order."""
 
 import uuid
 
@@ -9,7 +10,7 @@ from tests.e2e.test_cart_lock import on_behalf_of
 from tests.e2e.test_customer_service import csr
 
 
-def test_create_customer_refuses_bad_input_then_shops_for_them(new_context):
+def test_create_customer_refuses_bad_input_then_shops_for_them(new_context, mail_outbox):
     s = csr(new_context)
     cs = s.customer_service
     cs.tid("create-customer-open").click()
@@ -30,7 +31,9 @@ def test_create_customer_refuses_bad_input_then_shops_for_them(new_context):
     cs.tid("create-postal-code").fill("97201")
     cs.tid("create-submit").click()
     s.page.wait_for_url("**/account")
+    s.header.expect_toast(f"emailed {email} a link to choose a password")
     expect(s.header.tid("header-customer-name")).to_have_text("Nia Newcomer")
+    welcome = mail_outbox.set_password_link(email)
 
     # Check out for the new customer: lock, add, the explicit button, pay with their card.
     s.minicart.lock()
@@ -48,6 +51,23 @@ def test_create_customer_refuses_bad_input_then_shops_for_them(new_context):
     number = s.checkout.order_number()
     s.account.open()
     expect(s.account.order_row(number).get_by_test_id("order-assisted")).to_be_visible()
+
+    # The customer never got the welcome mail, they say: the CSR sends a fresh link, which replaces it.
+    s.account.send_password_link()
+    fresh = mail_outbox.set_password_link(email, after=1)
+    assert fresh != welcome
+    expect(s.page.get_by_text("token=")).to_have_count(0)  # the CSR never sees the link
+
+    customer = Store(new_context().new_page())
+    customer.set_password.open(welcome)
+    expect(customer.set_password.error()).to_contain_text("newer link")
+    customer.set_password.open(fresh)
+    customer.set_password.choose_and_sign_in("nia-chose-this-1")
+    expect(customer.account.order_row(number)).to_be_visible()
+    customer.header.sign_out()
+    customer.sign_in(email, "nia-chose-this-1")
+    customer.account.open()
+    expect(customer.account.order_row(number)).to_be_visible()
 
 
 def test_hand_back_cart_and_customer_checks_it_out(new_context):

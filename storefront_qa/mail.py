@@ -1,0 +1,57 @@
+"""The store's outgoing mail in tests: the `.eml` files it writes into `MAIL_OUTBOX_DIR`.
+
+outbox = Outbox(store_server.outbox)     # or the `mail_outbox` fixture
+path = outbox.set_password_link("smith15@example.com")   # "/set-password?token=…", waits for the mail
+page.goto(path)
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import time
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LINK = re.compile(r"https?://\S+/set-password\?token=[A-Za-z0-9_%\-]+")
+
+
+class Outbox:
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+
+    def messages(self, to: str | None = None) -> list[EmailMessage]:
+        """Every message so far, oldest first; only those to `to` when given."""
+        if not self.folder.is_dir():
+            return []
+        found = []
+        for path in sorted(self.folder.glob("*.eml")):
+            msg = email.message_from_bytes(path.read_bytes(), policy=default)
+            if to is None or msg["To"].strip().lower() == to.strip().lower():
+                found.append(msg)
+        return found
+
+    def latest(self, to: str, *, after: int = 0, timeout: float = 10.0) -> EmailMessage:
+        """The newest message to `to` once there are more than `after` of them (waits up to `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.messages(to)
+            if len(found) > after:
+                return found[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no new mail to {to} in {self.folder} within {timeout}s")
+            time.sleep(0.2)
+
+    def count(self, to: str) -> int:
+        return len(self.messages(to))
+
+    def set_password_link(self, to: str, *, after: int = 0, timeout: float = 10.0) -> str:
+        """The path and query of the set-password link in the newest mail to `to`, for `page.goto`."""
+        body = self.latest(to, after=after, timeout=timeout).get_content()
+        found = LINK.search(body)
+        if not found:
+            raise AssertionError(f"no set-password link in the mail to {to}:\n{body}")
+        parts = urlsplit(found.group(0))
+        return f"{parts.path}?{parts.query}"
