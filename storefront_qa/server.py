@@ -108,7 +108,13 @@ class StoreServer:
     """`with StoreServer(workdir) as base_url:` — the seeded store on the production build.
 
     `env` adds environment variables for the store (e.g. `{"CART_LOCK_MINUTES": "1"}`). The database is
-    `workdir/e2e.db` (`db_url`), the server's output goes to `workdir/store.log` (`log`).
+    `workdir/e2e.db` (`db_url`), the server's output goes to `workdir/store.log` (`log`), its mail to
+    `workdir/outbox` (`outbox`).
+
+    `database_url` serves another database instead (e.g. a PostgreSQL database of the caller's, which
+    `start` seeds); `redis_url` keeps Reflex's state in that Redis, which is what lets it run several
+    backend workers (`workers`, else Reflex's default of 2 x cores + 1). Without them the store runs
+    on SQLite with the in-memory state manager, whatever `$REDIS_URL` says.
     """
 
     def __init__(
@@ -117,12 +123,16 @@ class StoreServer:
         env: dict[str, str] | None = None,
         root: Path | None = None,
         private_build: bool = True,
+        *,
+        database_url: str | None = None,
+        redis_url: str | None = None,
+        workers: int | None = None,
     ):
         self.workdir = Path(workdir)
         self.root = root or project_root()
         self.private_build = private_build
         self.port = free_port()
-        self.db_url = f"sqlite:///{self.workdir / 'e2e.db'}"
+        self.db_url = database_url or f"sqlite:///{self.workdir / 'e2e.db'}"
         self.log = self.workdir / "store.log"
         self.env = {
             **os.environ,
@@ -131,9 +141,18 @@ class StoreServer:
             "BACKEND_PORT": str(self.port),
             "REFLEX_USE_SYSTEM_BUN": "1",
             "PATH": f"{self.root / '.tools/node_modules/.bin'}:{os.environ.get('PATH', '')}",
+            "MAIL_OUTBOX_DIR": str(self.workdir / "outbox"),
             **(env or {}),
         }
+        # The store's outgoing mail, one .eml file per message (storefront_qa.mail.Outbox reads them).
+        self.outbox = Path(self.env["MAIL_OUTBOX_DIR"])
+        # Reflex's state manager: in memory (one worker) unless this server was given its own Redis.
         self.env.pop("REDIS_URL", None)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        if workers:
+            # Reflex starts Granian with $GRANIAN_WORKERS workers (else 2 x cores + 1 with Redis).
+            self.env["GRANIAN_WORKERS"] = str(workers)
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -155,14 +174,17 @@ class StoreServer:
                 f"seeding failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-4000:]}"
             )
 
-    def start(self) -> str:
+    def start(self, seed: bool = True) -> str:
+        """Seed the database (unless `seed=False`, e.g. to restart on the same data) and serve it."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.seed()
-        web = private_web_dir(self.root, self.workdir) if self.private_build else None
-        if web is not None:
-            self.env["REFLEX_WEB_WORKDIR"] = str(web)
-            self.env["REFLEX_STATES_WORKDIR"] = str(self.workdir / "states")
-        with self.log.open("w") as out:
+        if seed:
+            self.seed()
+        if self.private_build and "REFLEX_WEB_WORKDIR" not in self.env:
+            web = private_web_dir(self.root, self.workdir)
+            if web is not None:
+                self.env["REFLEX_WEB_WORKDIR"] = str(web)
+                self.env["REFLEX_STATES_WORKDIR"] = str(self.workdir / "states")
+        with self.log.open("a") as out:
             self.proc = subprocess.Popen(
                 [project_reflex(self.root), "run", "--env", "prod", "--single-port", "--loglevel", "info"],
                 cwd=self.root,
@@ -188,8 +210,66 @@ class StoreServer:
                 os.killpg(self.proc.pid, 9)
                 self.proc.wait()
 
+    def restart(self) -> str:
+        """Stop and serve the same database again on the same port (Reflex rebuilds the frontend)."""
+        self.stop()
+        return self.start(seed=False)
+
+    def worker_pids(self) -> list[int]:
+        """The backend worker processes: with `--single-port` the `reflex` process is Granian's
+        supervisor and every worker is its child."""
+        if not self.proc or self.proc.poll() is not None:
+            return []
+        return _children(self.proc.pid)
+
+    def workers_with_clients(self) -> list[int]:
+        """The workers holding an established connection on the store's port (e.g. a websocket)."""
+        inodes = _established_socket_inodes(self.port)
+        return [pid for pid in self.worker_pids() if _socket_inodes(pid) & inodes]
+
     def __enter__(self) -> str:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(c) for c in children.read_text().split()]
+    except OSError:
+        return []
+
+
+def _established_socket_inodes(port: int) -> set[int]:
+    """Socket inodes of established TCP connections whose local port is `port` (/proc/net/tcp{,6})."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        entries = list(fds.iterdir())
+    except OSError:
+        return inodes
+    for fd in entries:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes

@@ -52,8 +52,13 @@ def make_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = make_engine(config.DATABASE_URL)
-        init_schema(_engine)
+        engine = make_engine(config.DATABASE_URL)
+        try:
+            init_schema(engine)
+        except BaseException:
+            engine.dispose()  # the next unit of work tries again, migrations included
+            raise
+        _engine = engine
     return _engine
 
 
@@ -91,7 +96,12 @@ def is_sqlite(db: Session) -> bool:
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
-    with Session(get_engine(), expire_on_commit=False) as db:
+    try:
+        engine = get_engine()
+    except (OperationalError, InterfaceError) as e:
+        # A worker's first unit of work while the database is unreachable: its schema check failed.
+        raise Unavailable() from e
+    with Session(engine, expire_on_commit=False) as db:
         try:
             yield db
             db.commit()

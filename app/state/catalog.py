@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services import catalog
-from app.services.errors import DomainError, NotFound
+from app.services.errors import NotFound
 from app.state.guard import last_path_segment, run
 
 
@@ -109,7 +109,7 @@ class ProductState(rx.State):
                 self, lambda db, caller, anon: catalog.product_page(db, caller, code), activity=False
             )
             self.found = True
-        except DomainError:
+        except NotFound:  # not Unavailable: a database out of reach is no missing product
             self.product, self.found = {}, False
         self.option1 = (self.product.get("option1_values") or [""])[0] if self.found else ""
         self.option2 = (self.product.get("option2_values") or [""])[0] if self.found else ""
