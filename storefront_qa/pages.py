@@ -25,11 +25,13 @@ __all__ = [
     "CustomerServicePage",
     "EndSessionDialog",
     "FindCustomer",
+    "ForgotPasswordPage",
     "Header",
     "LoginPage",
     "MiniCart",
     "OnBehalfHeader",
     "ProductPage",
+    "SetPasswordPage",
     "Store",
 ]
 
@@ -258,6 +260,34 @@ class CheckoutPage(Base):
     def open(self) -> None:
         self.goto("/checkout")
 
+    def line(self, code: str) -> Locator:
+        """One cart line at checkout, with its fulfilment choice."""
+        return self.page.locator(f'[data-testid="checkout-line"][data-code="{code}"]')
+
+    def fulfilment(self, code: str) -> Locator:
+        return self.line(code).get_by_test_id("checkout-fulfilment")
+
+    def choose_fulfilment(self, code: str, choice: str) -> None:
+        """`"ship"` to ship the line home, or a store code (`"DTN"`, `"RVS"`, `"APT"`) to pick it up there."""
+        box = self.fulfilment(code)
+        box.select_option(choice)
+        expect(box).to_have_value(choice)
+
+    def fulfilment_options(self, code: str) -> list[dict]:
+        """The line's choices as shown: `[{"value": "ship", "label": "Ship to home", "disabled": False}, …]`."""
+        return (
+            self.fulfilment(code)
+            .locator("option")
+            .evaluate_all("os => os.map(o => ({value: o.value, label: o.textContent, disabled: o.disabled}))")
+        )
+
+    def fulfilment_error(self, code: str) -> Locator:
+        return self.line(code).get_by_test_id("checkout-fulfilment-error")
+
+    def order_line_fulfilment(self, code: str) -> Locator:
+        """On the confirmation: "Ship to home" or "Pick up at <store>, <city>" for that line."""
+        return self.page.locator(f'[data-testid="order-line-fulfilment"][data-code="{code}"]')
+
     def pay(self, number: str = TEST_CARD[0], expiry: str = TEST_CARD[1], cvc: str = TEST_CARD[2]) -> None:
         self.tid("checkout-card-number").fill(number)
         self.tid("checkout-card-expiry").fill(expiry)
@@ -301,10 +331,63 @@ class LoginPage(Base):
         """The message under a form field, e.g. `field_error("email")` (hook `error-<field>`)."""
         return self.tid(f"error-{field}")
 
+    def forgot_password(self) -> None:
+        """Follow "Forgot password?" to /forgot-password."""
+        self.tid("forgot-password-link").click()
+        self.page.wait_for_url("**/forgot-password")
+        self.ready()
+
+
+class ForgotPasswordPage(Base):
+    """/forgot-password: asks for a link to choose a new password (the same answer for every address)."""
+
+    def open(self) -> None:
+        self.goto("/forgot-password")
+
+    def request(self, email: str) -> None:
+        self.tid("forgot-email").fill(email)
+        self.tid("forgot-submit").click()
+        expect(self.sent()).to_be_visible()
+
+    def sent(self) -> Locator:
+        return self.tid("forgot-sent")
+
+
+class SetPasswordPage(Base):
+    """/set-password?token=…: the one-time link of a welcome or reset mail (see `mail_outbox`)."""
+
+    def open(self, path: str) -> None:
+        """`path` as `Outbox.set_password_link` returns it, e.g. "/set-password?token=…"."""
+        self.goto(path)
+
+    def choose(self, password: str, confirm: str | None = None) -> None:
+        self.tid("set-password-new").fill(password)
+        self.tid("set-password-confirm").fill(password if confirm is None else confirm)
+        self.tid("set-password-submit").click()
+
+    def choose_and_sign_in(self, password: str) -> None:
+        """Set the password; the link signs the account in and a customer lands on My Account."""
+        self.choose(password)
+        self.page.wait_for_url("**/account")
+        self.ready()
+
+    def error(self) -> Locator:
+        """Why the link cannot be used (unknown, used, expired, replaced)."""
+        return self.tid("set-password-error")
+
+    def field_error(self, field: str) -> Locator:
+        """`password` or `confirm`."""
+        return self.tid(f"error-{field}")
+
 
 class AccountPage(Base):
     def open(self) -> None:
         self.goto("/account")
+
+    def send_password_link(self) -> None:
+        """On behalf: mail the customer a fresh set-password link."""
+        self.tid("send-password-link").click()
+        self.expect_toast("A link to set a new password was emailed")
 
     def order_rows(self) -> Locator:
         return self.tid("account-order-row")
@@ -476,6 +559,8 @@ class Store:
         self.cart = CartPage(page)
         self.checkout = CheckoutPage(page)
         self.login = LoginPage(page)
+        self.forgot_password = ForgotPasswordPage(page)
+        self.set_password = SetPasswordPage(page)
         self.account = AccountPage(page)
         self.customer_service = CustomerServicePage(page)
         self.find_customer = self.customer_service.find_customer

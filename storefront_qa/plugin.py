@@ -9,6 +9,7 @@ repository registers it from tests/conftest.py. Fixtures:
 - `browser` (session): Chromium (`$CHROMIUM_PATH`, else `chromium` on PATH, else Playwright's own).
 - `new_context`: a factory of browser contexts, one per person in a scenario, 1280×900.
 - `page`: a page in a new context; `store`: `Store(page)`, every page object for that page.
+- `mail_outbox` (session): `storefront_qa.mail.Outbox` over the store's outgoing mail (set-password links).
 
 A failing test leaves a full-page screenshot of each of its pages and a Playwright trace of each context in
 the artifacts folder (`--artifacts-dir`, `$E2E_ARTIFACTS_DIR`, default `<rootdir>/test-artifacts`); its path
@@ -76,6 +77,14 @@ def base_url(request, pytestconfig) -> str:
     if url:
         return url.rstrip("/")
     return request.getfixturevalue("store_server").base_url
+
+
+@pytest.fixture(scope="session")
+def mail_outbox(store_server):
+    """The mail the store sent (it writes one .eml file per message into the server's outbox folder)."""
+    from storefront_qa.mail import Outbox
+
+    return Outbox(store_server.outbox)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
 """axe-core on every page, signed out, as a shopper and as a CSR on behalf: no serious or critical
-violations (issue 7). axe comes from the npm registry (scripts/bootstrap.sh installs it in .tools/)."""
+violations (issue 7). axe comes from the npm registry (scripts/bootstrap.sh installs it in .tools/).
+
+Customers: smith17 (forgot password) and smith21…smith23."""
 
 from pathlib import Path
 
@@ -32,7 +34,7 @@ def check(store: Store, path: str | None, label: str, problems: dict) -> None:
         problems[label] = found
 
 
-def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context):
+def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context, mail_outbox):
     problems: dict[str, list[str]] = {}
     anon = Store(new_context().new_page())
     for path in [
@@ -42,11 +44,21 @@ def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context):
         "/product/NOPE",
         "/cart",
         "/login",
+        "/forgot-password",
+        "/set-password?token=made-up",
         "/no/such/page",
     ]:
         check(anon, path, f"anonymous {path}", problems)
     anon.minicart.open()
     check(anon, None, "anonymous mini-cart", problems)
+    anon.minicart.close()
+    anon.forgot_password.open()
+    anon.forgot_password.request("smith17@example.com")
+    check(anon, None, "forgot password: link sent", problems)
+    anon.set_password.open(mail_outbox.set_password_link("smith17@example.com"))
+    anon.set_password.choose("short", "other")
+    expect(anon.set_password.field_error("password")).to_be_visible()
+    check(anon, None, "set password with a field error", problems)
 
     shopper = Store(new_context().new_page())
     shopper.sign_in("smith21@example.com", "shop-pass-123")

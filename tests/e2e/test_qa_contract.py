@@ -5,7 +5,7 @@ few of those states in the right role and, at each, checks that every hook of th
 every hook the page carries is documented. Hooks marked `coming` are documented but not checked. The example
 test of docs/QA.md runs here too, so it cannot rot.
 
-Customers: smith20 and smith24…smith27 (no other test uses them); Jane is only read.
+Customers: smith16, smith20 and smith24…smith27 (no other test uses them); Jane is only read.
 """
 
 from __future__ import annotations
@@ -433,6 +433,23 @@ def test_two_csrs_a_supervisor_and_the_customer(new_context, visit: Visit):
     shopper.cart.open()
     shopper.minicart.open()
     visit.reached("cart-handed-back", shopper.page)
+    visit.done()
+
+
+@covers("forgot-password", "forgot-sent", "set-password", "set-password-invalid")
+def test_password_pages(store: Store, mail_outbox, visit: Visit):
+    s, page, me = store, store.page, smith(16)
+    s.login.open()
+    s.login.forgot_password()
+    visit.reached("forgot-password", page)
+    s.forgot_password.request(me.email)
+    visit.reached("forgot-sent", page)
+    s.set_password.open(mail_outbox.set_password_link(me.email))
+    expect(s.set_password.tid("set-password-new")).to_be_visible()
+    visit.reached("set-password", page)
+    s.set_password.open("/set-password?token=not-a-real-token")
+    expect(s.set_password.error()).to_be_visible()
+    visit.reached("set-password-invalid", page)
     visit.done()
 
 
