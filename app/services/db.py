@@ -45,6 +45,15 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        # ...but a SAVEPOINT is not a write to pysqlite: as a transaction's first statement it would
+        # open the transaction itself, and its RELEASE would commit everything for good even if the
+        # unit of work then fails. Open the (still deferred) transaction first.
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn, _name):
+            dbapi_conn = conn.connection.dbapi_connection
+            if not dbapi_conn.in_transaction:
+                dbapi_conn.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

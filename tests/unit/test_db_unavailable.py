@@ -24,3 +24,22 @@ def test_first_unit_of_work_without_a_database_is_unavailable_then_retried(tmp_p
     with dbmod.session_scope() as db:
         assert db.exec(select(Account)).first() is None  # migrated on this first successful use
     dbmod.get_engine().dispose()
+
+
+def test_a_savepoint_first_in_a_unit_of_work_commits_nothing_when_the_work_fails(engine):
+    """pysqlite opens transactions at the first write; a SAVEPOINT first would have opened its own, and
+    its RELEASE committed the account below although the unit of work failed (create_customer does this)."""
+    with pytest.raises(RuntimeError), dbmod.session_scope() as db:
+        with db.begin_nested():
+            db.add(
+                Account(
+                    customer_number="C9999999",
+                    first_name="Save",
+                    last_name="Point",
+                    email="savepoint@example.com",
+                    password_hash="x",
+                )
+            )
+        raise RuntimeError("something later in the same request fails")
+    with dbmod.session_scope() as db:
+        assert db.exec(select(Account).where(Account.email == "savepoint@example.com")).first() is None
