@@ -3,6 +3,9 @@
 import reflex as rx
 
 from app import config as settings
+from app.serving import respawn_failed_workers
+
+respawn_failed_workers()
 
 config = rx.Config(
     app_name="app",

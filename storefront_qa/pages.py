@@ -275,10 +275,10 @@ class CheckoutPage(Base):
 
     def fulfilment_options(self, code: str) -> list[dict]:
         """The line's choices as shown: `[{"value": "ship", "label": "Ship to home", "disabled": False}, …]`."""
-        return (
-            self.fulfilment(code)
-            .locator("option")
-            .evaluate_all("os => os.map(o => ({value: o.value, label: o.textContent, disabled: o.disabled}))")
+        box = self.fulfilment(code)
+        expect(box).to_be_visible()  # evaluate_all doesn't wait: the lines render when checkout has loaded
+        return box.locator("option").evaluate_all(
+            "os => os.map(o => ({value: o.value, label: o.textContent, disabled: o.disabled}))"
         )
 
     def fulfilment_error(self, code: str) -> Locator:

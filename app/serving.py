@@ -1,0 +1,32 @@
+"""How the production server runs: `reflex run --env prod` serves the app with Granian."""
+
+from __future__ import annotations
+
+import functools
+
+
+def respawn_failed_workers() -> None:
+    """Make Granian replace a backend worker that dies instead of stopping the whole store.
+
+    Reflex 0.10.1 starts Granian without its `respawn_failed_workers` option, so one crashed or killed
+    worker made Granian stop every worker and the server exit. With the option, the dead worker is started
+    again (Granian gives up on a crash loop: the same worker dying twice within 5.5 s), the other workers
+    keep serving, and the pages connected to the dead one reconnect: their state is in Redis, sessions
+    and carts in the database. Reflex has no setting for it, so this sets Granian's default before Reflex
+    builds its server (rxconfig.py calls it; the `reflex` command reads that file first).
+    """
+    try:
+        from granian.server import mp
+    except ImportError:  # not installed: nothing to configure
+        return
+    original = mp.MPServer.__init__
+    if getattr(original, "respawns_failed_workers", False):
+        return
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("respawn_failed_workers", True)
+        original(self, *args, **kwargs)
+
+    __init__.respawns_failed_workers = True
+    mp.MPServer.__init__ = __init__
