@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from app.state.cart import CartState
+from app.state.page import PageState
 from app.state.session import SessionState
 from components.header import header
 from components.toast import toast_region
@@ -47,15 +48,24 @@ def page(route: str, title: str, on_load=None):
                 rx.el.main(rx.container(body(), size="4", padding_x="1.25em", padding_y="1.5em"), id="main"),
                 footer(),
                 toast_region(),
-                # QA hook: true once the page's on_load events have run (see docs/QA.md).
+                # QA hook: true once the page's on_load events have run, for the page at data-path
+                # (see docs/QA.md).
                 rx.el.span(
-                    custom_attrs={"data-testid": "app-ready", "data-ready": rx.State.is_hydrated.to_string()},
+                    custom_attrs={
+                        "data-testid": "app-ready",
+                        "data-ready": rx.State.is_hydrated.to_string(),
+                        "data-path": PageState.loaded_path,
+                    },
                     hidden=True,
                 ),
                 min_height="100vh",
             )
 
-        PAGES.append(PageSpec(route, title, shell, [SessionState.load_identity, CartState.load, *extra]))
+        PAGES.append(
+            PageSpec(
+                route, title, shell, [SessionState.load_identity, CartState.load, *extra, PageState.loaded]
+            )
+        )
         return body
 
     return decorate

@@ -14,6 +14,14 @@ from playwright.sync_api import Locator, Page, expect
 
 from storefront_qa.demo import TEST_CARD
 
+# The app-ready hook says "ready" for the page whose path it carries: right after a click that changes the
+# route it still describes the page being left, so compare with the address bar.
+READY_JS = """() => {
+  const hook = document.querySelector('[data-testid="app-ready"]');
+  return !!hook && hook.dataset.ready === "true"
+    && hook.dataset.path === decodeURIComponent(window.location.pathname);
+}"""
+
 __all__ = [
     "TEST_CARD",
     "AccountPage",
@@ -44,8 +52,8 @@ class Base:
         return self.page.get_by_test_id(name)
 
     def ready(self) -> None:
-        """Wait until the page's on_load events have run (the app-ready hook)."""
-        self.page.locator('[data-testid="app-ready"][data-ready="true"]').wait_for(state="attached")
+        """Wait until the on_load events of the page in the address bar have run (the app-ready hook)."""
+        self.page.wait_for_function(READY_JS)
 
     def goto(self, path: str) -> None:
         self.page.goto(path)
