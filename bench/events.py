@@ -32,6 +32,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import services
 from bench.find_customer import ROOT, machine, percentiles
 
 NS = "/_event"
@@ -49,17 +50,7 @@ def parse_args(argv):
         help="steady phase: add-to-cart events a second from all clients together (default 20)",
     )
     p.add_argument("--duration", type=float, default=15.0, help="steady phase: seconds (default 15)")
-    p.add_argument(
-        "--prod-services",
-        action="store_true",
-        help="run the store on PostgreSQL (scratch database on BENCH_/TEST_DATABASE_URL's server) and Redis "
-        "(--redis-url), so Reflex starts several workers, as `make run-prod` does",
-    )
-    p.add_argument(
-        "--redis-url",
-        default="redis://127.0.0.1:6379/5",
-        help="Redis for --prod-services; its database is FLUSHDB-ed before and after (default db 5)",
-    )
+    services.add_arguments(p)
     args, _ = p.parse_known_args(argv)
     return args
 
@@ -269,14 +260,6 @@ async def run_store(base: str, pgid: int, args) -> dict:
     }
 
 
-def flush_redis(url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-
-
 def main(argv=None) -> dict:
     sys.path.insert(0, str(ROOT))
     from storefront_qa.server import StoreServer, free_port
@@ -285,30 +268,18 @@ def main(argv=None) -> dict:
     report = {"benchmark": "events", "date": datetime.now(UTC).isoformat(timespec="seconds")}
     report["machine"] = machine()
     print(f"\n== events: {args.clients} websocket clients, add-to-cart, production build", flush=True)
-    pg = None
-    with tempfile.TemporaryDirectory(prefix="bench_events_") as tmp:
-        server = StoreServer(Path(tmp))
-        report["services"] = "SQLite, no Redis (one backend worker)"
-        if args.prod_services:
-            from bench.find_customer import postgres_base_url, postgres_target
-
-            if not postgres_base_url():
-                raise RuntimeError("--prod-services needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
-            pg = postgres_target(postgres_base_url())
-            flush_redis(args.redis_url)
-            # StoreServer drops REDIS_URL from its environment; set both after construction.
-            server.env["DATABASE_URL"] = pg.url
-            server.env["REDIS_URL"] = args.redis_url
-            report["services"] = f"PostgreSQL scratch database + Redis {args.redis_url} (several workers)"
-        print(f"  store on {report['services']}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench_events_") as tmp, services.store_services(args) as svc:
+        report["services"] = svc.label
+        print(f"  store on {svc.label}", flush=True)
+        server = StoreServer(Path(tmp), database_url=svc.database_url, redis_url=svc.redis_url)
         try:
             base = server.start()
             report["store"] = asyncio.run(run_store(base, server.proc.pid, args))
         finally:
             server.stop()
-            if pg:
-                flush_redis(args.redis_url)
-                pg.cleanup()
+        # Redis mode: Reflex warns when an event held a page's state lock too long (1 s by default).
+        held = server.log.read_text(errors="replace").count("held too long")
+        report["store"]["state_held_too_long_warnings"] = held
     port = free_port()
     granian = Path(sys.executable).with_name("granian")
     echo = subprocess.Popen(
@@ -362,4 +333,8 @@ def main(argv=None) -> dict:
         flush=True,
     )
     print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
+    print(
+        f"  'state held too long' warnings in the store's log: {s['state_held_too_long_warnings']}",
+        flush=True,
+    )
     return report

@@ -1,6 +1,7 @@
 """Catalog page load in headless Chromium on the production build, against a static copy as the floor.
 
-The store: `storefront_qa.server.StoreServer` (production build, freshly seeded SQLite). Chromium: the
+The store: `storefront_qa.server.StoreServer` (production build, freshly seeded SQLite; with
+`--prod-services` PostgreSQL + Redis and several workers, as for the events bench). Chromium: the
 system one with the args of storefront_qa/browser.py. Each load is a fresh browser context (cold cache),
 `--loads` times (default 10), then the same number of reloads in one context (warm cache). Measured:
 
@@ -28,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench import services
 from bench.find_customer import ROOT, machine
 
 READY = (
@@ -56,6 +58,7 @@ FCP = (
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m bench --suite pageload")
     p.add_argument("--loads", type=int, default=10, help="page loads per series (default 10)")
+    services.add_arguments(p)
     args, _ = p.parse_known_args(argv)
     return args
 
@@ -141,10 +144,12 @@ def main(argv=None) -> dict:
     report = {"benchmark": "pageload", "date": datetime.now(UTC).isoformat(timespec="seconds")}
     report["machine"] = machine()
     print(f"\n== pageload: catalog (/) in headless Chromium, median of {args.loads}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="bench_pageload_") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench_pageload_") as tmp, services.store_services(args) as svc:
+        report["services"] = svc.label
+        print(f"  store on {svc.label}", flush=True)
         static_dir = Path(tmp) / "static"
         static_dir.mkdir()
-        server = StoreServer(Path(tmp) / "store")
+        server = StoreServer(Path(tmp) / "store", database_url=svc.database_url, redis_url=svc.redis_url)
         base = server.start()
         port = free_port()
         http = None
