@@ -149,7 +149,10 @@ def orders_card() -> rx.Component:
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ["Order", "Date", "Total", ""]]
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ["Order", "Date", "Total", "Details", ""]
+                            ]
                         )
                     ),
                     rx.table.body(
@@ -159,6 +162,10 @@ def orders_card() -> rx.Component:
                                 rx.table.cell(rx.link(o["number"], href="/order/" + o["number"].to(str))),
                                 rx.table.cell(o["date"]),
                                 rx.table.cell(o["total"]),
+                                rx.table.cell(
+                                    rx.text(o["summary"], size="2", color="var(--gray-11)"),
+                                    custom_attrs=tid("account-order-summary"),
+                                ),
                                 rx.table.cell(
                                     rx.cond(
                                         o["assisted"],

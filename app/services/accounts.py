@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from app.services import audit
@@ -12,7 +13,7 @@ from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import clean, digits, email_error, optional, phone_error, required
-from models import Account, Address, Order
+from models import Account, Address, Order, OrderLine
 
 NAME_MAX = 60
 MAX_ADDRESSES = 20
@@ -274,19 +275,44 @@ def delete_address(db: Session, caller: Caller, address_id: object) -> None:
 
 def order_history(db: Session, caller: Caller) -> list[dict]:
     cid = caller.require_customer()
-    rows = db.exec(
+    orders = db.exec(
         select(Order)
         .where(Order.account_id == cid)
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(100)
-    )
-    return [
-        {
-            "number": o.number,
-            "date": as_utc(o.created_at).strftime("%Y-%m-%d"),
-            "total": format_cents(o.total_cents),
-            "status": o.status,
-            "assisted": o.placed_by_id is not None,
-        }
-        for o in rows
-    ]
+    ).all()
+    # Item counts, pickups and price adjustments of all these orders in one query.
+    per_order = {
+        order_id: (items, pickups, adjusted)
+        for order_id, items, pickups, adjusted in db.exec(
+            select(
+                OrderLine.order_id,
+                func.sum(OrderLine.quantity),
+                func.sum(case((OrderLine.fulfilment == "pickup", 1), else_=0)),
+                func.sum(case((OrderLine.adjustment_cents > 0, 1), else_=0)),
+            )
+            .where(OrderLine.order_id.in_([o.id for o in orders]))
+            .group_by(OrderLine.order_id)
+        ).all()
+    }
+    rows = []
+    for o in orders:
+        items, pickups, adjusted = per_order.get(o.id, (0, 0, 0))
+        notes = [f"{items} item{'s' if items != 1 else ''}"]
+        if pickups:
+            notes.append("pick up in store" if o.shipping_method == "pickup" else "part pick up in store")
+        if o.coupon_code:
+            notes.append(f"coupon {o.coupon_code}")
+        if adjusted:
+            notes.append("price adjusted by customer service")
+        rows.append(
+            {
+                "number": o.number,
+                "date": as_utc(o.created_at).strftime("%Y-%m-%d"),
+                "total": format_cents(o.total_cents),
+                "status": o.status,
+                "assisted": o.placed_by_id is not None,
+                "summary": " · ".join(notes),
+            }
+        )
+    return rows

@@ -183,9 +183,23 @@ def place_order(
         "order_placed",
         cart_id=cart.id,
         order_number=order.number,
-        details=format_cents(order.total_cents),
+        details=_order_summary(order, lines, pickup),
     )
     return order.number
+
+
+def _order_summary(order: Order, lines: list[dict], pickup: dict) -> str:
+    """What the audit log says about a placed order: total, and what made it differ from a plain order."""
+    parts = [format_cents(order.total_cents)]
+    if order.coupon_code:
+        parts.append(f"coupon {order.coupon_code} -{format_cents(order.coupon_discount_cents)}")
+    adjusted = sum(1 for line in lines if line["adjustment_cents"])
+    if adjusted:
+        parts.append(f"{adjusted} price adjustment{'s' if adjusted > 1 else ''}")
+    for name in sorted({store.name for store in pickup.values()}):
+        n = sum(1 for store in pickup.values() if store.name == name)
+        parts.append(f"{n} line{'s' if n > 1 else ''} picked up at {name}")
+    return "; ".join(parts)
 
 
 ADDRESS_COLUMNS = ("full_name", "line1", "line2", "city", "postal_code", "country")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.services import carts, coupons, locks, orders
+from app.services import accounts, carts, coupons, locks, orders
 from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
 from models import AuditEvent, Coupon, Order, OrderLine
@@ -96,6 +96,7 @@ def test_coupon_takes_its_discount_and_counts_one_use(db, cart):
     detail = orders.order_detail(db, caller, number)
     assert detail["has_coupon"] and detail["coupon_discount"] == "$6.00"
     assert db.exec(select(Coupon.times_used)).one() == 1
+    assert accounts.order_history(db, caller)[0]["summary"] == "3 items · coupon WELCOME10"
 
 
 @pytest.mark.parametrize(
@@ -161,6 +162,9 @@ def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
     assert (order_line.unit_price_cents, order_line.adjustment_cents) == (1500, 500)
     assert order_line.adjustment_reason == "Scuffed box"
     assert only_order(db).total_cents == 4500 + 599
+    placed = db.exec(select(AuditEvent).where(AuditEvent.action == "order_placed")).one()
+    assert placed.details == "$50.99; 1 price adjustment"
+    assert accounts.order_history(db, customer)[0]["summary"].endswith("price adjusted by customer service")
 
 
 @pytest.mark.parametrize(

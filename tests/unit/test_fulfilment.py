@@ -278,6 +278,30 @@ def test_csr_on_behalf_places_a_pickup_order(db, shop):
     )
 
 
+def test_history_and_audit_say_what_was_picked_up(db, shop):
+    from app.services import accounts
+    from models import AuditEvent
+
+    csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), shop["jane"])
+    locks.lock(db, csr)
+    commit(db)
+    place(db, csr, fulfilment={shop["mug_line"]: "DTN"})  # the lamp ships
+    commit(db)
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "order_placed")).one()
+    assert event.details == "$78.99; 1 line picked up at Downtown"  # 2 x $12 + $49 + $5.99 shipping
+    assert accounts.order_history(db, shop["caller"])[0]["summary"] == "3 items · part pick up in store"
+
+
+def test_history_of_an_all_pickup_order(db, shop):
+    from app.services import accounts
+
+    place(
+        db, shop["caller"], new_address=None, fulfilment={shop["mug_line"]: "DTN", shop["lamp_line"]: "DTN"}
+    )
+    commit(db)
+    assert accounts.order_history(db, shop["caller"])[0]["summary"] == "3 items · pick up in store"
+
+
 # -- the race ---------------------------------------------------------------------------------------
 
 
