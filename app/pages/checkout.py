@@ -359,6 +359,24 @@ def checkout_page() -> rx.Component:
                             width="100%",
                         ),
                     ),
+                    rx.hstack(
+                        rx.text("Shipping"),
+                        rx.spacer(),
+                        rx.text(CheckoutState.quote_shipping, custom_attrs=tid("checkout-summary-shipping")),
+                        width="100%",
+                    ),
+                    rx.divider(),
+                    rx.hstack(
+                        rx.text("Total", weight="bold", size="4"),
+                        rx.spacer(),
+                        rx.text(
+                            CheckoutState.quote_total,
+                            weight="bold",
+                            size="4",
+                            custom_attrs=tid("checkout-summary-total"),
+                        ),
+                        width="100%",
+                    ),
                     rx.button(
                         rx.cond(CheckoutState.placing, rx.spinner(size="2"), rx.icon("lock", size=16)),
                         "Place order",

@@ -40,6 +40,17 @@ def shipping_cents(method: str, subtotal_cents: int) -> int:
     return m["cents"]
 
 
+def quote(subtotal_cents: int, coupon_cents: int, shipping_method: object, ships: bool) -> dict:
+    """Shipping and total for the order summary before the order is placed (place_order decides them)."""
+    if not ships:
+        ship, label = 0, "Pick up in store"
+    else:
+        known = isinstance(shipping_method, str) and shipping_method in SHIPPING_METHODS
+        ship = shipping_cents(shipping_method, subtotal_cents - coupon_cents) if known else 0
+        label = format_cents(ship) if ship else "Free"
+    return {"shipping": label, "total": format_cents(subtotal_cents - coupon_cents + ship)}
+
+
 def shipping_options(subtotal_cents: int) -> list[dict]:
     return [
         {

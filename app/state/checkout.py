@@ -29,6 +29,15 @@ class CheckoutState(rx.State):
     # store code) and the error refusing it.
     fulfilment_lines: list[dict] = []
     fulfilment_error: str = ""
+    # The order summary's shipping and total, recomputed whenever a choice changes them.
+    quote_shipping: str = ""
+    quote_total: str = ""
+    _coupon_cents: int = 0
+
+    async def _quote(self) -> None:
+        live = await self.get_state(LiveCart)
+        q = orders.quote(live.subtotal_cents, self._coupon_cents, self.shipping_method, self.ships)
+        self.quote_shipping, self.quote_total = q["shipping"], q["total"]
 
     async def _load_fulfilment(self, errors: dict[str, str] | None = None) -> None:
         """Read each line's choices; keep what the caller chose where it is still on offer."""
@@ -71,8 +80,10 @@ class CheckoutState(rx.State):
         self.coupon_input = self.coupon_code = self.coupon_message = self.coupon_discount = ""
         if not cart.lines:
             return rx.redirect("/cart")
+        self._coupon_cents = 0
         self.fulfilment_lines = []
         await self._load_fulfilment()
+        await self._quote()
 
     @rx.var
     def new_address(self) -> bool:
@@ -84,7 +95,7 @@ class CheckoutState(rx.State):
         return not self.fulfilment_lines or any(l["choice"] == SHIP for l in self.fulfilment_lines)
 
     @rx.event
-    def set_fulfilment(self, line_id: int, value: str):
+    async def set_fulfilment(self, line_id: int, value: str):
         """The browser's choice for one line; anything not offered for that line is ignored."""
         lines = []
         for line in self.fulfilment_lines:
@@ -94,14 +105,16 @@ class CheckoutState(rx.State):
             lines.append(line)
         self.fulfilment_lines = lines
         self.fulfilment_error = ""
+        await self._quote()
 
     @rx.event
     def set_address_choice(self, value: str):
         self.address_choice = value
 
     @rx.event
-    def set_shipping_method(self, value: str):
+    async def set_shipping_method(self, value: str):
         self.shipping_method = value
+        await self._quote()
 
     @rx.event
     def set_coupon_input(self, value: str):
@@ -116,15 +129,21 @@ class CheckoutState(rx.State):
             )
         except DomainError as e:
             self.coupon_code = self.coupon_discount = self.coupon_message = ""
+            self._coupon_cents = 0
             self.errors = {**self.errors, "coupon": e.message}
+            await self._quote()
             return toast.error(e.message)
         self.coupon_code = applied["code"]
         self.coupon_discount = applied["discount"]
         self.coupon_message = applied["message"]
+        self._coupon_cents = applied["discount_cents"]
+        await self._quote()
 
     @rx.event
-    def remove_coupon(self):
+    async def remove_coupon(self):
         self.coupon_input = self.coupon_code = self.coupon_message = self.coupon_discount = ""
+        self._coupon_cents = 0
+        await self._quote()
 
     @rx.event
     async def place_order(self, form: dict):
@@ -170,6 +189,7 @@ class CheckoutState(rx.State):
             self.placing = False
             await cart_state._reload()
             await self._load_fulfilment({e.field: e.message} if e.field else None)
+            await self._quote()
             return toast.error(e.message)
         await cart_state._reload()
         self.placing = False

@@ -3,6 +3,8 @@
 Customer: smith12 (no other test uses it).
 """
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.pages import Store
@@ -42,10 +44,19 @@ def test_csr_adjusts_price_applies_coupon_and_customer_sees_the_order(new_contex
     s.page.get_by_test_id("checkout-coupon-apply").click()
     expect(s.page.get_by_test_id("checkout-coupon-discount")).to_be_visible()
     expect(s.page.get_by_test_id("checkout-coupon-error")).to_have_count(0)
+    # The summary shows what the order will cost before it is placed, and changes with the method.
+    total = s.page.get_by_test_id("checkout-summary-total")
+    expect(total).not_to_have_text("")
+    standard_total = total.inner_text()
+    s.page.get_by_role("radio", name=re.compile(r"^Express")).click()
+    expect(s.page.get_by_test_id("checkout-summary-shipping")).to_have_text("$14.99")
+    expect(total).not_to_have_text(standard_total)
+    express_total = total.inner_text()
     s.page.get_by_test_id("checkout-gift-message").fill("Stay warm!")
     s.page.get_by_test_id("checkout-order-note").fill("Customer called in")
     s.checkout.pay()
     number = s.checkout.order_number()
+    expect(s.page.get_by_test_id("order-total")).to_have_text(express_total)
     expect(s.page.get_by_test_id("order-coupon-discount")).to_be_visible()
     expect(s.page.get_by_test_id("order-gift-message")).to_contain_text("Stay warm!")
     expect(s.page.get_by_test_id("order-note")).to_contain_text("Customer called in")

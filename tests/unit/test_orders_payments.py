@@ -370,3 +370,16 @@ def test_order_of_another_customer_is_not_found(db, shop):
 def test_shipping_options():
     assert [o["price"] for o in orders.shipping_options(1000)] == ["$5.99", "$14.99"]
     assert [o["price"] for o in orders.shipping_options(7500)] == ["Free", "$14.99"]
+
+
+def test_quote_matches_what_the_order_charges():
+    # $60 after promotions, a $6 coupon: standard shipping is free only from $75.
+    assert orders.quote(6000, 600, "standard", ships=True) == {"shipping": "$5.99", "total": "$59.99"}
+    assert orders.quote(8000, 0, "standard", ships=True) == {"shipping": "Free", "total": "$80.00"}
+    assert (
+        orders.quote(6000, 0, "pickup-forged", ships=True)["shipping"] == "Free"
+    )  # unknown method: no price
+    assert orders.quote(6000, 0, "express", ships=False) == {
+        "shipping": "Pick up in store",
+        "total": "$60.00",
+    }
