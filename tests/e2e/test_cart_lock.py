@@ -15,23 +15,33 @@ def on_behalf_of(new_context, csr_email: str, customer_email: str) -> Store:
 
 
 def test_three_browsers_lock_takeover_and_hand_back(new_context):
-    shopper = Store(new_context().new_page())
-    shopper.sign_in("smith05@example.com", "shop-pass-123")
-    shopper.cart.open()
+    three_browsers(new_context, "smith05@example.com")
+
+
+def three_browsers(new_context, customer: str, shopper: Store | None = None, viewers=()) -> None:
+    """CSR A locks and fills the customer's cart while the customer watches, CSR B takes the lock over, A
+    sees it at once; B adds, unlocks; the customer checks out what customer service left. Also run on
+    PostgreSQL + Redis with two workers (tests/e2e/test_reliability.py), where more of the customer's
+    browsers (`viewers`, on the cart page) must see each change too."""
+    if shopper is None:
+        shopper = Store(new_context().new_page())
+        shopper.sign_in(customer, "shop-pass-123")
+        shopper.cart.open()
     expect(shopper.cart.tid("cart-empty")).to_be_visible()
 
-    a = on_behalf_of(new_context, "csr@example.com", "smith05@example.com")
+    a = on_behalf_of(new_context, "csr@example.com", customer)
     a.minicart.lock()
     a.minicart.close()
     a.product.open("BAG-TOTE")
     a.product.add(2)
     # The shopper's page shows the CSR's addition without a reload, read-only, naming customer service.
-    expect(shopper.cart.line("BAG-TOTE")).to_be_visible()
-    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text("Casey Rep")
-    expect(shopper.cart.tid("checkout-button")).to_be_disabled()
+    for watcher in (shopper, *viewers):
+        expect(watcher.cart.line("BAG-TOTE")).to_be_visible()
+        expect(watcher.cart.tid("cart-readonly-notice")).to_contain_text("Casey Rep")
+        expect(watcher.cart.tid("checkout-button")).to_be_disabled()
 
     a.cart.open()
-    b = on_behalf_of(new_context, "csr2@example.com", "smith05@example.com")
+    b = on_behalf_of(new_context, "csr2@example.com", customer)
     b.minicart.open()
     expect(b.minicart.tid("lock-status")).to_contain_text("Locked by Casey Rep since")
     b.minicart.tid("minicart-takeover").click()
@@ -50,7 +60,8 @@ def test_three_browsers_lock_takeover_and_hand_back(new_context):
     b.product.open("MUG-STONE")
     b.product.add(1)
     started = time.perf_counter()
-    expect(shopper.cart.line("MUG-STONE")).to_be_visible()
+    for watcher in (shopper, *viewers):
+        expect(watcher.cart.line("MUG-STONE")).to_be_visible()
     print(f"add-to-cart → line in the shopper's browser: {(time.perf_counter() - started) * 1000:.0f} ms")
     b.minicart.unlock()
 

@@ -286,3 +286,21 @@ def test_database_outage_refuses_clearly_and_writes_nothing_half(store_up, db_pr
     assert orders(direct_db, shopper.email) == [{"BAG-TOTE": 2}]
     assert cart_lines(direct_db, shopper.email) == {}
     expect(s.minicart.tid("minicart-count")).to_have_text("0")
+
+
+def test_three_browsers_on_two_workers(store_up, new_context):
+    """The live lock journey of test_cart_lock (two CSRs and the customer, each in their own browser) on
+    PostgreSQL + Redis with two workers. The customer has more browsers on the cart page, opened until
+    both workers hold connections of theirs, and every one of them sees each change live: changes cross
+    workers through Redis."""
+    from tests.e2e.test_cart_lock import three_browsers
+
+    customer = smith(27)
+    browsers: list[Store] = []
+    while len(browsers) < 2 or (len(store_up.workers_with_clients()) < 2 and len(browsers) < 8):
+        b = Store(new_context().new_page())
+        b.sign_in(customer.email, customer.password)
+        b.cart.open()
+        browsers.append(b)
+    assert len(store_up.workers_with_clients()) == 2, "the customer's browsers all landed on one worker"
+    three_browsers(new_context, customer.email, shopper=browsers[0], viewers=browsers[1:])
