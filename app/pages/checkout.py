@@ -92,7 +92,7 @@ def address_step() -> rx.Component:
                         CheckoutState.addresses,
                         lambda a: rx.el.label(
                             rx.hstack(
-                                rx.radio_group.item(value=a["id"].to(str)),
+                                rx.radio_group.item(value=a["id"].to_string()),
                                 rx.text(a["summary"], size="2"),
                                 align="center",
                             ),

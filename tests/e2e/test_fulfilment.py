@@ -85,7 +85,8 @@ def test_csr_on_behalf_ships_one_line_and_picks_up_another(new_context):
     )
     s.checkout.choose_fulfilment("MUG-STONE", "DTN")
     expect(s.checkout.fulfilment("BAG-TOTE")).to_have_value("ship")
-    expect(s.checkout.tid("checkout-address").first).to_be_visible()  # the customer's saved address
+    # The customer's saved default address is chosen (the radio's value was once a number: none showed).
+    expect(s.checkout.tid("checkout-address").first.get_by_role("radio")).to_be_checked()
     s.checkout.pay()
     s.checkout.order_number()
     expect(s.checkout.order_line_fulfilment("MUG-STONE")).to_have_text("Pick up at Downtown, Springfield")
