@@ -8,10 +8,12 @@ within a moment. The database stays the truth; LiveCart is a view of it.
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from app.services import carts, locks, onbehalf
-from app.services.db import session_scope
+from app.services.db import session_scope, utcnow
 from app.services.errors import DomainError
 from app.state import toast
 from app.state.guard import run
@@ -105,9 +107,15 @@ async def publish_cart(
     publish(live, view, lock_event, previous_holder_id)
 
 
+# A browser showing a locked cart re-checks the lock at least this often, so a lock that runs out
+# (CART_LOCK_MINUTES after the holder's last change) shows as unlocked everywhere within seconds.
+LOCK_WATCH_SECONDS = 10
+
+
 class CartState(rx.State):
     panel_open: bool = False
     adjust_line_id: int = 0
+    _watching_lock: bool = False
 
     async def _live(self, cart_id: int) -> LiveCart:
         live = await self.get_state(LiveCart)
@@ -122,7 +130,36 @@ class CartState(rx.State):
 
     @rx.event
     async def load(self):
-        await self._reload()
+        live = await self._reload()
+        if live.locked:
+            return CartState.watch_lock
+
+    @rx.event(background=True)
+    async def watch_lock(self):
+        """While this browser shows a locked cart: once the lock has run out, show every viewer the cart
+        unlocked, without waiting for somebody's next change (SPEC §5: unlock by expiry)."""
+        async with self:
+            if self._watching_lock:
+                return
+            self._watching_lock = True
+        try:
+            while True:
+                async with self:
+                    live = await self.get_state(LiveCart)
+                    cart_id, locked = live.cart_id, live.locked
+                if not cart_id or not locked:
+                    return
+                with session_scope() as db:
+                    expires = locks.lock_expires_at(db, cart_id)
+                if expires is None:
+                    async with self:
+                        await publish_cart(self, cart_id, "expired")
+                    return
+                left = (expires - utcnow()).total_seconds()
+                await asyncio.sleep(min(LOCK_WATCH_SECONDS, max(0.5, left + 0.5)))
+        finally:
+            async with self:
+                self._watching_lock = False
 
     @rx.event
     def set_panel_open(self, value: bool):
@@ -139,9 +176,12 @@ class CartState(rx.State):
             await self._reload()
             return toast.error(e.message)
         previous = result if lock_event == "takeover" and isinstance(result, int) else 0
-        publish(await self._live(view["id"]), view, lock_event, previous)
+        live = await self._live(view["id"])
+        publish(live, view, lock_event, previous)
+        events = [CartState.watch_lock] if live.locked else []
         if success:
-            return toast.success(success.format(**result) if isinstance(result, dict) else success)
+            events.append(toast.success(success.format(**result) if isinstance(result, dict) else success))
+        return events
 
     async def _version(self) -> int | None:
         live = await self.get_state(LiveCart)

@@ -1,6 +1,8 @@
 """Cart lock and takeover, live in three browsers at once (issue 4; seeds 000-002, 004 step 7)."""
 
+import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -103,3 +105,35 @@ def test_view_cart_action_opens_the_customers_cart(new_context):
     s.page.wait_for_url("**/cart")
     expect(s.header.tid("header-customer-name")).to_contain_text("Smith")
     expect(s.page.get_by_test_id("lock-status")).to_have_text("Unlocked")
+
+
+def test_a_lock_that_runs_out_shows_unlocked_everywhere(new_context, store_server):
+    """SPEC §5, unlock by expiry: nobody changes the cart, the lock runs out, and both the customer's and
+    the CSR's browsers show it unlocked within seconds, without a reload."""
+    customer = "smith10@example.com"
+    shopper = Store(new_context().new_page())
+    shopper.sign_in(customer, "shop-pass-123")
+    shopper.cart.open()
+    a = on_behalf_of(new_context, "csr@example.com", customer)
+    a.minicart.lock()
+    a.minicart.close()
+    a.product.open("BAG-TOTE")
+    a.product.add(1)
+    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text("Casey Rep")
+    qty = shopper.cart.line("BAG-TOTE").get_by_test_id("cart-line-qty")
+    expect(qty).not_to_be_editable()
+
+    # The CSR walked away: let the lock run out 2 s from now instead of waiting CART_LOCK_MINUTES.
+    ends = (datetime.now(UTC) + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(store_server.db_url.removeprefix("sqlite:///")) as db:
+        changed = db.execute(
+            "UPDATE cart SET lock_expires_at = ? WHERE status = 'active'"
+            " AND account_id = (SELECT id FROM account WHERE email = ?)",
+            (ends, customer),
+        ).rowcount
+    assert changed == 1
+
+    expect(shopper.cart.tid("cart-readonly-notice")).to_have_count(0, timeout=20_000)
+    expect(qty).to_be_editable()
+    a.minicart.open()
+    expect(a.minicart.tid("lock-status")).to_have_text("Unlocked", timeout=20_000)
