@@ -52,6 +52,13 @@ def field(
     )
 
 
+def error_callout(message, testid: str) -> rx.Component:
+    """A form's or a page's error, announced to screen readers."""
+    return rx.callout(
+        message, icon="triangle-alert", color_scheme="red", role="alert", custom_attrs=tid(testid)
+    )
+
+
 def empty_state(
     icon: str, title: str, body: str | rx.Component = "", testid: str = "empty-state", *actions
 ) -> rx.Component:

@@ -2,7 +2,7 @@ import reflex as rx
 
 from app.state.customer_service import CustomerServiceState as CS
 from components.shell import page
-from components.ui import empty_state, field, loading, tid
+from components.ui import empty_state, error_callout, field, loading, tid
 
 CRITERIA = [
     ("First name", "first_name", "find-first-name"),
@@ -291,12 +291,9 @@ def create_customer_dialog() -> rx.Component:
                     ),
                     rx.cond(
                         e.length() > 0,
-                        rx.callout(
+                        error_callout(
                             rx.cond(e.contains("form"), e["form"], "Please correct the highlighted fields."),
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            custom_attrs=tid("create-error"),
+                            "create-error",
                         ),
                     ),
                     rx.hstack(

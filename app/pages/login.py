@@ -2,7 +2,7 @@ import reflex as rx
 
 from app.state.session import SessionState
 from components.shell import page
-from components.ui import field, tid
+from components.ui import error_callout, field, tid
 
 
 def signin_form() -> rx.Component:
@@ -36,13 +36,7 @@ def signin_form() -> rx.Component:
                 ),
                 rx.cond(
                     SessionState.signin_error != "",
-                    rx.callout(
-                        SessionState.signin_error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        role="alert",
-                        custom_attrs=tid("signin-error"),
-                    ),
+                    error_callout(SessionState.signin_error, "signin-error"),
                 ),
                 rx.button(
                     "Sign in", type="submit", size="3", width="100%", custom_attrs=tid("signin-submit")

@@ -2,7 +2,7 @@ import reflex as rx
 
 from app.state.passwords import SetPasswordState as S
 from components.shell import page
-from components.ui import field, loading, tid
+from components.ui import error_callout, field, loading, tid
 
 
 def password_form() -> rx.Component:
@@ -59,13 +59,7 @@ def password_form() -> rx.Component:
 
 def link_problem() -> rx.Component:
     return rx.vstack(
-        rx.callout(
-            S.link_error,
-            icon="triangle-alert",
-            color_scheme="red",
-            role="alert",
-            custom_attrs=tid("set-password-error"),
-        ),
+        error_callout(S.link_error, "set-password-error"),
         rx.link(
             "Request a new link",
             href="/forgot-password",
