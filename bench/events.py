@@ -1,10 +1,7 @@
 """Event round trip through the real websocket of the production build, against a plain websocket echo.
 
-Client: a minimal Engine.IO 4 / Socket.IO 5 client written on `simple_websocket.AioClient` (already in the
-venv; python-socketio's own clients need aiohttp or websocket-client, which are not installed). It speaks
-exactly what the Reflex frontend sends (captured from Chromium): connect to `/_event/?token=<uuid>&EIO=4
-&transport=websocket` with the Reflex version as subprotocol, the hydrate event in the CONNECT packet
-(`40/_event,{"event": …}`), events as `42/_event,["event", {...}]`, answering pings.
+Client: `storefront_qa.raw_client.RawClient`, a minimal Engine.IO 4 / Socket.IO 5 client on
+`simple_websocket.AioClient` that speaks exactly what the Reflex frontend sends (see that module).
 
 Each client is a fresh browser session (its own token, so its own anonymous cart) hydrated on a product
 page. Steady phase (the SPEC's "100 connected clients"): for `--duration` seconds every client clicks
@@ -21,21 +18,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import services
 from bench.find_customer import ROOT, machine, percentiles
-
-NS = "/_event"
+from storefront_qa.raw_client import RawClient, open_ws
 
 
 def parse_args(argv):
@@ -86,60 +80,16 @@ def group_cpu_s(pgid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-async def open_ws(url: str, subprotocols: list[str] | None = None):
-    """`AioClient.connect`, plus the frames that arrived together with the handshake's answer.
-
-    simple_websocket's handshake reads the socket until the "101 Switching Protocols" and leaves any frame
-    that came in the same read (Engine.IO's open packet, often) in wsproto's buffer; its reader only looks
-    there after the next read, i.e. the server's ping 25 s later. That stall made "100 clients connected"
-    take 25 s. Handling the buffered events once releases them.
-    """
-    from simple_websocket import AioClient
-
-    ws = await AioClient.connect(url, subprotocols=subprotocols)
-    await ws._handle_events()
-    return ws
-
-
-class Client:
-    """One Reflex browser session over a raw Engine.IO/Socket.IO websocket."""
-
-    def __init__(self, base: str, version: str, router_data: dict, hydrate: str):
-        self.token = str(uuid.uuid4())
-        self.url = base.replace("http", "ws", 1) + f"{NS}/?token={self.token}&EIO=4&transport=websocket"
-        self.version, self.router_data, self.hydrate = version, router_data, hydrate
-        self.ws = None
-        self.frames: asyncio.Queue = asyncio.Queue()
-        self.reader = None
+class Client(RawClient):
+    """One Reflex browser session over the raw websocket (storefront_qa.raw_client), timing its clicks."""
 
     async def connect(self) -> None:
-        self.ws = await open_ws(self.url, [self.version])
-        opened = await self.ws.receive(timeout=30)
-        assert opened.startswith("0"), opened
-        event = {"name": self.hydrate, "payload": {}, "router_data": self.router_data}
-        await self.ws.send(f"40{NS}," + json.dumps({"event": event}))
-        self.reader = asyncio.create_task(self._read())
-        while True:  # hydrated once the backend says so
-            frame = await asyncio.wait_for(self.frames.get(), 60)
-            if '"is_hydrated_rx_state_":true' in frame[1]:
-                break
+        await super().connect(settle=0)
 
-    async def _read(self) -> None:
-        while True:
-            data = await self.ws.receive()
-            if data is None:
-                return
-            if data == "2":
-                await self.ws.send("3")
-                continue
-            self.frames.put_nowait((time.perf_counter_ns(), data))
-
-    async def emit(self, name: str) -> tuple[int, int]:
-        while not self.frames.empty():
-            self.frames.get_nowait()
-        body = json.dumps(["event", {"name": name, "router_data": self.router_data}])
-        t0 = time.perf_counter_ns()
-        await self.ws.send(f"42{NS}," + body)
+    async def round_trip(self, name: str) -> tuple[int, int]:
+        """Send the event; nanoseconds to the first delta and to the one carrying the LiveCart."""
+        self.discard()
+        t0 = await self.send(name)
         first = None
         while True:
             t, data = await asyncio.wait_for(self.frames.get(), 60)
@@ -147,12 +97,6 @@ class Client:
                 first = t - t0
             if "live_cart" in data and "count_rx_state_" in data:
                 return first, t - t0
-
-    async def close(self) -> None:
-        if self.reader:
-            self.reader.cancel()
-        if self.ws:
-            await self.ws.close()
 
 
 async def echo_floor(port: int, clients: int, rounds: int, size: int) -> list[int]:
@@ -195,7 +139,7 @@ async def steady_phase(clients: list[Client], add: str, rate: float, duration: f
             await asyncio.sleep(rng.expovariate(per_client))
             if time.perf_counter() >= end:
                 return
-            times.append((await c.emit(add))[1])
+            times.append((await c.round_trip(add))[1])
 
     await asyncio.gather(*(shopper(c) for c in clients))
     return times
@@ -207,12 +151,13 @@ async def run_store(base: str, pgid: int, args) -> dict:
     sys.path.insert(0, str(ROOT))
     from app.state.catalog import ProductState
 
-    hydrate = "reflex___state____state.hydrate_and_load"
     add = ProductState.get_full_name() + ".add_to_cart"
     path = f"/product/{args.product}"
-    router = {"pathname": path, "asPath": path, "query": {"code": args.product}}
     rss_before = group_rss_kib(pgid)
-    clients = [Client(base, constants.Reflex.VERSION, router, hydrate) for _ in range(args.clients)]
+    clients = [
+        Client(base, path, query={"code": args.product}, version=constants.Reflex.VERSION)
+        for _ in range(args.clients)
+    ]
     gate = asyncio.Semaphore(10)
 
     async def connect(c: Client) -> None:
@@ -230,17 +175,17 @@ async def run_store(base: str, pgid: int, args) -> dict:
         f"({(rss_after - rss_before) / len(clients):.0f} KiB per client)",
         flush=True,
     )
-    await clients[0].emit(add)  # warm-up
+    await clients[0].round_trip(add)  # warm-up
     steady = await steady_phase(clients, add, args.rate, args.duration)
     first, cart, single = [], [], []
     t, cpu = time.perf_counter(), group_cpu_s(pgid)
     for _ in range(args.event_rounds):
-        for f, c in await asyncio.gather(*(c.emit(add) for c in clients)):
+        for f, c in await asyncio.gather(*(c.round_trip(add) for c in clients)):
             first.append(f)
             cart.append(c)
     burst_s, burst_cpu_s = time.perf_counter() - t, group_cpu_s(pgid) - cpu
     for _ in range(30):  # one client alone, no contention
-        single.append((await clients[0].emit(add))[1])
+        single.append((await clients[0].round_trip(add))[1])
     for c in clients:
         await c.close()
     return {

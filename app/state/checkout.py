@@ -109,11 +109,11 @@ class CheckoutState(rx.State):
 
     @rx.event
     def set_address_choice(self, value: str):
-        self.address_choice = value
+        self.address_choice = _choice(value)
 
     @rx.event
     async def set_shipping_method(self, value: str):
-        self.shipping_method = value
+        self.shipping_method = _choice(value)
         await self._quote()
 
     @rx.event
@@ -149,6 +149,7 @@ class CheckoutState(rx.State):
     async def place_order(self, form: dict):
         if self.placing:
             return
+        form = form if isinstance(form, dict) else {}  # a forged event's list or string: nothing filled in
         self.errors = {}
         cart_state = await self.get_state(CartState)
         live = await self.get_state(LiveCart)
@@ -182,15 +183,24 @@ class CheckoutState(rx.State):
                 ),
             )
         except FieldErrors as e:
-            self.errors, self.placing = e.errors, False
+            self.errors = e.errors
             await self._load_fulfilment(e.errors)
             return toast.error(e.message)
         except DomainError as e:
-            self.placing = False
             await cart_state._reload()
             await self._load_fulfilment({e.field: e.message} if e.field else None)
             await self._quote()
             return toast.error(e.message)
+        finally:
+            # Whatever escaped (the error handler shows a toast), Place order must not spin for ever.
+            self.placing = False
         await cart_state._reload()
-        self.placing = False
         return [rx.redirect(f"/order/{number}"), toast.success(f"Thank you! Order {number} is placed.")]
+
+
+def _choice(value: object) -> str:
+    """A choice the browser sent (an address id, "new", a method code): text of a sane length, else none.
+
+    A forged dict or a 5,000-digit string would otherwise sit in a `str` var and break `place_order`.
+    """
+    return value if isinstance(value, str) and len(value) <= 40 else ""
