@@ -199,6 +199,11 @@ class RawClient:
             seen += await self.drain(quiet=settle, timeout=timeout)
         return seen
 
+    @property
+    def local_port(self) -> int:
+        """This end's TCP port: `StoreServer.worker_serving(port)` tells which backend worker serves it."""
+        return self.ws.wsock.get_extra_info("sockname")[1]
+
     async def _read(self) -> None:
         from simple_websocket import ConnectionClosed
 

@@ -227,6 +227,12 @@ class StoreServer:
         inodes = _established_socket_inodes(self.port)
         return [pid for pid in self.worker_pids() if _socket_inodes(pid) & inodes]
 
+    def worker_serving(self, client_port: int) -> int | None:
+        """The worker holding the connection that comes from `client_port` on this machine (e.g. a raw
+        client's websocket: `storefront_qa.raw_client.RawClient.local_port`)."""
+        inodes = _established_socket_inodes(self.port, remote_port=client_port)
+        return next((pid for pid in self.worker_pids() if _socket_inodes(pid) & inodes), None)
+
     def __enter__(self) -> str:
         return self.start()
 
@@ -242,8 +248,9 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _established_socket_inodes(port: int) -> set[int]:
-    """Socket inodes of established TCP connections whose local port is `port` (/proc/net/tcp{,6})."""
+def _established_socket_inodes(port: int, remote_port: int | None = None) -> set[int]:
+    """Socket inodes of established TCP connections whose local port is `port` (/proc/net/tcp{,6}),
+    only the one from `remote_port` when given."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -253,7 +260,9 @@ def _established_socket_inodes(port: int) -> set[int]:
         for row in rows:
             fields = row.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+            peer_port = int(fields[2].rsplit(":", 1)[1], 16)
+            established = fields[3] == "01"
+            if local_port == port and established and remote_port in (None, peer_port):
                 inodes.add(int(fields[9]))
     return inodes
 

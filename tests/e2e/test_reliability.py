@@ -304,3 +304,64 @@ def test_three_browsers_on_two_workers(store_up, new_context):
         browsers.append(b)
     assert len(store_up.workers_with_clients()) == 2, "the customer's browsers all landed on one worker"
     three_browsers(new_context, customer.email, shopper=browsers[0], viewers=browsers[1:])
+
+
+def test_csr_and_customer_served_by_different_workers_see_each_other_live(store_up, direct_db):
+    """Issue 5: a CSR whose websocket one worker serves and the customer whose websocket the other worker
+    serves (checked through /proc, not assumed) see each other's cart changes at once, through Redis."""
+    from tests.e2e.test_forged_events import run
+
+    run(_across_workers(store_up, direct_db))
+
+
+async def _across_workers(server: StoreServer, db) -> None:
+    from app.state.cart import CartState, LiveCart
+    from app.state.customer_service import CustomerServiceState
+    from storefront_qa.demo import CSR
+    from storefront_qa.raw_client import RawClient, changed
+    from tests.e2e.test_forged_events import signed_in
+
+    customer = smith(26)
+    with Session(db) as session:
+        customer_id = session.exec(select(Account.id).where(Account.email == customer.email)).one()
+        sku = session.exec(
+            select(Variant.sku)
+            .join(Product, Product.id == Variant.product_id)
+            .where(Product.code == "BAG-TOTE")
+        ).first()
+    shopper = await signed_in(server.base_url, customer, "/cart")
+    shopper_worker = server.worker_serving(shopper.local_port)
+    assert shopper_worker, "no worker serves the customer's websocket"
+    login = await signed_in(server.base_url, CSR, "/customer-service")
+    csr = login
+    for _ in range(20):  # a new tab of the same CSR browser, until the other worker serves it
+        if server.worker_serving(csr.local_port) not in (None, shopper_worker):
+            break
+        if csr is not login:
+            await csr.close()
+        csr = RawClient(server.base_url, "/customer-service", cookies=login.cookies)
+        await csr.connect()
+    csr_worker = server.worker_serving(csr.local_port)
+    assert csr_worker and csr_worker != shopper_worker, f"both served by {shopper_worker}"
+
+    cart, live = CartState.get_full_name(), LiveCart
+    try:
+        await csr.emit(CustomerServiceState.get_full_name() + ".access", {"customer_id": customer_id})
+        shopper.discard()
+        await csr.emit(cart + ".lock")
+        seen = await shopper.drain(timeout=15, until=lambda f: True in changed(f, live, "locked"))
+        assert True in changed(seen, live, "locked"), "the lock did not reach the customer's worker"
+
+        await csr.emit(cart + ".add", {"sku": sku, "quantity": 2})
+        seen = await shopper.drain(timeout=15, until=lambda f: changed(f, live, "lines"))
+        lines = changed(seen, live, "lines")[-1]
+        assert [(line["code"], line["quantity"]) for line in lines] == [("BAG-TOTE", 2)]
+
+        await csr.emit(cart + ".unlock")
+        csr.discard()
+        await shopper.emit(cart + ".set_quantity", {"line_id": lines[0]["line_id"], "quantity": "3"})
+        seen = await csr.drain(timeout=15, until=lambda f: changed(f, live, "lines"))
+        assert [line["quantity"] for line in changed(seen, live, "lines")[-1]] == [3]
+    finally:
+        for client in {shopper, login, csr}:
+            await client.close()
