@@ -270,7 +270,7 @@ class RawClient:
         name: str,
         payload: dict | None = None,
         *,
-        quiet: float = 0.5,
+        quiet: float | None = None,
         first: float = 10,
         until: Callable[[list[str]], Any] | None = None,
     ) -> list[str]:
@@ -278,8 +278,11 @@ class RawClient:
         `until(frames)` being true (e.g. `until=toasts`: stop at the first toast).
 
         Waits up to `first` seconds for the first frame (an event Reflex ignores gets none: the list is
-        empty then), so a slow answer is not mistaken for silence.
+        empty then), so a slow answer is not mistaken for silence. `quiet` is 0.5 s, or `first` when
+        `until` says what to wait for (a busy server may pause between the frames of one answer).
         """
+        if quiet is None:
+            quiet = first if until else 0.5
         self.discard()
         await self.send(name, payload)
         try:

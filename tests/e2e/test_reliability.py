@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, update
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
@@ -349,19 +350,34 @@ async def _across_workers(server: StoreServer, db) -> None:
         await csr.emit(CustomerServiceState.get_full_name() + ".access", {"customer_id": customer_id})
         shopper.discard()
         await csr.emit(cart + ".lock")
-        seen = await shopper.drain(timeout=15, until=lambda f: True in changed(f, live, "locked"))
+        seen = await shopper.drain(quiet=15, timeout=15, until=lambda f: True in changed(f, live, "locked"))
         assert True in changed(seen, live, "locked"), "the lock did not reach the customer's worker"
 
         await csr.emit(cart + ".add", {"sku": sku, "quantity": 2})
-        seen = await shopper.drain(timeout=15, until=lambda f: changed(f, live, "lines"))
+        seen = await shopper.drain(quiet=15, timeout=15, until=lambda f: changed(f, live, "lines"))
         lines = changed(seen, live, "lines")[-1]
         assert [(line["code"], line["quantity"]) for line in lines] == [("BAG-TOTE", 2)]
 
         await csr.emit(cart + ".unlock")
         csr.discard()
         await shopper.emit(cart + ".set_quantity", {"line_id": lines[0]["line_id"], "quantity": "3"})
-        seen = await csr.drain(timeout=15, until=lambda f: changed(f, live, "lines"))
+        seen = await csr.drain(quiet=15, timeout=15, until=lambda f: changed(f, live, "lines"))
         assert [line["quantity"] for line in changed(seen, live, "lines")[-1]] == [3]
+
+        # A lock that runs out is shown unlocked by the server's own watcher (a background task on the CSR's
+        # worker), on the customer's worker too.
+        await csr.emit(cart + ".lock")
+        seen = await shopper.drain(quiet=15, timeout=15, until=lambda f: True in changed(f, live, "locked"))
+        assert True in changed(seen, live, "locked")
+        with Session(db) as session:
+            session.exec(
+                update(Cart)
+                .where(Cart.account_id == customer_id, Cart.status == "active")
+                .values(lock_expires_at=datetime.now(UTC) + timedelta(seconds=2))
+            )
+            session.commit()
+        seen = await shopper.drain(quiet=30, timeout=30, until=lambda f: False in changed(f, live, "locked"))
+        assert False in changed(seen, live, "locked"), "the expired lock was not shown unlocked"
     finally:
         for client in {shopper, login, csr}:
             await client.close()
