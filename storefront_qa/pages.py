@@ -246,6 +246,24 @@ class CartPage(Base):
     def subtotal(self) -> Locator:
         return self.tid("cart-subtotal")
 
+    def open_adjust(self, code: str) -> None:
+        """On behalf, holding the lock (permission `order.adjust_price`): open the line's adjust-price dialog."""
+        self.line(code).get_by_test_id("cart-line-adjust").click()
+        expect(self.tid("adjust-amount")).to_be_visible()
+
+    def adjust_price(self, code: str, amount: str, reason: str) -> None:
+        """Reduce the line's price by `amount` dollars per item (e.g. "5.00"; "0" removes it), with a reason."""
+        if not self.tid("adjust-amount").is_visible():
+            self.open_adjust(code)
+        self.tid("adjust-amount").fill(amount)
+        self.tid("adjust-reason").fill(reason)
+        self.tid("adjust-submit").click()
+        expect(self.tid("adjust-amount")).to_have_count(0)  # applied: the dialog closed
+
+    def adjustment(self, code: str) -> Locator:
+        """The line's "Adjusted −$x each: <reason>", on a line with a price adjustment."""
+        return self.line(code).get_by_test_id("cart-line-adjustment")
+
     def checkout(self) -> None:
         self.tid("checkout-button").click()
         self.page.wait_for_url("**/checkout")
@@ -291,6 +309,11 @@ class CheckoutPage(Base):
 
     def fulfilment_error(self, code: str) -> Locator:
         return self.line(code).get_by_test_id("checkout-fulfilment-error")
+
+    def apply_coupon(self, code: str) -> None:
+        """Type a coupon code and Apply; see `checkout-coupon-discount` or `checkout-coupon-error` after."""
+        self.tid("checkout-coupon").fill(code)
+        self.tid("checkout-coupon-apply").click()
 
     def order_line_fulfilment(self, code: str) -> Locator:
         """On the confirmation: "Ship to home" or "Pick up at <store>, <city>" for that line."""

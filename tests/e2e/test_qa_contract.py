@@ -5,7 +5,7 @@ few of those states in the right role and, at each, checks that every hook of th
 every hook the page carries is documented. Hooks marked `coming` are documented but not checked. The example
 test of docs/QA.md runs here too, so it cannot rot.
 
-Customers: smith16, smith20 and smith24…smith27 (no other test uses them); Jane is only read.
+Customers: smith16, smith20, smith24…smith27 and smith30 (no other test uses them); Jane is only read.
 """
 
 from __future__ import annotations
@@ -433,6 +433,72 @@ def test_two_csrs_a_supervisor_and_the_customer(new_context, visit: Visit):
     shopper.cart.open()
     shopper.minicart.open()
     visit.reached("cart-handed-back", shopper.page)
+    visit.done()
+
+
+@covers(
+    "adjust-price",
+    "cart-adjusted",
+    "coupon-refused",
+    "coupon-applied",
+    "pickup-only",
+    "pickup-refused",
+    "on-behalf-order-extras",
+)
+def test_csr_adjusts_picks_up_and_places_an_order_with_extras(store: Store, visit: Visit):
+    """Casey Rep (CSRs have `order.adjust_price`) on behalf of smith30: a price adjustment, coupons, pickup
+    in store (one store refused), a gift message and a note, then the confirmation as customer service sees it.
+    Only CANDLE-CEDAR and SCARF-CASH leave a store's shelf (Downtown): MUG-STONE's shelves are
+    test_fulfilment's."""
+    s, page, customer = store, store.page, smith(30)
+    s.sign_in_staff(CSR.email, CSR.password)
+    s.shop_on_behalf(customer.email)
+    s.minicart.lock()
+    s.minicart.close()
+    s.product.open("SCARF-CASH")
+    s.product.add(1)
+    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    s.product.open("CANDLE-CEDAR")
+    s.product.add(1)
+    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    s.cart.open()
+    s.cart.open_adjust("SCARF-CASH")
+    visit.reached("adjust-price", page)
+    s.cart.adjust_price("SCARF-CASH", "5.00", "Pulled thread")
+    expect(s.cart.adjustment("SCARF-CASH")).to_contain_text("Pulled thread")
+    visit.reached("cart-adjusted", page)
+
+    s.cart.checkout_for_customer()
+    s.checkout.apply_coupon("summer5")
+    expect(s.checkout.tid("checkout-coupon-error")).to_contain_text("expired")
+    visit.reached("coupon-refused", page)
+    s.checkout.apply_coupon("welcome10")
+    expect(s.checkout.tid("checkout-coupon-discount")).to_be_visible()
+    expect(s.checkout.tid("checkout-coupon-error")).to_have_count(0)
+    visit.reached("coupon-applied", page)
+    s.checkout.choose_fulfilment("SCARF-CASH", "DTN")
+    s.checkout.choose_fulfilment("CANDLE-CEDAR", "DTN")
+    expect(s.checkout.tid("checkout-pickup-only")).to_be_visible()
+    visit.reached("pickup-only", page)
+    # Airport Mall has no candle: its option is disabled; enabled in the page anyway, the server refuses it.
+    s.checkout.fulfilment("CANDLE-CEDAR").evaluate(
+        "sel => sel.querySelector('option[value=APT]').removeAttribute('disabled')"
+    )
+    s.checkout.choose_fulfilment("CANDLE-CEDAR", "APT")
+    s.checkout.pay()
+    expect(s.checkout.fulfilment_error("CANDLE-CEDAR")).to_contain_text(
+        "out of stock at the Airport Mall store"
+    )
+    visit.reached("pickup-refused", page)
+
+    s.checkout.choose_fulfilment("CANDLE-CEDAR", "DTN")
+    expect(s.checkout.fulfilment_error("CANDLE-CEDAR")).to_have_count(0)
+    s.checkout.tid("checkout-gift-message").fill("Happy birthday!")
+    s.checkout.tid("checkout-order-note").fill("Customer called in")
+    s.checkout.tid("place-order").click()  # the card is still filled in
+    s.checkout.order_number()
+    expect(s.checkout.tid("order-note")).to_contain_text("Customer called in")
+    visit.reached("on-behalf-order-extras", page)
     visit.done()
 
 
