@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.services import accounts, audit, orders, passwords
 from app.services.errors import DomainError, FieldErrors
+from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import last_path_segment, run
 from app.state.session import SessionState
@@ -50,6 +51,7 @@ class AccountState(rx.State):
 
     @rx.event
     async def save_profile(self, form: dict):
+        form = form_values(form)
         self.profile_errors = {}
         try:
             changed = await run(
@@ -80,6 +82,7 @@ class AccountState(rx.State):
 
     @rx.event
     async def add_address(self, form: dict):
+        form = form_values(form)
         self.address_errors = {}
         fields = {k: form.get(k, "") for k in ADDRESS_FIELDS}
         try:

@@ -15,6 +15,7 @@ import reflex as rx
 from app.services import carts, locks, onbehalf
 from app.services.db import session_scope, utcnow
 from app.services.errors import DomainError
+from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import run
 from app.state.session import SessionState
@@ -217,6 +218,7 @@ class CartState(rx.State):
     @rx.event
     async def adjust_price(self, form: dict):
         """A CSR on behalf reduces one line's price; the service checks the permission and the lock."""
+        form = form_values(form)
         version = await self._version()
         line_id = self.adjust_line_id
         return await self._change(

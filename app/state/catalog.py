@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.services import catalog
 from app.services.errors import NotFound
+from app.services.validation import form_values
 from app.state.guard import last_path_segment, run
 
 
@@ -71,6 +72,7 @@ class CatalogState(rx.State):
 
     @rx.event
     def search(self, form: dict):
+        form = form_values(form)
         keyword = str(form.get("q", "")).strip()[: catalog.MAX_KEYWORD]
         return rx.redirect(self._url(q=keyword, category="", page=1) if keyword else "/")
 

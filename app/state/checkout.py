@@ -7,6 +7,7 @@ import reflex as rx
 from app.services import accounts, orders
 from app.services.errors import DomainError, FieldErrors
 from app.services.stores import SHIP
+from app.services.validation import form_values
 from app.state import toast
 from app.state.account import ADDRESS_FIELDS
 from app.state.cart import CartState, LiveCart
@@ -147,9 +148,9 @@ class CheckoutState(rx.State):
 
     @rx.event
     async def place_order(self, form: dict):
+        form = form_values(form)
         if self.placing:
             return
-        form = form if isinstance(form, dict) else {}  # a forged event's list or string: nothing filled in
         self.errors = {}
         cart_state = await self.get_state(CartState)
         live = await self.get_state(LiveCart)

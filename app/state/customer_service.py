@@ -9,6 +9,7 @@ import reflex as rx
 from app.services import audit, customers, locks, onbehalf
 from app.services.errors import DomainError, FieldErrors
 from app.services.permissions import AUDIT_VIEW, CUSTOMER_SEARCH, LOCK_RELEASE_ANY
+from app.services.validation import form_values
 from app.state import toast
 from app.state.cart import publish_cart
 from app.state.guard import current_caller, run
@@ -49,6 +50,7 @@ class CustomerServiceState(rx.State):
 
     @rx.event
     async def find(self, form: dict):
+        form = form_values(form)
         raw = {k: form.get(k, "") for k in CRITERIA}
         self.criteria = {k: str(v)[:100] for k, v in raw.items()}
         self.errors = {}
@@ -91,6 +93,7 @@ class CustomerServiceState(rx.State):
     @rx.event
     async def create_customer(self, form: dict):
         """Seed 003: create the caller's account and shop on their behalf at once (one transaction)."""
+        form = form_values(form)
         self.create_errors = {}
         raw = {k: form.get(k, "") for k in customers.CREATE_FIELDS}
         try:
@@ -188,6 +191,7 @@ class AuditState(rx.State):
 
     @rx.event
     async def apply(self, form: dict):
+        form = form_values(form)
         self.csr_email = str(form.get("csr_email", "")).strip()
         self.customer_number = str(form.get("customer_number", "")).strip()
         self.since = str(form.get("since", "")).strip()

@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.services import auth, carts, passwords
 from app.services.errors import DomainError, FieldErrors
-from app.services.validation import clean
+from app.services.validation import clean, form_values
 from app.state import toast
 from app.state.guard import query_param, run
 from app.state.session import STAFF_HOME, SessionState
@@ -23,6 +23,7 @@ class ForgotPasswordState(rx.State):
 
     @rx.event
     async def request(self, form: dict):
+        form = form_values(form)
         self.errors = {}
         email = form.get("email")
         try:
@@ -60,6 +61,7 @@ class SetPasswordState(rx.State):
 
     @rx.event
     async def submit(self, form: dict):
+        form = form_values(form)
         self.errors = {}
         token = query_param(self, "token")
         session = await self.get_state(SessionState)

@@ -13,6 +13,7 @@ from app.services import auth, carts, onbehalf
 from app.services.auth import ANONYMOUS, Caller
 from app.services.db import session_scope, utcnow
 from app.services.errors import DomainError, FieldErrors
+from app.services.validation import form_values
 from app.state import toast
 
 STAFF_HOME = "/customer-service"
@@ -118,6 +119,7 @@ class SessionState(rx.State):
 
     @rx.event
     def sign_in(self, form: dict):
+        form = form_values(form)
         self.signin_error = ""
         self.signin_errors = {}
         try:
@@ -135,6 +137,7 @@ class SessionState(rx.State):
 
     @rx.event
     def register(self, form: dict):
+        form = form_values(form)
         self.register_errors = {}
         try:
             with session_scope() as db:

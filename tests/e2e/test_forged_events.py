@@ -449,3 +449,27 @@ def test_malformed_events_are_answered_or_dropped_and_the_socket_lives_on(base_u
         assert snapshot(db) == before
 
     run(scenario())
+
+
+def test_a_form_that_is_not_a_form_gets_the_forms_own_errors(base_url, db):
+    """Every handler that takes a form reads a list, a string or a number as an empty form: the answer is that
+    form's own field errors (not the generic 'something went wrong'), and nothing is written."""
+    from app.state.passwords import ForgotPasswordState
+
+    async def scenario():
+        before = snapshot(db)
+        async with RawClient(base_url, "/login") as client:
+            for handler in (
+                SESSION + ".sign_in",
+                SESSION + ".register",
+                ForgotPasswordState.get_full_name() + ".request",
+            ):
+                for form in (["email", "x@example.com"], "email=x@example.com", 7, None):
+                    frames = await client.emit(handler, {"form": form})
+                    said = answer(frames)
+                    assert said, (handler, form)  # answered, not dropped
+                    assert GENERIC not in [t.message for t in toasts(frames)], (handler, form)
+            await still_answers(client)
+        assert snapshot(db) == before
+
+    run(scenario())
