@@ -40,14 +40,17 @@ def shipping_cents(method: str, subtotal_cents: int) -> int:
     return m["cents"]
 
 
+def _order_shipping(shipping_method: object, subtotal_cents: int, coupon_cents: int, ships: bool) -> int:
+    """What shipping costs an order: nothing when every line is picked up (or the method is unknown)."""
+    if not ships or not isinstance(shipping_method, str) or shipping_method not in SHIPPING_METHODS:
+        return 0
+    return shipping_cents(shipping_method, subtotal_cents - coupon_cents)
+
+
 def quote(subtotal_cents: int, coupon_cents: int, shipping_method: object, ships: bool) -> dict:
     """Shipping and total for the order summary before the order is placed (place_order decides them)."""
-    if not ships:
-        ship, label = 0, "Pick up in store"
-    else:
-        known = isinstance(shipping_method, str) and shipping_method in SHIPPING_METHODS
-        ship = shipping_cents(shipping_method, subtotal_cents - coupon_cents) if known else 0
-        label = format_cents(ship) if ship else "Free"
+    ship = _order_shipping(shipping_method, subtotal_cents, coupon_cents, ships)
+    label = format_cents(ship) if ship else ("Free" if ships else PICKUP_LABEL)
     return {"shipping": label, "total": format_cents(subtotal_cents - coupon_cents + ship)}
 
 
@@ -132,7 +135,7 @@ def place_order(
     coupon_cents = coupons.discount_of(coupon, t["subtotal_cents"]) if coupon else 0
     if coupon is not None:
         coupons.redeem(db, coupon)
-    ship = shipping_cents(shipping_method, t["subtotal_cents"] - coupon_cents) if ships else 0
+    ship = _order_shipping(shipping_method, t["subtotal_cents"], coupon_cents, ships)
     order = Order(
         number=uuid.uuid4().hex[:20],
         account_id=customer_id,
