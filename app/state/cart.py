@@ -132,7 +132,7 @@ class CartState(rx.State):
     @rx.event
     async def load(self):
         live = await self._reload()
-        if live.locked:
+        if live.locked and not self._watching_lock:
             return CartState.watch_lock
 
     @rx.event(background=True)
@@ -179,7 +179,7 @@ class CartState(rx.State):
         previous = result if lock_event == "takeover" and isinstance(result, int) else 0
         live = await self._live(view["id"])
         publish(live, view, lock_event, previous)
-        events = [CartState.watch_lock] if live.locked else []
+        events = [CartState.watch_lock] if live.locked and not self._watching_lock else []
         if success:
             events.append(toast.success(success.format(**result) if isinstance(result, dict) else success))
         return events
