@@ -2,20 +2,32 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from models.base import utc_field, utcnow
 
 
 class OnBehalfSession(SQLModel, table=True):
-    __table_args__ = (Index("ix_onbehalf_csr_started", "csr_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_onbehalf_csr_started", "csr_id", "started_at"),
+        # The sweeper's question: which sessions are still open (few rows, however long the history).
+        Index(
+            "ix_onbehalf_open",
+            "ended_at",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     csr_id: int = Field(foreign_key="account.id")
     customer_id: int = Field(foreign_key="account.id", index=True)
     started_at: datetime = utc_field(default_factory=utcnow)
     last_activity_at: datetime = utc_field(default_factory=utcnow)
+    # When a page of the CSR's was last seen open (a heartbeat, not activity): a lock whose holder has
+    # had no page open for CART_LOCK_ABANDON_SECONDS is released as abandoned (docs/LIVE.md).
+    last_seen_at: datetime = utc_field(default_factory=utcnow)
     ended_at: datetime | None = utc_field(default=None, nullable=True)
     end_reason: str = Field(default="", max_length=40)
 

@@ -19,6 +19,13 @@ class Cart(SQLModel, table=True):
             postgresql_where=text("status = 'active' AND account_id IS NOT NULL"),
         ),
         Index("ix_cart_anon", "anon_key_hash", "status"),
+        # The sweeper looks for locks that ran out or were abandoned: only locked carts are indexed.
+        Index(
+            "ix_cart_locked",
+            "lock_expires_at",
+            sqlite_where=text("locked_by_id IS NOT NULL"),
+            postgresql_where=text("locked_by_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
