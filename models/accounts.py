@@ -72,13 +72,16 @@ class PasswordToken(SQLModel, table=True):
     """A one-time link to set or reset a password. Only the SHA-256 of the random token is stored.
 
     Customer service creates one for a customer it registered (the customer has no password yet);
-    "Forgot password" creates one for an existing account.
+    "Forgot password" creates one for an existing account. A customer changing their email gets one at the
+    new address to confirm it (purpose "email"); it never sets a password.
     """
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    purpose: str = Field(default="reset", max_length=20)  # welcome | reset
+    purpose: str = Field(default="reset", max_length=20)  # welcome | reset | email
+    # For purpose "email": the address the customer asked to change to; it is theirs once they confirm.
+    new_email: str = Field(default="", max_length=254)
     created_by_id: int | None = Field(default=None, foreign_key="account.id")  # the CSR, if any
     created_at: datetime = utc_field(default_factory=utcnow)
     expires_at: datetime = utc_field()

@@ -50,7 +50,10 @@ class CartLine(SQLModel, table=True):
     quantity: int
     added_by_id: int | None = Field(default=None, foreign_key="account.id")
     added_at: datetime = utc_field(default_factory=utcnow)
-    # A CSR's price reduction per unit (order.adjust_price), with the reason given.
+    # A CSR's price reduction (order.adjust_price), granted for a quantity: `adjustment_cents` is the total
+    # off the line for `adjustment_quantity` units (so a per-unit amount × the quantity at the time). The
+    # discount never grows with the quantity: units beyond it are at full price (services/carts.py).
     adjustment_cents: int = 0
+    adjustment_quantity: int = 0
     adjustment_reason: str = Field(default="", max_length=200)
     adjusted_by_id: int | None = Field(default=None, foreign_key="account.id")

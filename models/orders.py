@@ -45,9 +45,9 @@ class OrderLine(SQLModel, table=True):
     name: str = Field(max_length=120)
     options: str = Field(default="", max_length=80)
     quantity: int
-    unit_price_cents: int
-    line_total_cents: int
-    adjustment_cents: int = 0  # per unit, already taken off unit_price_cents
+    unit_price_cents: int  # before customer service's price adjustment
+    line_total_cents: int  # unit_price_cents × quantity − adjustment_cents
+    adjustment_cents: int = 0  # customer service's reduction, for the whole line
     adjustment_reason: str = Field(default="", max_length=200)
     fulfilment: str = Field(default="ship", max_length=10)  # ship | pickup
     pickup_store_id: int | None = Field(default=None, foreign_key="store.id")

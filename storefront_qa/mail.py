@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LINK = re.compile(r"https?://\S+/set-password\?token=[A-Za-z0-9_%\-]+")
+CONFIRM_EMAIL_LINK = re.compile(r"https?://\S+/confirm-email\?token=[A-Za-z0-9_%\-]+")
 
 
 class Outbox:
@@ -49,9 +50,16 @@ class Outbox:
 
     def set_password_link(self, to: str, *, after: int = 0, timeout: float = 10.0) -> str:
         """The path and query of the set-password link in the newest mail to `to`, for `page.goto`."""
+        return self._link(LINK, "set-password", to, after, timeout)
+
+    def confirm_email_link(self, to: str, *, after: int = 0, timeout: float = 10.0) -> str:
+        """The path and query of the link confirming a new email address, mailed to that new address."""
+        return self._link(CONFIRM_EMAIL_LINK, "confirm-email", to, after, timeout)
+
+    def _link(self, pattern: re.Pattern, kind: str, to: str, after: int, timeout: float) -> str:
         body = self.latest(to, after=after, timeout=timeout).get_content()
-        found = LINK.search(body)
+        found = pattern.search(body)
         if not found:
-            raise AssertionError(f"no set-password link in the mail to {to}:\n{body}")
+            raise AssertionError(f"no {kind} link in the mail to {to}:\n{body}")
         parts = urlsplit(found.group(0))
         return f"{parts.path}?{parts.query}"

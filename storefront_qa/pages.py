@@ -29,6 +29,7 @@ __all__ = [
     "CartPage",
     "CatalogPage",
     "CheckoutPage",
+    "ConfirmEmailPage",
     "CreateCustomerDialog",
     "CustomerServicePage",
     "EndSessionDialog",
@@ -261,7 +262,7 @@ class CartPage(Base):
         expect(self.tid("adjust-amount")).to_have_count(0)  # applied: the dialog closed
 
     def adjustment(self, code: str) -> Locator:
-        """The line's "Adjusted −$x each: <reason>", on a line with a price adjustment."""
+        """The line's "Adjusted −$x each on n items: <reason>", on a line with a price adjustment."""
         return self.line(code).get_by_test_id("cart-line-adjustment")
 
     def checkout(self) -> None:
@@ -411,6 +412,22 @@ class SetPasswordPage(Base):
         return self.tid(f"error-{field}")
 
 
+class ConfirmEmailPage(Base):
+    """/confirm-email?token=…: opening the link mailed to a new address makes it the account's email."""
+
+    def open(self, path: str) -> None:
+        """`path` as `Outbox.confirm_email_link` returns it; the page confirms on load."""
+        self.goto(path)
+
+    def done(self) -> Locator:
+        """The answer when the link worked: "Your email address is now …"."""
+        return self.tid("confirm-email-done")
+
+    def error(self) -> Locator:
+        """Why the link cannot be used (unknown, used, expired, replaced, the address taken since)."""
+        return self.tid("confirm-email-error")
+
+
 class AccountPage(Base):
     def open(self) -> None:
         self.goto("/account")
@@ -419,6 +436,13 @@ class AccountPage(Base):
         """On behalf: mail the customer a fresh set-password link."""
         self.tid("send-password-link").click()
         self.expect_toast("A link to set a new password was emailed")
+
+    def change_email(self, email: str) -> None:
+        """As the customer: save a new email; it changes once the link mailed to it is opened."""
+        self.tid("profile-email").fill(email)
+        self.tid("profile-save").click()
+        self.expect_toast("open the link we sent to the new address")
+        expect(self.tid("profile-email-pending")).to_contain_text(email)
 
     def order_rows(self) -> Locator:
         return self.tid("account-order-row")
@@ -592,6 +616,7 @@ class Store:
         self.login = LoginPage(page)
         self.forgot_password = ForgotPasswordPage(page)
         self.set_password = SetPasswordPage(page)
+        self.confirm_email = ConfirmEmailPage(page)
         self.account = AccountPage(page)
         self.customer_service = CustomerServicePage(page)
         self.find_customer = self.customer_service.find_customer

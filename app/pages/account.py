@@ -44,6 +44,28 @@ def profile_card() -> rx.Component:
                     type="email",
                     default_value=p["email"].to(str),
                     max_length=254,
+                    # Only the customer changes their email, confirming it from the new address (SPEC §13).
+                    read_only=SessionState.on_behalf,
+                ),
+                rx.cond(
+                    SessionState.on_behalf,
+                    rx.text(
+                        "Only the customer can change their email address, in their own My Account.",
+                        size="1",
+                        color="var(--gray-11)",
+                        custom_attrs=tid("profile-email-readonly"),
+                    ),
+                ),
+                rx.cond(
+                    p["pending_email"].to(str) != "",
+                    rx.text(
+                        "Waiting for confirmation: ",
+                        rx.text.span(p["pending_email"].to(str), weight="medium"),
+                        " becomes the email address once the link mailed to it is opened.",
+                        size="1",
+                        color="var(--amber-11)",
+                        custom_attrs=tid("profile-email-pending"),
+                    ),
                 ),
                 field(
                     "Phone",

@@ -22,7 +22,12 @@ def adjust_price_dialog(line: rx.Var) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Adjust the price of " + line["name"].to(str)),
             rx.dialog.description(
-                "Reduce the price per item (at most " + line["promo_price"].to(str) + "). Enter 0 to remove.",
+                "Reduce the price per item (at most "
+                + line["promo_price"].to(str)
+                + ") for the "
+                + line["quantity"].to(str)
+                + " in the cart now. The reduction never grows: items added later are at the full price, "
+                "and fewer items get it on fewer. Enter 0 to remove.",
                 size="2",
             ),
             rx.form(
@@ -80,9 +85,9 @@ def cart_line(line: rx.Var) -> rx.Component:
                     rx.cond(
                         line["adjusted"],
                         rx.text(
-                            "Adjusted −",
-                            line["adjustment"],
-                            " each: ",
+                            "Adjusted ",
+                            line["adjustment_label"],
+                            ": ",
                             line["adjustment_reason"],
                             size="1",
                             color="var(--amber-11)",

@@ -38,6 +38,17 @@ def order_page() -> rx.Component:
                                     l["name"],
                                     " ",
                                     rx.text.span(l["options"], color="var(--gray-11)"),
+                                    rx.cond(
+                                        l["adjustment"] != "",
+                                        rx.text(
+                                            "Price adjusted −",
+                                            l["adjustment"],
+                                            ": ",
+                                            l["adjustment_reason"],
+                                            size="1",
+                                            color="var(--amber-11)",
+                                        ),
+                                    ),
                                     rx.text(
                                         l["fulfilment"],
                                         size="1",

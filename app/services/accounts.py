@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from app.services import audit
+from app.services import audit, email_change
 from app.services.auth import Caller, hash_password, validate_password
 from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
@@ -110,17 +110,32 @@ def profile(db: Session, caller: Caller) -> dict:
         "phone": a.phone,
         "customer_number": a.customer_number,
         "allow_assistance": a.allow_assistance,
-        "segments": a.segments,
+        # A new address waiting for the customer to open the link mailed to it (app/services/email_change.py).
+        "pending_email": email_change.pending(db, a.id),
     }
 
 
 PROFILE_LABELS = {"first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone"}
+# In update_profile's answer: a change of email was asked for; it takes effect once confirmed.
+EMAIL_PENDING = "email (waiting for confirmation)"
+NOT_ON_BEHALF = (
+    "Customer service cannot change a customer's email address. The customer changes it in My Account "
+    "and confirms it from the new address."
+)
+
+
+def _shown(value: str) -> str:
+    return value or "(none)"
 
 
 def update_profile(
     db: Session, caller: Caller, first_name: object, last_name: object, email: object, phone: object
 ) -> list[str]:
-    """Update the effective customer's profile; returns the changed field labels."""
+    """Update the effective customer's profile; returns the changed field labels.
+
+    The email is the key to the account, so it never changes here: customer service may not change it at
+    all, and a customer's new address is mailed a confirmation link (EMAIL_PENDING in the answer).
+    """
     a = _customer(db, caller)
     values = {
         "first_name": clean(first_name),
@@ -134,20 +149,30 @@ def update_profile(
         "email": email_error(values["email"]),
         "phone": phone_error(values["phone"]),
     }
-    if not errors["email"] and email_taken(db, values["email"], except_id=a.id):
+    new_email = not errors["email"] and values["email"] != a.email
+    if new_email and caller.on_behalf:
+        errors["email"] = NOT_ON_BEHALF
+    elif new_email and email_taken(db, values["email"], except_id=a.id):
         errors["email"] = "Another account already uses this email."
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise FieldErrors(errors)
-    changed = [f for f, v in values.items() if getattr(a, f) != v]
+    if new_email:
+        email_change.request(db, a, values["email"])  # may refuse (its hourly quota) before anything changed
+    changed = [f for f, v in values.items() if f != "email" and getattr(a, f) != v]
+    if changed and caller.on_behalf:
+        audit.record(
+            db,
+            caller,
+            "profile_changed",
+            details="; ".join(
+                f"{PROFILE_LABELS[f]}: {_shown(getattr(a, f))} → {_shown(values[f])}" for f in changed
+            ),
+        )
     for f in changed:
         setattr(a, f, values[f])
     refresh_search_columns(db, a)
-    if changed and caller.on_behalf:
-        audit.record(
-            db, caller, "profile_changed", details="Changed " + ", ".join(PROFILE_LABELS[f] for f in changed)
-        )
-    return [PROFILE_LABELS[f] for f in changed]
+    return [PROFILE_LABELS[f] for f in changed] + ([EMAIL_PENDING] if new_email else [])
 
 
 def set_assistance(db: Session, caller: Caller, allowed: bool) -> None:

@@ -6,6 +6,7 @@ the database decides between concurrent editors; lines are written only after th
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import and_, or_
@@ -13,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, promotions
-from app.services.auth import Caller, hash_token
+from app.services import audit, changes, promotions
+from app.services.auth import ANONYMOUS, Caller, hash_token
 from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents, parse_cents
@@ -71,6 +72,15 @@ def current_cart(db: Session, caller: Caller, anon_key: str | None, *, create: b
     return cart
 
 
+def lock_ref(cart: Cart) -> str:
+    """An opaque name for one holding of a cart's lock (who and since when), without the holder's id:
+    a takeover is confirmed against it, so a lock that changed hands meanwhile is not taken blind."""
+    if not lock_active(cart):
+        return ""
+    raw = f"{cart.id}:{cart.locked_by_id}:{as_utc(cart.locked_at).isoformat() if cart.locked_at else ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
 def lock_active(cart: Cart) -> bool:
     expires = as_utc(cart.lock_expires_at)
     return cart.locked_by_id is not None and expires is not None and expires > utcnow()
@@ -118,6 +128,7 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
     )
     if result.rowcount != 1:
         raise _refusal(db, cart, caller)
+    changes.cart_changed(db, cart.id)
     db.refresh(cart)
     return cart.version
 
@@ -252,7 +263,11 @@ def adjust_price(
     reason: object,
     expected_version: object,
 ) -> None:
-    """A CSR on behalf reduces one line's unit price by `amount_cents`, with a reason; 0 removes it."""
+    """A CSR on behalf reduces one line's price by `amount_cents` per item, with a reason; 0 removes it.
+
+    The reduction is granted for the line's quantity now and never grows: raising the quantity later adds
+    items at the full price, lowering it shrinks the reduction with it (see `granted_discount`).
+    """
     caller.require(ORDER_ADJUST_PRICE)
     if not caller.on_behalf:
         raise Forbidden("Access a customer's account before adjusting a price.")
@@ -274,18 +289,38 @@ def adjust_price(
             field="amount",
         )
     claim_change(db, cart, caller, version)
-    line.adjustment_cents = amount_cents
+    granted_for = line.quantity if amount_cents else 0
+    line.adjustment_cents = amount_cents * granted_for
+    line.adjustment_quantity = granted_for
     line.adjustment_reason = reason if amount_cents else ""
     line.adjusted_by_id = caller.account_id if amount_cents else None
     db.add(line)
     db.flush()
-    audit.record(
-        db,
-        caller,
-        "price_adjust",
-        cart_id=cart.id,
-        details=f"{priced['name']}: −{format_cents(amount_cents)} per item ({reason or 'removed'})",
-    )
+    if amount_cents:
+        details = (
+            f"{priced['name']}: −{format_cents(amount_cents)} per item on {_items(granted_for)}, "
+            f"at most −{format_cents(line.adjustment_cents)} whatever the quantity ({reason})"
+        )
+    else:
+        details = f"{priced['name']}: price adjustment removed"
+    audit.record(db, caller, "price_adjust", cart_id=cart.id, details=details)
+
+
+def _items(n: int) -> str:
+    return f"{n} item{'s' if n != 1 else ''}"
+
+
+def granted_discount(line: CartLine, promo_cents: int) -> tuple[int, int, int]:
+    """What a line's price adjustment takes off now: (total, per item, items it applies to).
+
+    The grant is a reduction per item for at most the quantity it was granted for, so the total never
+    exceeds what was granted, and never takes an item below zero (a promotion may have started since).
+    """
+    if line.adjustment_cents <= 0 or line.adjustment_quantity <= 0:
+        return 0, 0, 0
+    per_item = min(line.adjustment_cents // line.adjustment_quantity, promo_cents)
+    items = min(line.quantity, line.adjustment_quantity)
+    return per_item * items, per_item, items
 
 
 def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
@@ -300,9 +335,7 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
     out = []
     for line, variant, product in rows:
         price = promotions.price_of(product, promos)
-        # A CSR's reduction never takes a line below zero, even if a promotion started since.
-        adjustment = min(line.adjustment_cents, price.cents)
-        unit = price.cents - adjustment
+        adjustment, per_item, adjusted_items = granted_discount(line, price.cents)
         out.append(
             {
                 "line_id": line.id,
@@ -314,13 +347,16 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
                 "image": product.image,
                 "quantity": line.quantity,
                 "stock": variant.stock,
-                "unit_cents": unit,
+                # One item's price before customer service's adjustment, which is for the line as a whole.
+                "unit_cents": price.cents,
                 "list_cents": price.list_cents,
                 "promo_cents": price.cents,
                 "promo": price.label,
                 "adjustment_cents": adjustment,
+                "adjustment_per_item_cents": per_item,
+                "adjusted_items": adjusted_items,
                 "adjustment_reason": line.adjustment_reason if adjustment else "",
-                "line_cents": unit * line.quantity,
+                "line_cents": price.cents * line.quantity - adjustment,
                 "promo_line_cents": price.cents * line.quantity,
                 "list_line_cents": price.list_cents * line.quantity,
             }
@@ -341,6 +377,15 @@ def totals(lines: list[dict]) -> dict:
     }
 
 
+def _adjustment_label(line: dict) -> str:
+    """E.g. "−$5.00 each on 2 items", or "−$150.00 each on 1 of 40 items" once the quantity grew."""
+    if not line["adjustment_cents"]:
+        return ""
+    per_item, items, qty = line["adjustment_per_item_cents"], line["adjusted_items"], line["quantity"]
+    on = _items(items) if items == qty else f"{items} of {_items(qty)}"
+    return f"−{format_cents(per_item)} each on {on}"
+
+
 def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
     """Everything a cart display needs, for this caller.
 
@@ -355,7 +400,10 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
         cart = account_cart(db, caller.customer_id, create=True)
     else:
         cart = current_cart(db, caller, anon_key)
-    lines = priced_lines(db, caller, cart) if cart else []
+    return _render(db, cart, priced_lines(db, caller, cart) if cart else [], caller)
+
+
+def _render(db: Session, cart: Cart | None, lines: list[dict], caller: Caller) -> dict:
     t = totals(lines)
     locked = cart is not None and lock_active(cart)
     holder = db.get(Account, cart.locked_by_id) if locked else None
@@ -367,6 +415,7 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
     prepared = db.get(Account, cart.prepared_by_id) if cart is not None and cart.prepared_by_id else None
     return {
         "id": cart.id if cart else 0,
+        "owner_id": cart.account_id if cart else None,
         "version": cart.version if cart else 0,
         "lines": [
             {
@@ -377,6 +426,7 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
                 "line_total": format_cents(line["line_cents"]),
                 "adjusted": line["adjustment_cents"] > 0,
                 "adjustment": format_cents(line["adjustment_cents"]),
+                "adjustment_label": _adjustment_label(line),
                 "promo_price": format_cents(line["promo_cents"]),
             }
             for line in lines
@@ -392,6 +442,7 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
         "locked_by_me": by_me,
         "lock_holder": f"{holder.first_name} {holder.last_name}" if holder else "",
         "lock_holder_id": holder.id if holder else 0,
+        "lock_ref": lock_ref(cart) if cart is not None else "",
         "lock_since": as_utc(cart.locked_at).strftime("%H:%M UTC") if locked and cart.locked_at else "",
         "can_edit": can_edit,
         "read_only": not can_edit,
@@ -434,11 +485,14 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
     anon.status = "merged"
     db.add(anon)
     db.flush()
+    changes.cart_changed(db, cart.id)
     return merged
 
 
 def owner_view(db: Session, cart_id: int) -> dict | None:
-    """The cart as its owner sees it (their prices), for publishing to its viewers."""
+    """The cart as its owner sees it (their prices), for publishing to its viewers.
+
+    For a registered customer that is their current cart: after an order it is the new, empty one."""
     from app.services.auth import segments_of
 
     cart = db.get(Cart, cart_id)
@@ -448,3 +502,16 @@ def owner_view(db: Session, cart_id: int) -> dict | None:
     return view(
         db, Caller(account_id=owner.id, customer_id=owner.id, customer_segments=segments_of(owner)), None
     )
+
+
+def published_view(db: Session, cart_id: int) -> tuple[int | None, dict] | None:
+    """(owner account id, view) of a changed cart for its viewers; None when nobody can be viewing it."""
+    cart = db.get(Cart, cart_id)
+    if cart is None:
+        return None
+    if cart.account_id:
+        return cart.account_id, owner_view(db, cart_id)
+    if cart.status != "active":
+        return None  # merged into an account's cart at sign-in: that browser follows the account now
+    lines = priced_lines(db, ANONYMOUS, cart)
+    return None, _render(db, cart, lines, ANONYMOUS)

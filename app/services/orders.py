@@ -325,7 +325,7 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
     pickup_at = {s.id: s for s in db.exec(select(Store).where(Store.id.in_(store_ids)))} if store_ids else {}
     ships = any(l.fulfilment != "pickup" for l in lines)
     placed_by = db.get(Account, order.placed_by_id) if order.placed_by_id else None
-    adjustments = sum(l.adjustment_cents * l.quantity for l in lines)
+    adjustments = sum(l.adjustment_cents for l in lines)  # each line's adjustment is its total
     return {
         "number": order.number,
         "date": as_utc(order.created_at).strftime("%Y-%m-%d %H:%M UTC"),
@@ -369,6 +369,7 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
                 "quantity": l.quantity,
                 "unit_price": format_cents(l.unit_price_cents),
                 "line_total": format_cents(l.line_total_cents),
+                "adjustment": format_cents(l.adjustment_cents) if l.adjustment_cents else "",
                 "adjustment_reason": l.adjustment_reason,
                 "fulfilment": stores.place_label(pickup_at[l.pickup_store_id])
                 if l.fulfilment == "pickup" and l.pickup_store_id in pickup_at

@@ -32,6 +32,10 @@ from app.services.validation import clean, email_error
 from models import Account, AuthSession, PasswordToken
 
 WELCOME, RESET = "welcome", "reset"
+SET_PASSWORD = (WELCOME, RESET)
+# A link that confirms a new email address (app/services/email_change.py): same rows, same one-time use,
+# its own hourly quota, and it never sets a password.
+EMAIL = "email"
 TOKEN_MAX = 200
 PASSWORD_MAX = 128
 
@@ -51,7 +55,14 @@ class InvalidLink(DomainError):
 def lifetime(purpose: str) -> timedelta:
     if purpose == WELCOME:
         return timedelta(days=config.PASSWORD_WELCOME_DAYS)
+    if purpose == EMAIL:
+        return timedelta(hours=config.EMAIL_CHANGE_HOURS)
     return timedelta(minutes=config.PASSWORD_RESET_MINUTES)
+
+
+def _family(purpose: str) -> tuple[str, ...]:
+    """The purposes that share an hourly quota: asking for email links never uses up password links."""
+    return SET_PASSWORD if purpose in SET_PASSWORD else (purpose,)
 
 
 def link_for(token: str) -> str:
@@ -69,7 +80,9 @@ def _lock_account(db: Session, account_id: int) -> None:
     )
 
 
-def _issue(db: Session, account: Account, purpose: str, created_by_id: int | None = None) -> str | None:
+def _issue(
+    db: Session, account: Account, purpose: str, created_by_id: int | None = None, new_email: str = ""
+) -> str | None:
     """A new token for the account, or None when it already had PASSWORD_LINKS_PER_HOUR in the last hour.
 
     Older unused tokens of the same purpose stop working.
@@ -79,7 +92,11 @@ def _issue(db: Session, account: Account, purpose: str, created_by_id: int | Non
     recent = db.exec(
         select(func.count())
         .select_from(PasswordToken)
-        .where(PasswordToken.account_id == account.id, PasswordToken.created_at > now - timedelta(hours=1))
+        .where(
+            PasswordToken.account_id == account.id,
+            PasswordToken.purpose.in_(_family(purpose)),
+            PasswordToken.created_at > now - timedelta(hours=1),
+        )
     ).one()
     if recent >= config.PASSWORD_LINKS_PER_HOUR:
         return None
@@ -90,6 +107,7 @@ def _issue(db: Session, account: Account, purpose: str, created_by_id: int | Non
             token_hash=hash_token(token),
             account_id=account.id,
             purpose=purpose,
+            new_email=new_email,
             created_by_id=created_by_id,
             created_at=now,
             expires_at=now + lifetime(purpose),
@@ -187,7 +205,9 @@ def send_link_for_customer(db: Session, caller: Caller) -> str:
 def _never_set_password(db: Session, account_id: int) -> bool:
     """Customer service created the account and no link of it was ever used."""
     tokens = db.exec(
-        select(PasswordToken.purpose, PasswordToken.used_at).where(PasswordToken.account_id == account_id)
+        select(PasswordToken.purpose, PasswordToken.used_at).where(
+            PasswordToken.account_id == account_id, PasswordToken.purpose.in_(SET_PASSWORD)
+        )
     ).all()
     return any(p == WELCOME for p, _ in tokens) and all(used is None for _, used in tokens)
 
@@ -210,10 +230,15 @@ def request_reset(db: Session, email: object) -> None:
 # -- using a link -------------------------------------------------------------------------------------
 
 
-def _find(db: Session, token: object) -> PasswordToken:
+def _find(db: Session, token: object, purposes: tuple[str, ...] = SET_PASSWORD) -> PasswordToken:
+    """The link's row, if it is one of `purposes`: an email-confirmation link never sets a password."""
     if not isinstance(token, str) or not token or len(token) > TOKEN_MAX:
         raise InvalidLink(LINK_UNKNOWN)
-    row = db.exec(select(PasswordToken).where(PasswordToken.token_hash == hash_token(token))).first()
+    row = db.exec(
+        select(PasswordToken).where(
+            PasswordToken.token_hash == hash_token(token), PasswordToken.purpose.in_(purposes)
+        )
+    ).first()
     if row is None:
         raise InvalidLink(LINK_UNKNOWN)
     return row

@@ -8,12 +8,13 @@ from app.services import accounts, audit, orders, passwords
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state import toast
-from app.state.guard import last_path_segment, run
+from app.state.guard import last_path_segment, personal, refresh_identity, run
 from app.state.session import SessionState
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
 
 
+@personal
 class AccountState(rx.State):
     profile: dict = {}
     profile_errors: dict[str, str] = {}
@@ -29,6 +30,7 @@ class AccountState(rx.State):
     @rx.event
     async def load(self):
         session = await self.get_state(SessionState)
+        self.address_form_open = False  # a panel does not outlive the page it was opened on
         try:
             data = await run(
                 self,
@@ -71,8 +73,13 @@ class AccountState(rx.State):
         except DomainError as e:
             return toast.error(e.message)
         await self.load()
-        session = await self.get_state(SessionState)
-        session._refresh()
+        await refresh_identity(self)  # the header shows the new name
+        if accounts.EMAIL_PENDING in changed:
+            return toast.success(
+                ("Profile saved. " if len(changed) > 1 else "")
+                + "To change your email, open the link we sent to the new address; until then it stays "
+                + "as it is."
+            )
         return toast.success("Profile saved." if changed else "Nothing to change.")
 
     @rx.event
@@ -144,6 +151,7 @@ class AccountState(rx.State):
         return toast.success(f"A link to set a new password was emailed to {email}.")
 
 
+@personal
 class OrderState(rx.State):
     order: dict = {}
     found: bool = True

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import re
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -516,6 +517,26 @@ def test_password_pages(store: Store, mail_outbox, visit: Visit):
     s.set_password.open("/set-password?token=not-a-real-token")
     expect(s.set_password.error()).to_be_visible()
     visit.reached("set-password-invalid", page)
+    visit.done()
+
+
+@covers("account-email-pending", "confirm-email", "confirm-email-invalid")
+def test_email_change_pages(store: Store, mail_outbox, visit: Visit):
+    """A customer of their own (registered here, so no seeded customer's email changes) changes their email."""
+    s, page = store, store.page
+    old, new = (f"qa-email-{uuid.uuid4().hex[:8]}{n}@example.com" for n in (1, 2))
+    s.login.open()
+    s.login.register("Eve", "Changer", old, "shop-pass-123")
+    expect(s.login.toast()).to_contain_text("Welcome")
+    s.account.open()
+    s.account.change_email(new)
+    visit.reached("account-email-pending", page)
+    s.confirm_email.open(mail_outbox.confirm_email_link(new))
+    expect(s.confirm_email.done()).to_contain_text(new)
+    visit.reached("confirm-email", page)
+    s.confirm_email.open("/confirm-email?token=not-a-real-token")
+    expect(s.confirm_email.error()).to_be_visible()
+    visit.reached("confirm-email-invalid", page)
     visit.done()
 
 

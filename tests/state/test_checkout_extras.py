@@ -46,7 +46,8 @@ def test_adjust_price_needs_lock_and_reason_and_shows_in_the_live_cart(client, p
     assert jane.cart.lines[0]["adjustment_reason"] == "Scuffed"
     assert toasts(jane.call(CartState, "adjust_price", {"amount": "30", "reason": "me"}))
     with Session(sqlite_engine) as db:
-        assert db.exec(select(CartLine)).one().adjustment_cents == 500
+        line = db.exec(select(CartLine)).one()
+        assert (line.adjustment_cents, line.adjustment_quantity) == (1000, 2)  # $5.00 off each of 2
 
 
 def test_apply_coupon_reports_refusals_and_the_discount(client, people):

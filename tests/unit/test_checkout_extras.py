@@ -153,13 +153,17 @@ def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
     commit(db)
     view = carts.view(db, customer, None)
     line = view["lines"][0]
-    assert (line["unit_cents"], line["adjustment_reason"], line["adjusted"]) == (1500, "Scuffed box", True)
+    assert (line["unit_cents"], line["adjustment_cents"], line["line_cents"]) == (2000, 1500, 4500)
+    assert (line["adjustment_reason"], line["adjusted"]) == ("Scuffed box", True)
+    assert line["adjustment_label"] == "−$5.00 each on 3 items"
     assert view["adjustment_cents"] == 1500 and view["subtotal_cents"] == 4500 and view["has_adjustment"]
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "price_adjust")).one()
     place(db, csr)
     commit(db)
     order_line = db.exec(select(OrderLine)).one()
-    assert (order_line.unit_price_cents, order_line.adjustment_cents) == (1500, 500)
+    # The unit price before the adjustment; the adjustment is the line's total.
+    assert (order_line.unit_price_cents, order_line.adjustment_cents) == (2000, 1500)
+    assert order_line.line_total_cents == 4500
     assert order_line.adjustment_reason == "Scuffed box"
     assert only_order(db).total_cents == 4500 + 599
     placed = db.exec(select(AuditEvent).where(AuditEvent.action == "order_placed")).one()
