@@ -3,6 +3,7 @@
 import reflex as rx
 
 import app.pages
+from app.state.guard import sweep_forever
 from app.state.toast import backend_exception_handler
 from components.shell import PAGES
 
@@ -11,6 +12,8 @@ app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
+
+app.register_lifespan_task(sweep_forever)
 
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)

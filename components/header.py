@@ -6,7 +6,9 @@ the session) and "shopping for <customer>" — never just the customer's name (S
 
 import reflex as rx
 
+from app.state.cart import LOCK_LOST, LiveCart
 from app.state.catalog import CatalogState
+from app.state.live import LiveSession
 from app.state.session import SessionState
 from components.minicart import minicart
 from components.ui import ACCENT_ON_BEHALF, confirm_dialog, tid
@@ -128,6 +130,23 @@ def on_behalf_band() -> rx.Component:
         rx.text(
             SessionState.customer_name, weight="bold", size="2", custom_attrs=tid("header-customer-name")
         ),
+        rx.cond(
+            LOCK_LOST,
+            rx.hstack(
+                rx.icon("triangle-alert", size=16),
+                rx.text("Your lock was taken over by " + LiveCart.lock_holder + ".", size="2", weight="bold"),
+                rx.text("The cart is read-only for you now.", size="2"),
+                custom_attrs=tid("lock-lost-notice"),
+                role="alert",
+                align="center",
+                spacing="1",
+                padding="0.1em 0.6em",
+                border_radius="6px",
+                background="var(--red-9)",
+            ),
+        ),
+        # The session ended elsewhere (another tab or browser, the idle timeout): find out and leave.
+        rx.cond(LiveSession.ended, rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended)),
         rx.cond(
             SessionState.idle_warning,
             rx.hstack(

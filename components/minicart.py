@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from app.state.cart import LOCK_LOST, LOCKED_BY_ME, CartState, LiveCart
+from app.state.cart import LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components.ui import confirm_dialog, tid
 
@@ -38,7 +38,7 @@ def takeover_button() -> rx.Component:
         description=LiveCart.lock_holder
         + " holds this cart's lock. If you take over, their changes stop and they are told at once.",
         confirm="Take over",
-        on_confirm=CartState.take_over,
+        on_confirm=CartState.take_over(LiveCart.lock_ref),
         color="orange",
         confirm_testid="lock-takeover-confirm",
     )
@@ -51,16 +51,6 @@ def lock_controls() -> rx.Component:
             lock_status(),
             align="center",
             spacing="2",
-        ),
-        rx.cond(
-            LOCK_LOST,
-            rx.callout(
-                "Your lock was taken over by " + LiveCart.lock_holder + ".",
-                icon="triangle-alert",
-                color_scheme="red",
-                size="1",
-                custom_attrs=tid("lock-lost-notice"),
-            ),
         ),
         rx.hstack(
             rx.cond(

@@ -315,8 +315,8 @@ def create_customer_dialog() -> rx.Component:
             ),
             max_width="560px",
         ),
-        open=CS.create_open,
-        on_open_change=CS.set_create_open,
+        # Open or closed is the browser's: the dialog does not outlive the page (success leaves the page).
+        on_open_change=CS.clear_create_errors,
     )
 
 

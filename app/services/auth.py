@@ -217,6 +217,13 @@ def sign_out(db: Session, token: str | None) -> None:
         _end_auth_session(db, session, reason="csr_signed_out")
 
 
+def end_session(db: Session, session_id: int | None, reason: str = "csr_signed_out") -> None:
+    """End one sign-in session by id (the caller's own, resolved on the server)."""
+    session = db.get(AuthSession, session_id) if session_id else None
+    if session is not None:
+        _end_auth_session(db, session, reason)
+
+
 def _end_auth_session(db: Session, session: AuthSession, reason: str) -> None:
     if session.on_behalf_id is not None:
         from app.services import onbehalf

@@ -8,7 +8,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from app.services import audit, carts
+from app.services import audit, carts, changes
 from app.services.auth import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
@@ -53,6 +53,7 @@ def lock(db: Session, caller: Caller) -> Cart:
     if won != 1:
         raise Conflict(f"This cart is locked by {_name(db, cart.locked_by_id)}. You can take over the lock.")
     audit.record(db, caller, "cart_locked", cart_id=cart.id)
+    changes.cart_changed(db, cart.id, "lock")
     return cart
 
 
@@ -67,16 +68,31 @@ def unlock(db: Session, caller: Caller) -> None:
     if won != 1:
         raise Conflict("You do not hold the lock on this cart.")
     audit.record(db, caller, "cart_unlocked", cart_id=cart.id)
+    changes.cart_changed(db, cart.id, "unlock")
 
 
-def take_over(db: Session, caller: Caller, expected_holder_id: object = None) -> int | None:
-    """Take the lock from whoever holds it; returns the previous holder's id."""
+def take_over(db: Session, caller: Caller, expected_lock: object = None) -> int | None:
+    """Take the lock from whoever holds it; returns the previous holder's id.
+
+    `expected_lock` is the lock the CSR saw and confirmed against (the view's `lock_ref`): if it changed
+    hands meanwhile, or was released, the takeover is refused instead of taking from someone else.
+    """
     caller.require(CART_TAKEOVER)
     cart = _customer_cart(db, caller)
     db.refresh(cart)
     previous = cart.locked_by_id if carts.lock_active(cart) else None
     if previous == caller.account_id:
         raise DomainError("You already hold the lock on this cart.")
+    if expected_lock is not None:
+        if not isinstance(expected_lock, str) or len(expected_lock) > 64:
+            raise DomainError("That request was malformed; please reload the page.")
+        if previous is None:
+            raise Conflict("The lock was released while you were deciding. Lock the cart from the mini-cart.")
+        if carts.lock_ref(cart) != expected_lock:
+            raise Conflict(
+                f"The lock changed hands while you were deciding: {_name(db, previous)} holds it now. "
+                "Look again and retry."
+            )
     now = utcnow()
     # The holder we confirmed against must still be the holder: a takeover never steals blind.
     holder_clause = (
@@ -94,11 +110,10 @@ def take_over(db: Session, caller: Caller, expected_holder_id: object = None) ->
     ).rowcount
     if won != 1:
         raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
-    if isinstance(expected_holder_id, int) and expected_holder_id != cart.locked_by_id:
-        raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
     audit.record(
         db, caller, "cart_takeover", cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}"
     )
+    changes.cart_changed(db, cart.id, "takeover", previous)
     return previous
 
 
@@ -124,6 +139,7 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> int:
         cart_id=cart.id,
         details=f"Previous holder: {_name(db, previous)}",
     )
+    changes.cart_changed(db, cart.id, "released", previous)
     return previous
 
 

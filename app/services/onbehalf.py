@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit
+from app.services import audit, changes
 from app.services.auth import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Forbidden, NotFound
@@ -23,6 +23,7 @@ END_REASONS = {
     "csr_session_expired": "CSR session expired",
     "access_revoked": "Customer account no longer accessible",
     "password_reset": "CSR's password was reset",
+    "handed_back": "Cart handed back to the customer",
 }
 
 
@@ -89,22 +90,43 @@ def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
     return ob
 
 
-def close(db: Session, ob: OnBehalfSession, reason: str) -> None:
-    """End an on-behalf session: release the CSR's lock on the customer's cart and audit it."""
+def close(db: Session, ob: OnBehalfSession, reason: str) -> bool:
+    """End an on-behalf session: release the CSR's lock on the customer's cart and audit it.
+
+    Decided in the database: when several paths end the same session at once (the sweeper on two
+    workers, the CSR signing out), exactly one ends it, releases and audits. True for that one."""
     if ob.ended_at is not None:
-        return
-    ob.ended_at = utcnow()
-    ob.end_reason = reason
-    db.add(ob)
-    released = db.exec(
-        update_where(Cart)
-        .where(Cart.account_id == ob.customer_id, Cart.status == "active", Cart.locked_by_id == ob.csr_id)
-        .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
+        return False
+    now = utcnow()
+    won = db.exec(
+        update_where(OnBehalfSession)
+        .where(OnBehalfSession.id == ob.id, OnBehalfSession.ended_at.is_(None))
+        .values(ended_at=now, end_reason=reason)
     ).rowcount
+    db.refresh(ob)
+    if won != 1:
+        return False
+    cart = db.exec(
+        select(Cart).where(
+            Cart.account_id == ob.customer_id, Cart.status == "active", Cart.locked_by_id == ob.csr_id
+        )
+    ).first()
+    released = cart is not None and (
+        db.exec(
+            update_where(Cart)
+            .where(Cart.id == cart.id, Cart.locked_by_id == ob.csr_id)
+            .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
+        ).rowcount
+        == 1
+    )
+    if released:
+        changes.cart_changed(db, cart.id, "unlock")
     db.exec(update_where(AuthSession).where(AuthSession.on_behalf_id == ob.id).values(on_behalf_id=None))
     details = END_REASONS.get(reason, reason) + ("; cart lock released" if released else "")
     audit.record_for(db, ob.csr_id, ob.customer_id, "session_ended", details=details)
+    changes.session_ended(db, ob.id, reason)
     db.flush()
+    return True
 
 
 def end(db: Session, caller: Caller, reason: str) -> None:
@@ -116,12 +138,24 @@ def end(db: Session, caller: Caller, reason: str) -> None:
 
 
 def touch(db: Session, caller: Caller) -> None:
-    """Note activity so the idle timeout restarts."""
+    """Note activity so the idle timeout restarts (a page the CSR uses is also a page seen open)."""
+    if caller.on_behalf_id is not None:
+        now = utcnow()
+        db.exec(
+            update_where(OnBehalfSession)
+            .where(OnBehalfSession.id == caller.on_behalf_id)
+            .values(last_activity_at=now, last_seen_at=now)
+        )
+
+
+def seen(db: Session, caller: Caller) -> None:
+    """A page of the CSR's is open (not activity: the idle timeout runs on). Keeps their lock from
+    being released as abandoned."""
     if caller.on_behalf_id is not None:
         db.exec(
             update_where(OnBehalfSession)
             .where(OnBehalfSession.id == caller.on_behalf_id)
-            .values(last_activity_at=utcnow())
+            .values(last_seen_at=utcnow())
         )
 
 
@@ -166,6 +200,7 @@ def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
         cart.prepared_by_id = caller.account_id
         db.add(cart)
         audit.record(db, caller, "cart_handed_back", cart_id=cart.id)
+        changes.cart_changed(db, cart.id)
     name = caller.customer_name
     end(db, caller, "handed_back")
     return name, cart.id if cart is not None else 0

@@ -11,10 +11,11 @@ from app.services.validation import form_values
 from app.state import toast
 from app.state.account import ADDRESS_FIELDS
 from app.state.cart import CartState, LiveCart
-from app.state.guard import run
+from app.state.guard import personal, run
 from app.state.session import SessionState
 
 
+@personal
 class CheckoutState(rx.State):
     addresses: list[dict] = []
     address_choice: str = ""  # an address id as text, or "new"
@@ -195,7 +196,6 @@ class CheckoutState(rx.State):
         finally:
             # Whatever escaped (the error handler shows a toast), Place order must not spin for ever.
             self.placing = False
-        await cart_state._reload()
         return [rx.redirect(f"/order/{number}"), toast.success(f"Thank you! Order {number} is placed.")]
 
 

@@ -8,15 +8,15 @@ import reflex as rx
 
 from app.services import audit, customers, locks, onbehalf
 from app.services.errors import DomainError, FieldErrors
-from app.services.permissions import AUDIT_VIEW, CUSTOMER_SEARCH, LOCK_RELEASE_ANY
+from app.services.permissions import AUDIT_VIEW, CUSTOMER_ACCESS, CUSTOMER_SEARCH, LOCK_RELEASE_ANY
 from app.services.validation import form_values
 from app.state import toast
-from app.state.cart import publish_cart
-from app.state.guard import current_caller, run
+from app.state.guard import personal, refresh_identity, run
 
 CRITERIA = ("first_name", "last_name", "email", "phone", "customer_number", "postal_code")
 
 
+@personal
 class CustomerServiceState(rx.State):
     allowed: bool = False
     loaded: bool = False
@@ -27,14 +27,14 @@ class CustomerServiceState(rx.State):
     searched: bool = False
     recent: list[dict] = []
     can_release: bool = False
-    create_open: bool = False
     create_errors: dict[str, str] = {}
     locked_carts: list[dict] = []
 
     @rx.event
     async def load(self):
-        caller, session = await current_caller(self)
+        caller, recent, locked = await run(self, _overview, activity=False)
         self.loaded = True
+        self.create_errors = {}
         if not caller.signed_in:
             return rx.redirect("/login?next=/customer-service")
         self.allowed = caller.can(CUSTOMER_SEARCH)
@@ -42,11 +42,10 @@ class CustomerServiceState(rx.State):
             return
         if caller.on_behalf:
             # Arriving here during a session (e.g. typed URL) ends it, as the tab's dialog promised.
-            return session.end_session_from_tab()
-        self.recent = await run(self, lambda db, c, anon: onbehalf.recent_sessions(db, c), activity=False)
-        self.can_release = caller.can(LOCK_RELEASE_ANY)
-        if self.can_release:
-            self.locked_carts = await run(self, lambda db, c, anon: locks.locked_carts(db, c), activity=False)
+            from app.state.session import SessionState
+
+            return await (await self.get_state(SessionState)).end_session_from_tab()
+        self.recent, self.can_release, self.locked_carts = recent, caller.can(LOCK_RELEASE_ANY), locked
 
     @rx.event
     async def find(self, form: dict):
@@ -76,18 +75,15 @@ class CustomerServiceState(rx.State):
             name = await run(self, lambda db, caller, anon: _start(db, caller, customer_id))
         except DomainError as e:
             return toast.error(e.message)
-        from app.state.session import SessionState
-
-        session = await self.get_state(SessionState)
-        session._refresh()
+        await refresh_identity(self)
         return [
             rx.redirect(then),
             toast.success(f"You accessed {name}'s account. You are now shopping on their behalf."),
         ]
 
     @rx.event
-    def set_create_open(self, value: bool):
-        self.create_open = bool(value)
+    def clear_create_errors(self, is_open: bool = True):
+        """The create dialog opens and closes in the browser; each opening starts without old errors."""
         self.create_errors = {}
 
     @rx.event
@@ -104,11 +100,7 @@ class CustomerServiceState(rx.State):
         except DomainError as e:
             self.create_errors = {"form": e.message}
             return
-        self.create_open = False
-        from app.state.session import SessionState
-
-        session = await self.get_state(SessionState)
-        session._refresh()
+        await refresh_identity(self)
         return [
             rx.redirect("/account"),
             toast.success(
@@ -120,12 +112,24 @@ class CustomerServiceState(rx.State):
     @rx.event
     async def release_lock(self, cart_id: int):
         try:
-            previous = await run(self, lambda db, caller, anon: locks.release_any(db, caller, cart_id))
+            self.locked_carts = await run(self, lambda db, caller, anon: _release(db, caller, cart_id))
         except DomainError as e:
             return toast.error(e.message)
-        await publish_cart(self, cart_id, "released", previous)
-        self.locked_carts = await run(self, lambda db, c, anon: locks.locked_carts(db, c), activity=False)
         return toast.success("Lock released.")
+
+
+def _overview(db, caller, anon):
+    """Who the caller is, their recent sessions and (for a supervisor) the locked carts."""
+    if not caller.can(CUSTOMER_SEARCH) or caller.on_behalf:
+        return caller, [], []
+    locked = locks.locked_carts(db, caller) if caller.can(LOCK_RELEASE_ANY) else []
+    recent = onbehalf.recent_sessions(db, caller) if caller.can(CUSTOMER_ACCESS) else []
+    return caller, recent, locked
+
+
+def _release(db, caller, cart_id) -> list[dict]:
+    locks.release_any(db, caller, cart_id)
+    return locks.locked_carts(db, caller)
 
 
 def _start(db, caller, customer_id) -> str:
@@ -141,6 +145,7 @@ def _create(db, caller, raw) -> tuple[str, str]:
     return _start(db, caller, account.id), account.email
 
 
+@personal
 class AuditState(rx.State):
     allowed: bool = False
     loaded: bool = False
@@ -170,7 +175,7 @@ class AuditState(rx.State):
 
     @rx.event
     async def load(self):
-        caller, _ = await current_caller(self)
+        caller = await run(self, lambda db, caller, anon: caller, activity=False)
         self.loaded = True
         if not caller.signed_in:
             return rx.redirect("/login?next=/customer-service/audit")

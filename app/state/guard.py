@@ -1,4 +1,13 @@
-"""The one guard every handler uses: re-derive the caller on the server, then run a service."""
+"""The one door: every event that reads or writes data goes through `run` (docs/LIVE.md).
+
+`run` is the unit of work of an event: it resolves the caller once from the server-side session, runs
+the service in one transaction, commits, publishes whatever the service marked as changed to every open
+page, and keeps the tab's state with its owner: when the person behind the tab changed (signed out,
+someone else signed in, an on-behalf session began or ended, here or in another tab), every state that
+holds a person's data is reset before anything else is shown. A DomainError leaves the handler; the
+app's exception handler (app/state/toast.py) turns it into the toast. No other module in app/state
+opens a database session.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +17,112 @@ from typing import TypeVar
 import reflex as rx
 from sqlmodel import Session
 
-from app.services import auth, onbehalf
+from app import config
+from app.services import auth, changes, live, onbehalf, sweeper
 from app.services.auth import Caller
 from app.services.db import session_scope
+from app.services.errors import DomainError, Unavailable
+from app.state import live as live_state
 from app.state.session import SessionState
 
 T = TypeVar("T")
+S = TypeVar("S", bound=type)
+
+# States that hold a person's data or a page's UI flags: reset whenever the person behind the tab changes.
+PERSONAL: list[type[rx.State]] = []
 
 
-async def current_caller(state: rx.State) -> tuple[Caller, SessionState]:
-    session = await state.get_state(SessionState)
-    return session._caller(), session
+def personal(cls: S) -> S:
+    """Class decorator: this state belongs to the person signed in (reset when that person changes)."""
+    PERSONAL.append(cls)
+    return cls
 
 
 async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, activity: bool = True) -> T:
-    """Run `action(db, caller, anon_key)` in one transaction; DomainErrors propagate to the caller."""
+    """Run `action(db, caller, anon_key)` as the event's unit of work; returns its result.
+
+    `activity`: the event counts as the CSR's activity for the idle timeout of an on-behalf session.
+    """
     session = await state.get_state(SessionState)
-    with session_scope() as db:
-        caller = auth.resolve_caller(db, session.token)
-        result = action(db, caller, session.anon_key)
-        if activity:
-            onbehalf.touch(db, caller)
+    caller = None
+    try:
+        with session_scope() as db:
+            caller = auth.resolve_caller(db, session.token)
+            resolved = changes.checkpoint(db)
+            result = action(db, caller, session.anon_key)
+            if activity:
+                onbehalf.touch(db, caller)
+            publications = live.collect(db)
+    except DomainError as error:
+        if caller is None or isinstance(error, Unavailable):
+            raise
+        # The action was rolled back; what resolving the caller changed (an idle session ended) stands.
+        if resolved:
+            with session_scope() as db:
+                caller = auth.resolve_caller(db, session.token)
+                publications = live.collect(db)
+        else:
+            publications = live.Publications()
+        await _after(state, session, caller, publications)
+        raise
+    await _after(state, session, caller, publications)
     return result
+
+
+async def refresh_identity(state: rx.State) -> Caller:
+    """After the browser's credential or its on-behalf session changed: show the caller as the server
+    sees them now, with everything of the previous person gone."""
+    return await run(state, lambda db, caller, anon: caller, activity=False)
+
+
+async def _after(state: rx.State, session: SessionState, caller: Caller, publications) -> None:
+    if publications:
+        await live_state.publish(state, publications)
+    person = _person_key(caller)
+    if person != session._person:
+        previous, session._person = session._person, person
+        if previous:
+            await forget(state)
+        if caller.on_behalf_id is not None:
+            live_session = await state.get_state(live_state.LiveSession)
+            await live_session._link_to(live.session_token(caller.on_behalf_id))
+    session._show(caller)
+
+
+def _person_key(caller: Caller) -> str:
+    return f"{caller.session_id or 0}:{caller.on_behalf_id or 0}"
+
+
+async def forget(state: rx.State) -> None:
+    """Reset every state holding the previous person's data, and follow the new person's cart."""
+    for cls in PERSONAL:
+        (await state.get_state(cls)).reset()
+    from app.state.cart import CartState  # the cart state builds on this module
+
+    await (await state.get_state(CartState))._reload()
+
+
+async def sweep_forever() -> None:
+    """Lifespan task of every worker: the unit of work for what happens without anyone's event. Ends idle
+    sessions, releases locks that ran out or were abandoned, and publishes that like any event does."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("store")
+    while True:
+        await asyncio.sleep(config.SWEEP_SECONDS)
+        try:
+            with session_scope() as db:
+                done = sweeper.sweep(db)
+                publications = live.collect(db)
+        except Unavailable:
+            continue  # the database is away; the next sweep catches up
+        except Exception:
+            log.exception("the sweeper failed; trying again at the next sweep")
+            continue
+        if any(done.values()):
+            log.info("sweeper: %s", done)
+        await live_state.publish(None, publications)
 
 
 def query_param(state: rx.State, name: str, default: str = "") -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import auth, carts, passwords
+from app.services import identity, passwords
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import clean, form_values
 from app.state import toast
-from app.state.guard import query_param, run
+from app.state.guard import personal, query_param, refresh_identity, run
 from app.state.session import STAFF_HOME, SessionState
 
 
+@personal
 class ForgotPasswordState(rx.State):
     sent: bool = False
     sent_to: str = ""
@@ -37,6 +38,7 @@ class ForgotPasswordState(rx.State):
         self.sent, self.sent_to = True, clean(email)[:254]
 
 
+@personal
 class SetPasswordState(rx.State):
     loaded: bool = False
     link_ok: bool = False
@@ -63,21 +65,15 @@ class SetPasswordState(rx.State):
     async def submit(self, form: dict):
         form = form_values(form)
         self.errors = {}
-        token = query_param(self, "token")
-        session = await self.get_state(SessionState)
-        previous = session.token
-
-        def use_link(db, caller, anon):
-            new_session, account = passwords.set_password(
-                db, token, form.get("password"), form.get("confirm")
-            )
-            auth.sign_out(db, previous)  # whoever was signed in in this browser before
-            if account.role == "shopper":
-                carts.merge_anonymous(db, anon, account.id)
-            return new_session, account
-
+        link = query_param(self, "token")
         try:
-            new_session, account = await run(self, use_link, activity=False)
+            token, first_name = await run(
+                self,
+                lambda db, caller, anon: identity.use_password_link(
+                    db, caller, anon, link, form.get("password"), form.get("confirm")
+                ),
+                activity=False,
+            )
         except passwords.InvalidLink as e:
             self.link_ok, self.link_error = False, e.message
             return
@@ -86,10 +82,11 @@ class SetPasswordState(rx.State):
             return
         except DomainError as e:
             return toast.error(e.message)
+        session = await self.get_state(SessionState)
+        session.token = token
+        caller = await refresh_identity(self)
         self.link_ok = False  # used: going back to this page shows that it was
-        session.token = new_session
-        session._refresh()
         return [
-            rx.redirect(STAFF_HOME if session.is_staff else "/account"),
-            toast.success(f"Your password is saved and you are signed in. Welcome, {account.first_name}."),
+            rx.redirect(STAFF_HOME if caller.permissions else "/account"),
+            toast.success(f"Your password is saved and you are signed in. Welcome, {first_name}."),
         ]

@@ -1,4 +1,6 @@
-"""The signed-in identity: the session cookie, who the caller is, and sign-in / sign-out."""
+"""The signed-in identity: the session cookie, what the header shows, sign-in / sign-out, and the
+on-behalf session's end. Every handler goes through the guard (app/state/guard.py); the workflows
+themselves are services (app/services/identity.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,17 @@ from datetime import timedelta
 import reflex as rx
 
 from app import config
-from app.services import auth, carts, onbehalf
-from app.services.auth import ANONYMOUS, Caller
-from app.services.db import session_scope, utcnow
+from app.services import identity, onbehalf
+from app.services.auth import Caller
+from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state import toast
 
 STAFF_HOME = "/customer-service"
-IDLE_POLL_SECONDS = 5
+# While a CSR is on behalf, each open tab checks in this often: its presence keeps the cart lock from
+# being released as abandoned, and it brings the idle warning a minute before the timeout.
+PRESENCE_SECONDS = 5
 IDLE_WARNING = timedelta(minutes=1)
 
 
@@ -41,7 +45,9 @@ class SessionState(rx.State):
     on_behalf: bool = False
     customer_name: str = ""
     idle_warning: bool = False
-    _watching_idle: bool = False
+    _watching: bool = False
+    # Whose tab this is (sign-in session and on-behalf session), as the guard last resolved it.
+    _person: str = ""
 
     # Sign-in / register form state
     signin_error: str = ""
@@ -49,49 +55,44 @@ class SessionState(rx.State):
     register_errors: dict[str, str] = {}
     return_to: str = "/"
 
-    def _caller(self) -> Caller:
-        with session_scope() as db:
-            return auth.resolve_caller(db, self.token)
-
     def _show(self, caller: Caller) -> None:
-        self.signed_in = caller.signed_in
-        self.account_id = caller.account_id or 0
-        self.first_name = caller.first_name
-        self.user_name = caller.name
-        self.is_staff = bool(caller.permissions)
-        self.can_audit = caller.can("audit.view")
-        self.can_take_over = caller.can("cart.takeover")
-        self.can_adjust_price = caller.can("order.adjust_price")
-        self.on_behalf = caller.on_behalf
-        self.customer_name = caller.customer_name
+        shown = {
+            "signed_in": caller.signed_in,
+            "account_id": caller.account_id or 0,
+            "first_name": caller.first_name,
+            "user_name": caller.name,
+            "is_staff": bool(caller.permissions),
+            "can_audit": caller.can("audit.view"),
+            "can_take_over": caller.can("cart.takeover"),
+            "can_adjust_price": caller.can("order.adjust_price"),
+            "on_behalf": caller.on_behalf,
+            "customer_name": caller.customer_name,
+        }
         if not caller.on_behalf:
-            self.idle_warning = False
-
-    def _refresh(self) -> None:
-        """Show the caller as the server sees them now (after a session started or ended)."""
-        self._show(self._caller())
+            shown["idle_warning"] = False
+        for name, value in shown.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)  # only what changed goes to the browser
 
     def _ensure_anon_key(self) -> None:
         if not self.anon_key:
             self.anon_key = secrets.token_urlsafe(24)
 
     @rx.event
-    def load_identity(self):
+    async def load_identity(self):
         """Every page's on_load: refresh the header from the server's view of the caller."""
+        from app.state.guard import run
+
         self._ensure_anon_key()
-        caller = self._caller()
+        was_on_behalf = self.on_behalf
+        caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
         if self.token and not caller.signed_in:
             self.token = ""
-        was_on_behalf = self.on_behalf
-        if caller.on_behalf:  # moving around the store counts as activity
-            with session_scope() as db:
-                onbehalf.touch(db, caller)
-        self._show(caller)
         self.idle_warning = False
         if was_on_behalf and not caller.on_behalf and caller.signed_in:
             return toast.toast("Your session on behalf of the customer has ended.")
         if caller.on_behalf:
-            return SessionState.watch_idle
+            return SessionState.watch_presence
 
     # -- sign in / register -------------------------------------------------------------------
 
@@ -106,10 +107,11 @@ class SessionState(rx.State):
             else "/"
         )
 
-    def _after_sign_in(self, account, token: str):
+    async def _signed_in(self, token: str):
+        from app.state.guard import refresh_identity
+
         self.token = token
-        caller = self._caller()
-        self._show(caller)
+        caller = await refresh_identity(self)
         self.signin_error = ""
         self.signin_errors = {}
         self.register_errors = {}
@@ -118,70 +120,76 @@ class SessionState(rx.State):
         return [rx.redirect(self.return_to or "/"), toast.success(f"Welcome back, {caller.first_name}.")]
 
     @rx.event
-    def sign_in(self, form: dict):
+    async def sign_in(self, form: dict):
+        from app.state.guard import run
+
         form = form_values(form)
         self.signin_error = ""
         self.signin_errors = {}
         try:
-            with session_scope() as db:
-                token, account = auth.sign_in(db, form.get("email"), form.get("password"))
-                if account.role == "shopper":
-                    carts.merge_anonymous(db, self.anon_key, account.id)
+            token = await run(
+                self,
+                lambda db, caller, anon: identity.sign_in(
+                    db, caller, anon, form.get("email"), form.get("password")
+                ),
+                activity=False,
+            )
         except FieldErrors as e:
             self.signin_errors = e.errors
             return
         except DomainError as e:
             self.signin_error = e.message
             return
-        return self._after_sign_in(account, token)
+        return await self._signed_in(token)
 
     @rx.event
-    def register(self, form: dict):
+    async def register(self, form: dict):
+        from app.state.guard import run
+
         form = form_values(form)
         self.register_errors = {}
         try:
-            with session_scope() as db:
-                token, account = auth.register(
-                    db, form.get("first_name"), form.get("last_name"), form.get("email"), form.get("password")
-                )
-                carts.merge_anonymous(db, self.anon_key, account.id)
+            token = await run(
+                self, lambda db, caller, anon: identity.register(db, caller, anon, form), activity=False
+            )
         except FieldErrors as e:
             self.register_errors = e.errors
             return
         except DomainError as e:
             self.register_errors = {"form": e.message}
             return
-        return self._after_sign_in(account, token)
+        return await self._signed_in(token)
 
     @rx.event
-    def sign_out(self):
-        with session_scope() as db:
-            auth.sign_out(db, self.token)
+    async def sign_out(self):
+        from app.state.guard import refresh_identity, run
+
+        await run(self, lambda db, caller, anon: identity.sign_out(db, caller), activity=False)
         self.token = ""
-        self._show(ANONYMOUS)
+        await refresh_identity(self)
         return [rx.redirect("/"), toast.toast("You are signed out.")]
 
     # -- on-behalf session ------------------------------------------------------------------
 
     @rx.event
-    def sign_in_as_yourself(self):
-        """Seed 004 step 8: end the on-behalf session, back to Customer Service."""
-        return self._end_on_behalf("signed_in_as_self")
+    async def sign_in_as_yourself(self):
+        """End the on-behalf session and go back to Customer Service, ready for the next customer."""
+        return await self._end_on_behalf("signed_in_as_self")
 
     @rx.event
-    def end_session_from_tab(self):
-        return self._end_on_behalf("customer_service_tab")
+    async def end_session_from_tab(self):
+        return await self._end_on_behalf("customer_service_tab")
 
-    def _end_on_behalf(self, reason: str):
-        caller = self._caller()
+    async def _end_on_behalf(self, reason: str):
+        from app.state.guard import refresh_identity, run
+
+        name = await run(
+            self, lambda db, caller, anon: identity.end_on_behalf(db, caller, reason), activity=False
+        )
+        caller = await refresh_identity(self)
         if not caller.signed_in:
-            self._show(caller)
             return rx.redirect("/login")
-        name = caller.customer_name
-        with session_scope() as db:
-            onbehalf.end(db, caller, reason)
-        self._refresh()
-        if not caller.on_behalf:
+        if not name:
             return rx.redirect(STAFF_HOME)
         return [
             rx.redirect(STAFF_HOME),
@@ -189,42 +197,72 @@ class SessionState(rx.State):
         ]
 
     @rx.event
-    def keep_alive(self):
-        caller = self._caller()
-        if caller.on_behalf:
-            with session_scope() as db:
-                onbehalf.touch(db, caller)
+    async def on_behalf_ended(self):
+        """The on-behalf session this tab shows ended elsewhere (another tab, another browser, the idle
+        timeout, a hand back): show the truth and leave the customer's pages."""
+        from app.state.guard import refresh_identity
+        from app.state.live import LiveSession
+
+        ended = await self.get_state(LiveSession)
+        reason, name = ended.reason, ended.customer_name
+        caller = await refresh_identity(self)
+        if not caller.signed_in:
+            return [rx.redirect("/login"), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]
+        if caller.on_behalf:  # this browser went on to another customer, in another tab
+            return [
+                rx.redirect("/account"),
+                toast.toast(
+                    f"Your session on behalf of {name} ended: {reason}. You are shopping for "
+                    f"{caller.customer_name} now."
+                ),
+            ]
+        return [rx.redirect(STAFF_HOME), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]
+
+    @rx.event
+    async def keep_alive(self):
+        from app.state.guard import run
+
+        await run(self, lambda db, caller, anon: None)
         self.idle_warning = False
 
-    def _check_idle(self) -> bool:
-        """Refresh the idle warning; True when the server ended the on-behalf session for idleness."""
-        caller = self._caller()  # resolving ends the on-behalf session when it went idle
-        if not caller.on_behalf:
-            self._show(caller)
-            return True
-        with session_scope() as db:
-            deadline = onbehalf.idle_deadline(db, caller)
-        self.idle_warning = deadline is not None and deadline - utcnow() <= IDLE_WARNING
-        return False
+    async def _check_in(self) -> bool:
+        """One check-in of an open tab; False once this tab is no longer on behalf."""
+        from app.state.guard import run
+
+        deadline = await run(self, _seen, activity=False)
+        if not self.on_behalf:
+            return False
+        warn = deadline is not None and deadline - utcnow() <= IDLE_WARNING
+        if warn != self.idle_warning:
+            self.idle_warning = warn
+        return True
 
     @rx.event(background=True)
-    async def watch_idle(self):
-        """While on behalf: warn a minute before the idle timeout; the server ends the session."""
+    async def watch_presence(self):
+        """While on behalf, for as long as this tab is connected: tell the server a page of the CSR's is
+        open (so their cart lock is not abandoned) and warn a minute before the idle timeout. Ending the
+        session is the server's (the sweeper's); this tab hears of it through LiveSession."""
+        from app.state.live import connected
+
         async with self:
-            if self._watching_idle:
+            if self._watching:
                 return
-            self._watching_idle = True
+            self._watching = True
         try:
             while True:
-                await asyncio.sleep(IDLE_POLL_SECONDS)
+                await asyncio.sleep(PRESENCE_SECONDS)
+                if not await connected(self.router.session.client_token):
+                    return  # the tab closed or went away; a reconnect starts a new watch (on_load)
                 async with self:
-                    if not self.on_behalf:
+                    if not self.on_behalf or not await self._check_in():
                         return
-                    ended = self._check_idle()
-                if ended:
-                    yield rx.redirect(STAFF_HOME)
-                    yield toast.toast("The session on behalf of the customer ended after inactivity.")
-                    return
+        except DomainError:
+            return  # the database is away: the page says so on its next event
         finally:
             async with self:
-                self._watching_idle = False
+                self._watching = False
+
+
+def _seen(db, caller: Caller, anon):
+    onbehalf.seen(db, caller)
+    return onbehalf.idle_deadline(db, caller)

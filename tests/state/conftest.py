@@ -12,6 +12,7 @@ from sqlmodel import Session
 import app.app  # noqa: F401  (registers every state)
 from app.services import auth
 from app.state.cart import LiveCart
+from app.state.live import LiveSession
 from app.state.session import SessionState
 from app.state.toast import ToastState
 
@@ -65,15 +66,19 @@ def toasts(events) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _unlinked_live_cart(monkeypatch):
-    """Each test client keeps its own LiveCart: linking needs a running app's state manager.
+    """Each test client keeps its own LiveCart and LiveSession: linking needs a running app's state
+    manager. The link is only recorded, so the guard publishes into the tab's own copy.
 
-    That the linked carts propagate between browsers is proven by the e2e tests.
+    That the linked states propagate between browsers is proven by the e2e tests.
     """
 
     async def link_to(self, token):
+        root = self._get_root_state()
+        root._reflex_internal_links = {**(root._reflex_internal_links or {}), self.get_full_name(): token}
         return self
 
     monkeypatch.setattr(LiveCart, "_link_to", link_to)
+    monkeypatch.setattr(LiveSession, "_link_to", link_to)
 
 
 @pytest.fixture

@@ -131,7 +131,9 @@ def test_take_over_names_the_previous_holder(db, w):
 def test_take_over_with_the_confirmed_holder(db, w):
     locks.lock(db, w["c1"])
     commit(db)
-    assert locks.take_over(db, w["c2"], expected_holder_id=w["casey"].id) == w["casey"].id
+    seen = carts.view(db, w["c2"], None)["lock_ref"]
+    assert len(seen) == 16
+    assert locks.take_over(db, w["c2"], expected_lock=seen) == w["casey"].id
     commit(db)
     assert cart_of(db, w["jane"]).locked_by_id == w["sam"].id
 
@@ -140,10 +142,27 @@ def test_take_over_refused_when_the_holder_changed(db, w):
     third = make_account(db, "Tia", "Third", role="csr")
     locks.lock(db, w["c1"])
     commit(db)
-    with pytest.raises(Conflict, match="changed hands"):
-        locks.take_over(db, w["c2"], expected_holder_id=third.id)
+    seen = carts.view(db, w["c2"], None)["lock_ref"]  # Sam confirms against Casey's lock...
+    cart = cart_of(db, w["jane"])
+    cart.locked_by_id = third.id  # ...while it changes hands (Tia took it over)
+    db.add(cart)
+    commit(db)
+    with pytest.raises(Conflict, match="changed hands.*Tia Third holds it now"):
+        locks.take_over(db, w["c2"], expected_lock=seen)
     db.rollback()
-    assert cart_of(db, w["jane"]).locked_by_id == w["casey"].id
+    assert cart_of(db, w["jane"]).locked_by_id == third.id
+
+
+def test_take_over_refused_when_the_lock_was_released_meanwhile(db, w):
+    locks.lock(db, w["c1"])
+    commit(db)
+    seen = carts.view(db, w["c2"], None)["lock_ref"]
+    locks.unlock(db, w["c1"])
+    commit(db)
+    with pytest.raises(Conflict, match="released while you were deciding"):
+        locks.take_over(db, w["c2"], expected_lock=seen)
+    db.rollback()
+    assert cart_of(db, w["jane"]).locked_by_id is None
 
 
 def test_take_over_of_own_lock_is_refused(db, w):

@@ -1,0 +1,55 @@
+"""Who is signed in in a browser: the workflows of signing in, registering, using a set-password link,
+signing out and ending an on-behalf session. The state layer only passes the form and keeps the token.
+
+Whoever was signed in in the browser before (`previous`) is signed out first: one browser, one person.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.services import auth, carts, onbehalf, passwords
+from app.services.auth import Caller
+
+
+def _start(db: Session, previous: Caller, account, anon_key: str | None) -> None:
+    if previous.session_id is not None:
+        auth.end_session(db, previous.session_id, "csr_signed_out")
+    if account.role == "shopper":
+        carts.merge_anonymous(db, anon_key, account.id)
+
+
+def sign_in(db: Session, previous: Caller, anon_key: str | None, email: object, password: object) -> str:
+    """Check the credentials; returns the new session token (the browser's credential)."""
+    token, account = auth.sign_in(db, email, password)
+    _start(db, previous, account, anon_key)
+    return token
+
+
+def register(db: Session, previous: Caller, anon_key: str | None, form: dict) -> str:
+    token, account = auth.register(
+        db, form.get("first_name"), form.get("last_name"), form.get("email"), form.get("password")
+    )
+    _start(db, previous, account, anon_key)
+    return token
+
+
+def use_password_link(
+    db: Session, previous: Caller, anon_key: str | None, link: object, password: object, confirm: object
+) -> tuple[str, str]:
+    """Set the password with a one-time link and sign in; returns (token, first name)."""
+    token, account = passwords.set_password(db, link, password, confirm)
+    _start(db, previous, account, anon_key)
+    return token, account.first_name
+
+
+def sign_out(db: Session, caller: Caller) -> None:
+    """End the caller's sign-in session (and with it any on-behalf session and its cart lock)."""
+    auth.end_session(db, caller.session_id, "csr_signed_out")
+
+
+def end_on_behalf(db: Session, caller: Caller, reason: str) -> str:
+    """End the caller's on-behalf session; returns the customer's name ('' when there was none)."""
+    name = caller.customer_name if caller.on_behalf else ""
+    onbehalf.end(db, caller, reason)
+    return name

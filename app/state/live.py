@@ -1,0 +1,171 @@
+"""Live views shared by every open page that shows the same thing, and the one way to publish to them.
+
+`LiveCart` is shared by every browser showing one cart (the customer's, the CSRs'); `LiveSession` by
+every tab of the CSR in one on-behalf session. A tab links to them only after the server resolved that
+its caller may see them. What is published comes from app/services/live.py, read inside the unit of
+work that changed it; `publish` writes it after the commit, from an event (app/state/guard.py) or from
+work that runs outside any event (the sweeper below). Holds nothing secret: linked clients see every var.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from app.services import live
+
+log = logging.getLogger("store")
+
+VIEW_FIELDS = (
+    "version",
+    "lines",
+    "count",
+    "subtotal",
+    "subtotal_cents",
+    "list_subtotal",
+    "discount",
+    "adjustment",
+    "has_adjustment",
+    "locked",
+    "lock_holder",
+    "lock_since",
+    "lock_ref",
+    "prepared_by",
+)
+
+
+class LiveCart(rx.SharedState):
+    """What every viewer of one cart sees."""
+
+    cart_id: int = 0
+    version: int = 0
+    lines: list[dict] = []
+    count: int = 0
+    subtotal: str = "$0.00"
+    subtotal_cents: int = 0
+    list_subtotal: str = "$0.00"
+    discount: str = "$0.00"
+    has_discount: bool = False
+    adjustment: str = "$0.00"
+    has_adjustment: bool = False
+    locked: bool = False
+    holder_id: int = 0
+    lock_holder: str = ""
+    lock_since: str = ""
+    lock_ref: str = ""
+    prepared_by: str = ""
+    # The last lock event and whom it displaced, so the displaced CSR's page can say so.
+    lock_event: str = ""
+    previous_holder_id: int = 0
+
+
+class LiveSession(rx.SharedState):
+    """Every tab of one on-behalf session: told at once when the session ends, however it ended."""
+
+    ended: bool = False
+    reason: str = ""
+    customer_name: str = ""
+
+
+def write_cart(live_cart: LiveCart, view: dict, lock_event: str = "", previous_holder_id: int = 0) -> None:
+    """Write a fresh view of the cart into the shared state its viewers are linked to."""
+    if live_cart.cart_id == view["id"] and view["version"] < live_cart.version:
+        return  # someone already published a newer state of this cart
+    if live_cart.cart_id != view["id"]:
+        live_cart.cart_id = view["id"]
+    for name in VIEW_FIELDS:
+        if getattr(live_cart, name) != view[name]:
+            setattr(live_cart, name, view[name])
+    has_discount = view["discount_cents"] > 0
+    if live_cart.has_discount != has_discount:
+        live_cart.has_discount = has_discount
+    if live_cart.holder_id != view["lock_holder_id"]:
+        live_cart.holder_id = view["lock_holder_id"]
+    if lock_event:
+        live_cart.lock_event = lock_event
+        live_cart.previous_holder_id = previous_holder_id
+
+
+def _write_session(live_session: LiveSession, end: live.SessionEnd) -> None:
+    live_session.ended = True
+    live_session.reason = end.reason
+    live_session.customer_name = end.customer_name
+
+
+def linked_token(state: rx.State, cls: type[rx.State]) -> str | None:
+    """The shared token this tab's `cls` is linked to, if any (without loading it)."""
+    links = state._get_root_state()._reflex_internal_links or {}
+    return links.get(cls.get_full_name())
+
+
+async def publish(state: rx.State | None, publications: live.Publications) -> None:
+    """Show every open page what was committed. From an event, what this tab is linked to is written in
+    the event's own state (Reflex fans it out to the other linked tabs); everything else, and everything
+    from outside an event, is written to the shared state directly."""
+    for pub in publications.carts:
+        if state is not None and linked_token(state, LiveCart) == pub.token:
+            write_cart(await state.get_state(LiveCart), pub.view, pub.event, pub.previous_holder_id)
+        else:
+            _spawn(_publish_cart_out_of_band(pub))
+    for end in publications.sessions:
+        if state is not None and linked_token(state, LiveSession) == end.token:
+            _write_session(await state.get_state(LiveSession), end)
+        else:
+            _spawn(_publish_session_out_of_band(end))
+
+
+_TASKS: set[asyncio.Task] = set()
+
+
+def _spawn(coro) -> None:
+    """Out of band, in a task of its own: the event publishing it may hold the lock of a state it writes."""
+    try:
+        task = asyncio.get_running_loop().create_task(coro)
+    except RuntimeError:
+        coro.close()
+        return
+    _TASKS.add(task)
+    task.add_done_callback(_done)
+
+
+def _done(task: asyncio.Task) -> None:
+    _TASKS.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("publishing a live change failed", exc_info=task.exception())
+
+
+def _app():
+    from reflex_base.registry import RegistrationContext
+
+    try:
+        return RegistrationContext.get().app
+    except LookupError:
+        from reflex.utils.prerequisites import get_and_validate_app
+
+        return get_and_validate_app().app
+
+
+def _modify_shared(token: str, cls: type[rx.State]):
+    from reflex.istate.manager.token import BaseStateToken
+
+    return _app().modify_state(BaseStateToken(ident=token, cls=cls))
+
+
+async def _publish_cart_out_of_band(pub: live.CartPublication) -> None:
+    async with _modify_shared(pub.token, LiveCart) as root:
+        write_cart(await root.get_state(LiveCart), pub.view, pub.event, pub.previous_holder_id)
+
+
+async def _publish_session_out_of_band(end: live.SessionEnd) -> None:
+    async with _modify_shared(end.token, LiveSession) as root:
+        _write_session(await root.get_state(LiveSession), end)
+
+
+async def connected(client_token: str) -> bool:
+    """Whether this tab's websocket is connected on any worker."""
+    namespace = _app().event_namespace
+    if namespace is None:
+        return True
+    return await namespace._token_manager.is_token_connected(client_token)

@@ -1,0 +1,116 @@
+"""Nothing outlives its owner (docs/LIVE.md): when the person behind a tab changes, every state holding
+a person's data is reset, in that tab at once and in the person's other tabs at their next event."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from app.state.account import AccountState
+from app.state.cart import CartState
+from app.state.customer_service import AuditState, CustomerServiceState
+from app.state.live import LiveSession
+from app.state.session import SessionState
+from tests.conftest import make_account, make_product
+from tests.state.conftest import toasts
+
+
+@pytest.fixture
+def people(sqlite_engine):
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        return {
+            "jane": make_account(db, "Jane", "Doe", "jane@example.com", segments="vip"),
+            "smith": make_account(db, "Ann", "Smith", "smith01@example.com"),
+            "csr": make_account(db, "Casey", "Rep", "csr@example.com", role="csr"),
+            "csr2": make_account(db, "Sam", "Agent", "csr2@example.com", role="csr"),
+            "boss": make_account(db, "Pat", "Lead", "supervisor@example.com", role="supervisor"),
+            "product": make_product(db, "TEE-1", stock=10),
+        }
+
+
+def test_sign_out_forgets_search_results_and_sessions(client, people):
+    csr = client(people["csr"])
+    csr.call(CustomerServiceState, "load")
+    csr.call(CustomerServiceState, "find", {"last_name": "smith"})
+    cs = csr.state(CustomerServiceState)
+    assert cs.results and cs.criteria["last_name"] == "smith"
+    csr.call(SessionState, "sign_out")
+    assert cs.results == [] and cs.criteria == {} and cs.recent == [] and not cs.searched
+    assert not csr.session.signed_in and csr.session.token == ""
+
+
+def test_ending_an_on_behalf_session_forgets_the_customer(client, people):
+    csr = client(people["csr"])
+    csr.call(CustomerServiceState, "access", people["jane"].id)
+    csr.call(AccountState, "load")
+    account = csr.state(AccountState)
+    assert account.profile["email"] == "jane@example.com" and "segments" not in account.profile
+    csr.call(SessionState, "sign_in_as_yourself")
+    assert account.profile == {} and account.addresses == [] and account.orders == []
+    assert csr.cart.cart_id == 0  # no longer following Jane's cart
+
+
+def test_another_person_signing_in_in_the_same_tab_sees_nothing_of_the_first(client, people):
+    boss = client(people["boss"])
+    boss.call(AuditState, "load")
+    boss.call(CustomerServiceState, "find", {"last_name": "smith"})
+    assert boss.state(AuditState).allowed and boss.state(CustomerServiceState).results
+    boss.call(SessionState, "sign_in", {"email": "jane@example.com", "password": "shop-pass-123"})
+    assert boss.session.first_name == "Jane"
+    assert boss.state(AuditState).rows == [] and not boss.state(AuditState).allowed
+    assert boss.state(CustomerServiceState).results == []
+
+
+def test_another_tab_of_the_person_forgets_at_its_next_event(client, people):
+    tab1 = client(people["csr"])
+    tab2 = client(None)
+    tab2.session.token = tab1.session.token  # the same browser: one cookie, two tabs
+    tab2.call(SessionState, "load_identity")
+    tab2.call(CustomerServiceState, "find", {"last_name": "smith"})
+    assert tab2.state(CustomerServiceState).results
+    tab1.call(SessionState, "sign_out")
+    tab2.session.token = ""  # the cookie is gone for the whole browser
+    tab2.call(SessionState, "load_identity")  # the next page tab 2 opens
+    assert tab2.state(CustomerServiceState).results == [] and not tab2.session.signed_in
+
+
+def test_dialogs_and_panels_do_not_survive_navigation(client, people):
+    jane = client(people["jane"])
+    jane.call(CartState, "set_panel_open", True)
+    jane.call(AccountState, "toggle_address_form")
+    assert jane.state(CartState).panel_open and jane.state(AccountState).address_form_open
+    jane.call(CartState, "load")  # every page's on_load
+    jane.call(AccountState, "load")
+    assert not jane.state(CartState).panel_open and not jane.state(AccountState).address_form_open
+
+
+def test_takeover_is_confirmed_against_the_lock_the_csr_saw(client, people, sqlite_engine):
+    a, b, c = client(people["csr"]), client(people["csr2"]), client(people["boss"])
+    for tab in (a, b, c):
+        tab.call(CustomerServiceState, "access", people["jane"].id)
+    a.call(CartState, "lock")
+    c.call(CartState, "load")
+    seen_by_c = c.cart.lock_ref  # the supervisor opens the takeover dialog on Casey's lock...
+    assert seen_by_c
+    b.call(CartState, "load")
+    b.call(CartState, "take_over", b.cart.lock_ref)  # ...meanwhile Sam takes it over
+    assert b.locked_by_me
+    events = c.call(CartState, "take_over", seen_by_c)
+    assert toasts(events) == [
+        "The lock changed hands while you were deciding: Sam Agent holds it now. Look again and retry."
+    ]
+    assert b.locked_by_me and c.cart.lock_holder == "Sam Agent"  # the refusal showed the fresh cart
+
+
+def test_a_session_ended_elsewhere_is_told_and_leaves_the_customer(client, people):
+    tab1 = client(people["csr"])
+    tab1.call(CustomerServiceState, "access", people["jane"].id)
+    tab1.call(AccountState, "load")
+    other_browser = client(people["csr"])  # the same CSR, signed in elsewhere, accesses another customer
+    other_browser.call(CustomerServiceState, "access", people["smith"].id)
+    # Tab 1's page hears of it through LiveSession (fanned out by Reflex; set here by hand).
+    live = tab1.state(LiveSession)
+    live.ended, live.reason, live.customer_name = True, "CSR accessed another customer", "Jane Doe"
+    events = tab1.call(SessionState, "on_behalf_ended")
+    assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
+    assert not tab1.session.on_behalf and tab1.state(AccountState).profile == {}
