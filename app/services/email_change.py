@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 from app import config
 from app.services import mail
 from app.services.auth import Caller, _end_auth_session
-from app.services.db import as_utc, update_where, utcnow
+from app.services.db import update_where, utcnow
 from app.services.errors import FieldErrors
-from app.services.passwords import EMAIL, LINK_CLOSED, InvalidLink, _expire_unused, _find, _issue
+from app.services.passwords import EMAIL, InvalidLink, _expire_unused, _find, _issue, _refusal
 from models import Account, AuthSession, PasswordToken
 
 LINK_USED = "This link has already been used: the address it confirms was made the account's email then."
@@ -78,23 +78,6 @@ def pending(db: Session, account_id: int) -> str:
         .order_by(PasswordToken.id.desc())
     ).first()
     return row or ""
-
-
-def _refusal(db: Session, row: PasswordToken, account: Account | None) -> str | None:
-    if account is None or account.status != "active":
-        return LINK_CLOSED
-    if row.used_at is not None:
-        return LINK_USED
-    if as_utc(row.expires_at) <= utcnow():
-        newer = db.exec(
-            select(PasswordToken.id).where(
-                PasswordToken.account_id == row.account_id,
-                PasswordToken.purpose == EMAIL,
-                PasswordToken.id > row.id,
-            )
-        ).first()
-        return LINK_REPLACED if newer is not None else LINK_EXPIRED
-    return None
 
 
 def _taken(db: Session, email: str, account_id: int) -> bool:
