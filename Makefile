@@ -7,8 +7,8 @@
 #   make seed ARGS="--customers 100000"  add synthetic customers
 #   make run                           seed if empty, then serve on $PORT (default 3000)
 #   make run-prod                      same on PostgreSQL + Redis with several workers (migrations first)
-#   make test [PYTEST_ARGS=...]        full test suite (unit, state, e2e)
-#   make test-fast                     unit + state tests only
+#   make test [PYTEST_ARGS=...]        full test suite (unit, state, security, e2e)
+#   make test-fast                     unit + state + security tests only
 #   make lint                          ruff check + format check
 #   make screenshots                   README screenshots (docs/screenshot-*.png) from the current build
 #   make clean                         remove .web, store.db and caches (keeps .venv)
@@ -60,7 +60,7 @@ test: setup
 	exec $(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-fast: setup
-	$(PY) -m pytest -q tests/unit tests/state $(PYTEST_ARGS)
+	$(PY) -m pytest -q tests/unit tests/state tests/security $(PYTEST_ARGS)
 
 lint: setup
 	$(RUFF) check .

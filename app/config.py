@@ -18,11 +18,28 @@ CSR_SESSION_IDLE_MINUTES: int = int(os.environ.get("CSR_SESSION_IDLE_MINUTES", "
 # A cart lock whose holder has had no page of the store open this long is released as abandoned.
 CART_LOCK_ABANDON_SECONDS: int = int(os.environ.get("CART_LOCK_ABANDON_SECONDS", "120"))
 # How often each backend worker looks for locks that ran out or were abandoned and idle sessions.
-SWEEP_SECONDS: float = float(os.environ.get("SWEEP_SECONDS", "2"))
+SWEEP_SECONDS: float = float(os.environ.get("SWEEP_SECONDS", "1"))
 
-# Failed sign-ins before an account is slowed down, and for how long.
+# Failed sign-ins to one email address (from browsers it does not trust) or from one trusted browser before
+# it is paused, within how many minutes, and for how long (app/services/throttle.py, docs/SECURITY.md).
 SIGNIN_MAX_FAILURES: int = 5
+SIGNIN_WINDOW_MINUTES: int = 15
 SIGNIN_SLOWDOWN_SECONDS: int = int(os.environ.get("SIGNIN_SLOWDOWN_SECONDS", "60"))
+# A browser that signed in to an account is trusted by it (its `device` cookie) for this many days.
+DEVICE_TRUST_DAYS: int = int(os.environ.get("DEVICE_TRUST_DAYS", "90"))
+# Failed sign-ins from one source (client address; IPv6 by /64) in SIGNIN_SOURCE_WINDOW_MINUTES before the
+# source is refused for SIGNIN_SOURCE_SLOWDOWN_SECONDS. Behind a reverse proxy set Reflex's
+# `trusted_proxy_hops` (REFLEX_TRUSTED_PROXY_HOPS), or every customer shares the proxy's address.
+SIGNIN_SOURCE_MAX_FAILURES: int = int(os.environ.get("SIGNIN_SOURCE_MAX_FAILURES", "20"))
+SIGNIN_SOURCE_WINDOW_MINUTES: int = 5
+SIGNIN_SOURCE_SLOWDOWN_SECONDS: int = int(os.environ.get("SIGNIN_SOURCE_SLOWDOWN_SECONDS", "300"))
+# Forgot-password requests one source may make per hour (each address it asks for also gets at most
+# PASSWORD_LINKS_PER_HOUR links per hour from that source).
+FORGOT_PASSWORD_PER_SOURCE_PER_HOUR: int = int(os.environ.get("FORGOT_PASSWORD_PER_SOURCE_PER_HOUR", "10"))
+# Coupon codes a customer may try that are not valid, within the window, before coupons are refused a while.
+COUPON_MAX_GUESSES: int = 10
+COUPON_GUESS_WINDOW_MINUTES: int = 15
+COUPON_GUESS_PAUSE_MINUTES: int = 15
 
 # Where the store is reachable from a customer's browser: links in outbound mail start with it.
 PUBLIC_URL: str = (os.environ.get("PUBLIC_URL") or f"http://localhost:{PORT}").rstrip("/")

@@ -528,8 +528,6 @@ SYNTH_COLUMNS = (
     "phone_norm",
     "postal_code_norm",
     "city",
-    "failed_signins",
-    "slowed_until",
     "created_at",
 )
 
@@ -608,8 +606,6 @@ def _insert_chunks(
                     tel,
                     postal,
                     pick(SYNTH_CITIES),
-                    0,
-                    None,
                     created,
                 )
             )

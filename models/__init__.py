@@ -5,7 +5,8 @@ from models.audit import AuditEvent, OnBehalfSession
 from models.carts import Cart, CartLine
 from models.catalog import Category, Product, Store, StoreStock, Variant
 from models.orders import Order, OrderLine
-from models.promotions import Coupon, Promotion
+from models.promotions import Coupon, CouponUse, Promotion
+from models.security import Throttle, TrustedDevice
 
 __all__ = [
     "Account",
@@ -16,6 +17,7 @@ __all__ = [
     "CartLine",
     "Category",
     "Coupon",
+    "CouponUse",
     "OnBehalfSession",
     "Order",
     "OrderLine",
@@ -24,5 +26,7 @@ __all__ = [
     "Promotion",
     "Store",
     "StoreStock",
+    "Throttle",
+    "TrustedDevice",
     "Variant",
 ]

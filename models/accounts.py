@@ -37,8 +37,6 @@ class Account(SQLModel, table=True):
     phone_norm: str = search_column(30, default="")
     postal_code_norm: str = search_column(20, default="")
     city: str = Field(default="", max_length=80)
-    failed_signins: int = Field(default=0)
-    slowed_until: datetime | None = utc_field(default=None, nullable=True)
     created_at: datetime = utc_field(default_factory=utcnow)
 
 

@@ -29,5 +29,15 @@ class Coupon(SQLModel, table=True):
     valid_until: datetime | None = utc_field(default=None, nullable=True)
     usage_limit: int | None = None  # None: unlimited
     times_used: int = Field(default=0)
+    per_customer_limit: int | None = Field(default=1)  # uses per customer; None: unlimited
     min_subtotal_cents: int = 0
     active: bool = Field(default=True)
+
+
+class CouponUse(SQLModel, table=True):
+    """How often one customer used one coupon: counted by a conditional UPDATE in the order's transaction,
+    like `Coupon.times_used`."""
+
+    coupon_id: int = Field(foreign_key="coupon.id", primary_key=True)
+    account_id: int = Field(foreign_key="account.id", primary_key=True, index=True)
+    times_used: int = Field(default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,8 +12,8 @@ from passlib.context import CryptContext
 from sqlmodel import Session, select
 
 from app import config
-from app.services import permissions
-from app.services.db import as_utc, update_where, utcnow
+from app.services import devices, permissions, throttle
+from app.services.db import as_utc, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
 from app.services.validation import clean
 from models import Account, AuthSession, OnBehalfSession
@@ -57,6 +58,13 @@ class Caller:
     customer_last_name: str = ""
     customer_segments: frozenset[str] = field(default_factory=frozenset)
     on_behalf_id: int | None = None
+    # What the caller's own browser compares the shared cart with ("locked by you", "your lock was taken
+    # over"), never their account id: customers' browsers see these too (docs/LIVE.md).
+    staff_tag: str = ""
+
+    @property
+    def session_tag(self) -> str:
+        return on_behalf_tag(self.on_behalf_id) if self.on_behalf_id is not None else ""
 
     @property
     def signed_in(self) -> bool:
@@ -93,6 +101,20 @@ class Caller:
 
 
 ANONYMOUS = Caller()
+
+
+def staff_tag(account: Account) -> str:
+    """An opaque, stable name for a staff account, for what every viewer of a cart receives.
+
+    Keyed by the account's password hash (salted, never sent anywhere), so a tag cannot be turned back
+    into an account id; it changes with the password, which ends every session anyway."""
+    key = f"{account.password_hash or ''}:{account.id}".encode()
+    return hmac.new(key, b"staff-tag", hashlib.sha256).hexdigest()[:16]
+
+
+def on_behalf_tag(on_behalf_id: int) -> str:
+    """The name of one on-behalf session in what the customer's cart viewers receive (its end)."""
+    return hashlib.sha256(f"on-behalf-session:{on_behalf_id}".encode()).hexdigest()[:16]
 
 
 def segments_of(account: Account) -> frozenset[str]:
@@ -134,6 +156,7 @@ def resolve_caller(db: Session, token: str | None) -> Caller:
         customer_last_name=customer.last_name if customer else "",
         customer_segments=segments_of(customer) if customer else frozenset(),
         on_behalf_id=on_behalf_id,
+        staff_tag=staff_tag(account) if perms else "",
     )
 
 
@@ -150,8 +173,63 @@ def _start_session(db: Session, account: Account) -> str:
     return token
 
 
-def sign_in(db: Session, email: object, password: object) -> tuple[str, Account]:
-    """Check the credentials and open a session. Failed attempts are counted and committed."""
+def _address_limit() -> throttle.Limit:
+    """Failed sign-ins to one email address from browsers it does not trust (an account or not)."""
+    return throttle.Limit(
+        "signin-address",
+        config.SIGNIN_MAX_FAILURES,
+        timedelta(minutes=config.SIGNIN_WINDOW_MINUTES),
+        timedelta(seconds=config.SIGNIN_SLOWDOWN_SECONDS),
+    )
+
+
+def _device_limit() -> throttle.Limit:
+    """Failed sign-ins from one browser the account trusts: the owner's own, counted apart."""
+    return throttle.Limit(
+        "signin-device",
+        config.SIGNIN_MAX_FAILURES,
+        timedelta(minutes=config.SIGNIN_WINDOW_MINUTES),
+        timedelta(seconds=config.SIGNIN_SLOWDOWN_SECONDS),
+    )
+
+
+def _source_limit() -> throttle.Limit:
+    """Failed sign-ins from one client address, whatever the accounts (password spraying)."""
+    return throttle.Limit(
+        "signin-source",
+        config.SIGNIN_SOURCE_MAX_FAILURES,
+        timedelta(minutes=config.SIGNIN_SOURCE_WINDOW_MINUTES),
+        timedelta(seconds=config.SIGNIN_SOURCE_SLOWDOWN_SECONDS),
+    )
+
+
+WRONG_CREDENTIALS = "Email or password is incorrect."
+
+
+def _too_many(limit: throttle.Limit, wait: int) -> str:
+    if limit.scope == "signin-source":
+        return f"Too many failed sign-ins from your network. Please wait {wait} seconds and try again."
+    return f"Too many failed sign-ins. Please wait {wait} seconds and try again."
+
+
+def _paused(limit: throttle.Limit) -> str:
+    seconds = int(limit.pause.total_seconds())
+    if limit.scope == "signin-source":
+        return f"Too many failed sign-ins from your network. Sign-in is paused for {seconds} seconds."
+    return f"Too many failed sign-ins. Sign-in for this account is paused for {seconds} seconds."
+
+
+def sign_in(
+    db: Session, email: object, password: object, *, device: object = "", source: object = ""
+) -> tuple[str, Account]:
+    """Check the credentials and open a session.
+
+    `device` is the browser's device cookie, `source` the client's address (docs/SECURITY.md). A browser
+    the account trusts is counted on its own; any other is counted on the email address and on its source.
+    Every answer and every cost (the counters, one password hash) is the same whether or not an account has
+    the address. Attempts are counted and committed before the password is checked, so parallel guesses
+    cannot pass a limit and a failure counts although the caller's unit of work fails.
+    """
     email, password = clean(email).lower(), password if isinstance(password, str) else ""
     errors = {}
     if not email:
@@ -164,40 +242,43 @@ def sign_in(db: Session, email: object, password: object) -> tuple[str, Account]
         errors["password"] = "Password must be at most 128 characters."
     if errors:
         raise FieldErrors(errors)
-    account = db.exec(select(Account).where(Account.email == email)).first()
     now = utcnow()
-    if account is None:
-        verify_password(password, _DUMMY_HASH)
-        raise DomainError("Email or password is incorrect.")
-    slowed_until = as_utc(account.slowed_until)
-    if slowed_until and slowed_until > now:
-        wait = int((slowed_until - now).total_seconds()) + 1
-        raise DomainError(f"Too many failed sign-ins. Please wait {wait} seconds and try again.")
-    if not verify_password(password, account.password_hash):
-        # Counted in the database: parallel attempts must not overwrite each other's failures.
-        db.exec(
-            update_where(Account)
-            .where(Account.id == account.id)
-            .values(failed_signins=Account.failed_signins + 1)
-        )
-        db.refresh(account)
-        message = "Email or password is incorrect."
-        if account.failed_signins >= config.SIGNIN_MAX_FAILURES:
-            account.slowed_until = now + timedelta(seconds=config.SIGNIN_SLOWDOWN_SECONDS)
-            account.failed_signins = 0
-            message = (
-                "Too many failed sign-ins. Sign-in for this account is paused for "
-                f"{config.SIGNIN_SLOWDOWN_SECONDS} seconds."
-            )
-        db.add(account)
+    trust = devices.trusted(db, email, device, now)
+    if trust is not None:
+        counted = [(_device_limit(), str(trust.id))]
+    else:
+        counted = [(_source_limit(), throttle.source_of(source)), (_address_limit(), email)]
+    for limit, subject in counted:
+        wait = throttle.take(db, limit, subject, now)
+        if wait:
+            db.commit()
+            raise DomainError(_too_many(limit, wait))
+    db.commit()  # counted before the slow hash, whatever happens next
+    account = db.exec(select(Account).where(Account.email == email)).first()
+    # One hash either way: an address without an account is checked against a dummy hash.
+    right = verify_password(password, account.password_hash if account is not None else _DUMMY_HASH)
+    if account is None or not right:
+        paused = [limit for limit, subject in counted if throttle.failed(db, limit, subject, now)]
         db.commit()  # the failure must count even though the caller's unit of work fails
-        raise DomainError(message)
+        raise DomainError(_paused(paused[0]) if paused else WRONG_CREDENTIALS)
     if account.status != "active":
         raise DomainError("This account is disabled. Please contact customer service.")
-    account.failed_signins = 0
-    account.slowed_until = None
-    db.add(account)
+    if trust is not None:
+        throttle.clear(db, _device_limit(), str(trust.id))
+    else:
+        throttle.give_back(db, _source_limit(), throttle.source_of(source))
+        throttle.clear(db, _address_limit(), email)
     return _start_session(db, account), account
+
+
+def clear_failures(db: Session, email: str) -> None:
+    """The owner proved they hold the address (a set-password link): failures on it are forgotten."""
+    throttle.clear(db, _address_limit(), email)
+
+
+def remember_device(db: Session, account: Account, device: object) -> str:
+    """After a sign-in: the value of the browser's `device` cookie, which the account now trusts."""
+    return devices.remember(db, account, device)
 
 
 def register(

@@ -98,6 +98,21 @@ def update_where(model):
     return sql_update(model).execution_options(synchronize_session=False)
 
 
+def insert_on_conflict(db: Session, model, values: dict, keys: list[str], update: dict | None = None) -> None:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING, or DO UPDATE SET `update`: one statement the database
+    decides, so two requests creating the same row at once cannot fail on the unique key."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(model.__table__).values(**values)
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    db.exec(stmt)
+
+
 def is_sqlite(db: Session) -> bool:
     return db.get_bind().dialect.name == "sqlite"
 

@@ -19,11 +19,22 @@ def _start(db: Session, previous: Caller, account, anon_key: str | None) -> None
         carts.merge_anonymous(db, anon_key, account.id)
 
 
-def sign_in(db: Session, previous: Caller, anon_key: str | None, email: object, password: object) -> str:
-    """Check the credentials; returns the new session token (the browser's credential)."""
-    token, account = auth.sign_in(db, email, password)
+def sign_in(
+    db: Session,
+    previous: Caller,
+    anon_key: str | None,
+    email: object,
+    password: object,
+    *,
+    device: object = "",
+    source: object = "",
+) -> tuple[str, str]:
+    """Check the credentials; returns the new session token (the browser's credential) and the value of
+    its device cookie, which the account trusts from now on (`device`: the cookie's value so far, `source`:
+    the client's address; see auth.sign_in)."""
+    token, account = auth.sign_in(db, email, password, device=device, source=source)
     _start(db, previous, account, anon_key)
-    return token
+    return token, auth.remember_device(db, account, device)
 
 
 def register(db: Session, previous: Caller, anon_key: str | None, form: dict) -> str:

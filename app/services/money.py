@@ -1,5 +1,7 @@
 """Money is integer cents everywhere; this is the one formatting helper."""
 
+from app.services.validation import is_ascii_digits
+
 
 def format_cents(cents: int) -> str:
     sign = "-" if cents < 0 else ""
@@ -13,8 +15,8 @@ def parse_cents(text: object) -> int | None:
         return None
     text = text.strip().removeprefix("$").replace(",", "")
     whole, _, frac = text.partition(".")
-    if not whole.isdigit() and not (whole == "" and frac.isdigit()):
+    if not is_ascii_digits(whole) and not (whole == "" and is_ascii_digits(frac)):
         return None
-    if len(frac) > 2 or (frac and not frac.isdigit()) or len(whole) > 7:
+    if len(frac) > 2 or (frac and not is_ascii_digits(frac)) or len(whole) > 7:
         return None
     return int(whole or 0) * 100 + int(frac.ljust(2, "0") or 0)

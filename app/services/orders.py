@@ -118,7 +118,7 @@ def place_order(
     coupon = None
     if coupons.normalize(coupon_code):
         try:
-            coupon = coupons.check(db, coupon_code, t["subtotal_cents"])
+            coupon = coupons.check(db, coupon_code, t["subtotal_cents"], customer_id)
         except DomainError as e:
             errors["coupon"] = e.message
     if errors:
@@ -134,7 +134,7 @@ def place_order(
             _take_store_stock(db, line, store)
     coupon_cents = coupons.discount_of(coupon, t["subtotal_cents"]) if coupon else 0
     if coupon is not None:
-        coupons.redeem(db, coupon)
+        coupons.redeem(db, coupon, customer_id)
     ship = _order_shipping(shipping_method, t["subtotal_cents"], coupon_cents, ships)
     order = Order(
         number=uuid.uuid4().hex[:20],
@@ -301,7 +301,7 @@ def preview_coupon(db: Session, caller: Caller, code: object) -> dict:
     customer_id = caller.require_customer()
     cart = carts.account_cart(db, customer_id, create=False)
     subtotal = carts.totals(carts.priced_lines(db, caller, cart) if cart else [])["subtotal_cents"]
-    coupon = coupons.check(db, code, subtotal)
+    coupon = coupons.check(db, code, subtotal, customer_id)
     cents = coupons.discount_of(coupon, subtotal)
     return {
         "code": coupon.code,

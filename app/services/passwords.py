@@ -15,11 +15,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, mail
+from app.services import audit, mail, throttle
 from app.services.auth import (
     Caller,
     _end_auth_session,
     _start_session,
+    clear_failures,
     hash_password,
     hash_token,
     new_token,
@@ -75,31 +76,40 @@ def link_for(token: str) -> str:
 def _lock_account(db: Session, account_id: int) -> None:
     """Serialize link issuing per account: a no-op UPDATE takes the row lock (PostgreSQL) or the write
     lock (SQLite) before the per-hour count is read, so parallel requests cannot all pass the limit."""
-    db.exec(
-        update_where(Account).where(Account.id == account_id).values(failed_signins=Account.failed_signins)
-    )
+    db.exec(update_where(Account).where(Account.id == account_id).values(status=Account.status))
 
 
 def _issue(
-    db: Session, account: Account, purpose: str, created_by_id: int | None = None, new_email: str = ""
+    db: Session,
+    account: Account,
+    purpose: str,
+    created_by_id: int | None = None,
+    new_email: str = "",
+    *,
+    counted: bool = True,
 ) -> str | None:
     """A new token for the account, or None when it already had PASSWORD_LINKS_PER_HOUR in the last hour.
 
-    Older unused tokens of the same purpose stop working.
+    The hour's links are counted per sender: customer service's links apart from the ones the customer asked
+    for, so nobody else's requests use up a quota. Forgot password counts its own (`counted=False`: per
+    address and source, see `request_reset`). Older unused tokens of the same purpose stop working.
     """
-    _lock_account(db, account.id)
     now = utcnow()
-    recent = db.exec(
-        select(func.count())
-        .select_from(PasswordToken)
-        .where(
-            PasswordToken.account_id == account.id,
-            PasswordToken.purpose.in_(_family(purpose)),
-            PasswordToken.created_at > now - timedelta(hours=1),
-        )
-    ).one()
-    if recent >= config.PASSWORD_LINKS_PER_HOUR:
-        return None
+    if counted:
+        _lock_account(db, account.id)
+        by_staff = PasswordToken.created_by_id.is_not(None)
+        recent = db.exec(
+            select(func.count())
+            .select_from(PasswordToken)
+            .where(
+                PasswordToken.account_id == account.id,
+                PasswordToken.purpose.in_(_family(purpose)),
+                PasswordToken.created_at > now - timedelta(hours=1),
+                by_staff if created_by_id is not None else ~by_staff,
+            )
+        ).one()
+        if recent >= config.PASSWORD_LINKS_PER_HOUR:
+            return None
     _expire_unused(db, account.id, now, purpose=purpose)
     token = new_token()
     db.add(
@@ -212,19 +222,41 @@ def _never_set_password(db: Session, account_id: int) -> bool:
     return any(p == WELCOME for p, _ in tokens) and all(used is None for _, used in tokens)
 
 
-def request_reset(db: Session, email: object) -> None:
-    """Forgot password. Answers the same whether or not the account exists (no account enumeration): an
-    unknown or disabled address, or one past the hourly limit, simply gets no mail."""
+def _requests_per_source() -> throttle.Limit:
+    return throttle.Limit("forgot-source", config.FORGOT_PASSWORD_PER_SOURCE_PER_HOUR, timedelta(hours=1))
+
+
+def _links_per_source() -> throttle.Limit:
+    return throttle.Limit("forgot-links", config.PASSWORD_LINKS_PER_HOUR, timedelta(hours=1))
+
+
+def request_reset(db: Session, email: object, source: object = "") -> None:
+    """Forgot password, asked from `source` (the client's address).
+
+    Answers the same, and counts the same, whether or not the account exists (no account enumeration): an
+    unknown or disabled address, or one past its limit, simply gets no mail. The quota of links is per
+    address *and source*: a stranger asking for someone's links uses up only their own source's quota, so
+    the owner, asking from their own network, always gets a link; a source asking too often in all is told
+    to wait (docs/SECURITY.md).
+    """
     address = clean(email).lower()
     error = email_error(address)
     if error:
         raise FieldErrors({"email": error})
+    origin = throttle.source_of(source)
+    wait = throttle.take(db, _requests_per_source(), origin)
+    if wait:
+        minutes = -(-wait // 60)
+        raise DomainError(
+            f"Too many password reset requests from your network. Please try again in {minutes} minutes."
+        )
+    if throttle.take(db, _links_per_source(), f"{address} {origin}"):
+        return
     account = db.exec(select(Account).where(Account.email == address)).first()
     if account is None or account.status != "active":
         return
-    token = _issue(db, account, RESET)
-    if token is not None:
-        _mail(db, account, RESET, token, by_customer_service=False)
+    token = _issue(db, account, RESET, counted=False)
+    _mail(db, account, RESET, token, by_customer_service=False)
 
 
 # -- using a link -------------------------------------------------------------------------------------
@@ -304,11 +336,8 @@ def set_password(db: Session, token: object, password: object, confirm: object) 
         db.refresh(row)
         raise InvalidLink(_refusal(db, row, account) or LINK_USED)
     _expire_unused(db, account.id, now, keep=row.id)  # every other link of the account stops working
-    db.exec(
-        update_where(Account)
-        .where(Account.id == account.id)
-        .values(password_hash=password_hash, failed_signins=0, slowed_until=None)
-    )
+    db.exec(update_where(Account).where(Account.id == account.id).values(password_hash=password_hash))
+    clear_failures(db, account.email)  # the owner proved they hold the address
     for session in db.exec(select(AuthSession).where(AuthSession.account_id == account.id)).all():
         _end_auth_session(db, session, reason="password_reset")
     db.refresh(account)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from app.services.validation import is_ascii_digits
+
 
 def luhn_ok(number: str) -> bool:
     total = 0
@@ -37,10 +39,10 @@ def check_card(
     digits = re.sub(r"[\s-]", "", number) if isinstance(number, str) else ""
     if not digits:
         errors["card_number"] = "Card number is required."
-    elif not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+    elif not is_ascii_digits(digits) or not 13 <= len(digits) <= 19 or not luhn_ok(digits):
         errors["card_number"] = "This card number is not valid. Check the digits."
     exp = expiry.strip() if isinstance(expiry, str) else ""
-    m = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", exp)
+    m = re.fullmatch(r"([0-9]{1,2})\s*/\s*([0-9]{2}|[0-9]{4})", exp)
     if not exp:
         errors["card_expiry"] = "Expiry date is required."
     elif not m or not 1 <= int(m.group(1)) <= 12:
@@ -53,7 +55,7 @@ def check_card(
         elif year > today.year + 20:
             errors["card_expiry"] = "Enter the expiry as MM/YY."
     code = cvc.strip() if isinstance(cvc, str) else ""
-    if not re.fullmatch(r"\d{3,4}", code):
+    if not re.fullmatch(r"[0-9]{3,4}", code):
         errors["card_cvc"] = "Enter the 3 or 4 digit security code."
     if errors:
         return {}, errors

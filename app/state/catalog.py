@@ -6,15 +6,13 @@ import reflex as rx
 
 from app.services import catalog
 from app.services.errors import NotFound
-from app.services.validation import form_values
+from app.services.validation import ascii_int, form_values
 from app.state.guard import last_path_segment, run
 
 
 def _int(value, default: int) -> int:
-    try:
-        return max(1, min(int(value), 10_000))
-    except (TypeError, ValueError):
-        return default
+    number = value if type(value) is int else ascii_int(value)
+    return default if number is None else max(1, min(number, 10_000))
 
 
 class CatalogState(rx.State):

@@ -7,7 +7,7 @@ import reflex as rx
 from app.services import accounts, orders
 from app.services.errors import DomainError, FieldErrors
 from app.services.stores import SHIP
-from app.services.validation import form_values
+from app.services.validation import ascii_int, form_values
 from app.state import toast
 from app.state.account import ADDRESS_FIELDS
 from app.state.cart import CartState, LiveCart
@@ -162,7 +162,7 @@ class CheckoutState(rx.State):
             return toast.error("Your cart has changed. Please check how each item reaches you.")
         fulfilment = {l["line_id"]: l["choice"] for l in self.fulfilment_lines}
         new = self.address_choice == "new" and self.ships
-        address_id = None if new else (int(self.address_choice) if self.address_choice.isdigit() else None)
+        address_id = None if new else ascii_int(self.address_choice)
         fields = {k: form.get(k, "") for k in ADDRESS_FIELDS} if new else None
         self.placing = True
         try:

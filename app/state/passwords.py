@@ -26,9 +26,11 @@ class ForgotPasswordState(rx.State):
     async def request(self, form: dict):
         form = form_values(form)
         self.errors = {}
-        email = form.get("email")
+        email, source = form.get("email"), self.router.session.client_ip
         try:
-            await run(self, lambda db, caller, anon: passwords.request_reset(db, email), activity=False)
+            await run(
+                self, lambda db, caller, anon: passwords.request_reset(db, email, source), activity=False
+            )
         except FieldErrors as e:
             self.errors = e.errors
             return

@@ -15,7 +15,7 @@ from app.services import identity, onbehalf
 from app.services.auth import Caller
 from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors
-from app.services.validation import form_values
+from app.services.validation import form_values, safe_return_to
 from app.state import toast
 
 STAFF_HOME = "/customer-service"
@@ -33,9 +33,15 @@ class SessionState(rx.State):
 
     token: str = rx.Cookie("", name="sid", max_age=config.SESSION_DAYS * 86400, same_site="lax")
     anon_key: str = rx.Cookie("", name="anon", max_age=30 * 86400, same_site="lax")
+    # A browser an account trusts after signing in (OWASP device cookie; app/services/devices.py).
+    device: str = rx.Cookie("", name="device", max_age=config.DEVICE_TRUST_DAYS * 86400, same_site="lax")
 
     signed_in: bool = False
-    account_id: int = 0  # not a secret: lets the browser tell "locked by you" from "by someone else"
+    account_id: int = 0
+    # What the browser compares the shared cart with: "locked by you", "your lock was taken over", "your
+    # session ended" (opaque tags, as in app/services/auth.py; empty for shoppers).
+    staff_tag: str = ""
+    session_tag: str = ""
     first_name: str = ""
     user_name: str = ""
     is_staff: bool = False
@@ -67,6 +73,8 @@ class SessionState(rx.State):
             "can_adjust_price": caller.can("order.adjust_price"),
             "on_behalf": caller.on_behalf,
             "customer_name": caller.customer_name,
+            "staff_tag": caller.staff_tag,
+            "session_tag": caller.session_tag,
         }
         if not caller.on_behalf:
             shown["idle_warning"] = False
@@ -100,12 +108,7 @@ class SessionState(rx.State):
     def set_return_to(self):
         from app.state.guard import query_param
 
-        target = query_param(self, "next", "/")
-        self.return_to = (
-            target
-            if isinstance(target, str) and target.startswith("/") and not target.startswith("//")
-            else "/"
-        )
+        self.return_to = safe_return_to(query_param(self, "next", "/"))
 
     async def _signed_in(self, token: str):
         from app.state.guard import refresh_identity
@@ -127,10 +130,16 @@ class SessionState(rx.State):
         self.signin_error = ""
         self.signin_errors = {}
         try:
-            token = await run(
+            token, self.device = await run(
                 self,
                 lambda db, caller, anon: identity.sign_in(
-                    db, caller, anon, form.get("email"), form.get("password")
+                    db,
+                    caller,
+                    anon,
+                    form.get("email"),
+                    form.get("password"),
+                    device=self.device,
+                    source=self.router.session.client_ip,
                 ),
                 activity=False,
             )
@@ -201,10 +210,10 @@ class SessionState(rx.State):
         """The on-behalf session this tab shows ended elsewhere (another tab, another browser, the idle
         timeout, a hand back): show the truth and leave the customer's pages."""
         from app.state.guard import refresh_identity
-        from app.state.live import LiveSession
+        from app.state.live import LiveCart
 
-        ended = await self.get_state(LiveSession)
-        reason, name = ended.reason, ended.customer_name
+        ended = (await self.get_state(LiveCart)).ended_sessions
+        reason, name = ended.get(self.session_tag) or "it ended", self.customer_name
         caller = await refresh_identity(self)
         if not caller.signed_in:
             return [rx.redirect("/login"), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]
@@ -241,7 +250,7 @@ class SessionState(rx.State):
     async def watch_presence(self):
         """While on behalf, for as long as this tab is connected: tell the server a page of the CSR's is
         open (so their cart lock is not abandoned) and warn a minute before the idle timeout. Ending the
-        session is the server's (the sweeper's); this tab hears of it through LiveSession."""
+        session is the server's (the sweeper's); this tab hears of it through LiveCart.ended_sessions."""
         from app.state.live import connected
 
         async with self:

@@ -471,7 +471,7 @@ def test_csr_adjusts_picks_up_and_places_an_order_with_extras(store: Store, visi
 
     s.cart.checkout_for_customer()
     s.checkout.apply_coupon("summer5")
-    expect(s.checkout.tid("checkout-coupon-error")).to_contain_text("expired")
+    expect(s.checkout.tid("checkout-coupon-error")).to_contain_text("not valid")
     visit.reached("coupon-refused", page)
     s.checkout.apply_coupon("welcome10")
     expect(s.checkout.tid("checkout-coupon-discount")).to_be_visible()

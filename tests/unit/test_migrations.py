@@ -24,7 +24,7 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_matches_models(engine)
     dbmod.init_schema(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
 
 
 def test_database_created_before_migrations_is_stamped(tmp_path):

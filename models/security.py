@@ -1,0 +1,39 @@
+"""What slows an attacker down: failure counters in the database, and the browsers an account trusts.
+
+Only hashes of what is counted (an email address, a client address, a device cookie) are stored.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import utc_field, utcnow
+
+
+class Throttle(SQLModel, table=True):
+    """Attempts at one thing (sign-in to an address, from a source or a trusted browser; coupon guesses; Forgot
+    password) counted in a time window; past the limit, refused until `blocked_until` or the window's end
+    (app/services/throttle.py)."""
+
+    key: str = Field(primary_key=True, max_length=100)  # "<scope>:<sha256 of the subject>"
+    window_start: datetime = utc_field(index=True)
+    count: int = Field(default=0)
+    blocked_until: datetime | None = utc_field(default=None, nullable=True)
+
+
+class TrustedDevice(SQLModel, table=True):
+    """A browser that signed in to an account (OWASP's device cookie): its failed sign-ins are counted apart
+    from everyone else's, so an attacker pausing the account never pauses the owner's browser.
+
+    `token_hash` is the SHA-256 of the random value in the browser's `device` cookie; one browser can be
+    trusted by several accounts.
+    """
+
+    __table_args__ = (UniqueConstraint("token_hash", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime = utc_field(default_factory=utcnow)
+    expires_at: datetime = utc_field()
