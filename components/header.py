@@ -6,9 +6,8 @@ the session) and "shopping for <customer>" — never just the customer's name (S
 
 import reflex as rx
 
-from app.state.cart import LOCK_LOST, LiveCart
+from app.state.cart import LOCK_LOST, SESSION_ENDED, LiveCart
 from app.state.catalog import CatalogState
-from app.state.live import LiveSession
 from app.state.session import SessionState
 from components.minicart import minicart
 from components.ui import ACCENT_ON_BEHALF, confirm_dialog, tid
@@ -146,7 +145,7 @@ def on_behalf_band() -> rx.Component:
             ),
         ),
         # The session ended elsewhere (another tab or browser, the idle timeout): find out and leave.
-        rx.cond(LiveSession.ended, rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended)),
+        rx.cond(SESSION_ENDED, rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended)),
         rx.cond(
             SessionState.idle_warning,
             rx.hstack(

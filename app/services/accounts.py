@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from app.services import audit, email_change
+from app.services import audit, email_change, onbehalf
 from app.services.auth import Caller, hash_password, validate_password
 from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
@@ -184,6 +184,10 @@ def set_assistance(db: Session, caller: Caller, allowed: bool) -> None:
         raise Forbidden("Only the customer can change this setting.")
     a.allow_assistance = allowed
     db.add(a)
+    if not allowed:
+        # Withdrawn consent ends every open session on the customer's behalf at once (their lock goes, and
+        # the CSRs' pages stop receiving the customer's cart), not at the CSR's next click.
+        onbehalf.end_all_for_customer(db, a.id, "access_revoked")
 
 
 def address_dict(a: Address) -> dict:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app import config
 from app.services import audit, changes, promotions
-from app.services.auth import ANONYMOUS, Caller, hash_token
+from app.services.auth import ANONYMOUS, Caller, hash_token, staff_tag
 from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents, parse_cents
@@ -441,7 +441,7 @@ def _render(db: Session, cart: Cart | None, lines: list[dict], caller: Caller) -
         "locked": locked,
         "locked_by_me": by_me,
         "lock_holder": f"{holder.first_name} {holder.last_name}" if holder else "",
-        "lock_holder_id": holder.id if holder else 0,
+        "lock_holder_tag": staff_tag(holder) if holder else "",
         "lock_ref": lock_ref(cart) if cart is not None else "",
         "lock_since": as_utc(cart.locked_at).strftime("%H:%M UTC") if locked and cart.locked_at else "",
         "can_edit": can_edit,

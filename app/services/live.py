@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from app.services import carts
+from app.services.auth import on_behalf_tag, staff_tag
 from app.services.changes import take
 from app.services.onbehalf import END_REASONS
 from models import Account, OnBehalfSession
@@ -32,14 +33,14 @@ class CartPublication:
     token: str
     view: dict
     event: str
-    previous_holder_id: int
+    previous_holder_tag: str  # whom a takeover or release displaced, as their own browser knows them
 
 
 @dataclass
 class SessionEnd:
-    token: str
+    token: str  # the customer's cart: every tab of the session is linked to it
+    tag: str  # the on-behalf session, as its own tabs know it
     reason: str
-    customer_name: str
 
 
 @dataclass
@@ -49,10 +50,6 @@ class Publications:
 
     def __bool__(self) -> bool:
         return bool(self.carts or self.sessions)
-
-
-def session_token(on_behalf_id: int) -> str:
-    return f"ob{on_behalf_id}"
 
 
 def collect(db: Session) -> Publications:
@@ -68,12 +65,18 @@ def collect(db: Session) -> Publications:
         if found is None:
             continue
         account_id, view = found
+        previous = db.get(Account, mark.previous_holder_id) if mark.previous_holder_id else None
         out.carts.append(
-            CartPublication(cart_token(account_id, cart_id), view, mark.event, mark.previous_holder_id)
+            CartPublication(
+                cart_token(account_id, cart_id), view, mark.event, staff_tag(previous) if previous else ""
+            )
         )
     for ob_id, reason in marks.ended_sessions.items():
         ob = db.get(OnBehalfSession, ob_id)
-        customer = db.get(Account, ob.customer_id) if ob else None
-        name = f"{customer.first_name} {customer.last_name}" if customer else "the customer"
-        out.sessions.append(SessionEnd(session_token(ob_id), END_REASONS.get(reason, reason), name))
+        if ob is not None:
+            out.sessions.append(
+                SessionEnd(
+                    cart_token(ob.customer_id, 0), on_behalf_tag(ob_id), END_REASONS.get(reason, reason)
+                )
+            )
     return out

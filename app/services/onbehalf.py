@@ -129,6 +129,16 @@ def close(db: Session, ob: OnBehalfSession, reason: str) -> bool:
     return True
 
 
+def end_all_for_customer(db: Session, customer_id: int, reason: str) -> int:
+    """End every open on-behalf session for this customer; returns how many this call ended."""
+    open_sessions = db.exec(
+        select(OnBehalfSession).where(
+            OnBehalfSession.customer_id == customer_id, OnBehalfSession.ended_at.is_(None)
+        )
+    ).all()
+    return sum(close(db, ob, reason) for ob in open_sessions)
+
+
 def end(db: Session, caller: Caller, reason: str) -> None:
     if caller.on_behalf_id is None:
         return

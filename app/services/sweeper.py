@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, changes, onbehalf
+from app.services import audit, changes, onbehalf, throttle
 from app.services.db import as_utc, update_where, utcnow
 from models import Account, Cart, OnBehalfSession
 
 
-def sweep(db: Session, now: datetime | None = None) -> dict[str, int]:
+def sweep(db: Session, now: datetime | None = None, *, prune: bool = False) -> dict[str, int]:
     """One pass; returns how many sessions and locks it ended (for the log and the tests)."""
     now = now or utcnow()
     done = {"idle": 0, "expired": 0, "abandoned": 0}
@@ -43,6 +43,8 @@ def sweep(db: Session, now: datetime | None = None) -> dict[str, int]:
             name = f"{holder.first_name} {holder.last_name}" if holder else "The holder"
             details = f"{name} had no page of the store open for {config.CART_LOCK_ABANDON_SECONDS} s"
             done["abandoned"] += _release(db, cart, "lock_abandoned", "abandoned", details)
+    if prune:
+        done["pruned"] = throttle.prune(db, now)  # sign-in and coupon counters that limit nothing any more
     return done
 
 

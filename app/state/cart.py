@@ -14,21 +14,28 @@ from app.services.errors import DomainError
 from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import personal, run
-from app.state.live import LiveCart, write_cart
+from app.state.live import LiveCart, add_session_viewer, write_cart
 from app.state.session import SessionState
 
-__all__ = ["CAN_EDIT", "LOCKED_BY_ME", "LOCK_LOST", "CartState", "LiveCart"]
+__all__ = ["CAN_EDIT", "LOCKED_BY_ME", "LOCK_LOST", "SESSION_ENDED", "CartState", "LiveCart"]
 
 # Per-viewer facts, computed in the browser from the shared cart and the viewer's own identity.
 LOCKED_BY_ME = (
-    LiveCart.locked & (LiveCart.holder_id == SessionState.account_id) & (SessionState.account_id != 0)
+    LiveCart.locked & (LiveCart.holder_tag == SessionState.staff_tag) & (SessionState.staff_tag != "")
 )
 CAN_EDIT = rx.cond(SessionState.on_behalf, LOCKED_BY_ME, ~LiveCart.locked)
 LOCK_LOST = (
     SessionState.on_behalf
     & (LiveCart.lock_event == "takeover")
-    & (LiveCart.previous_holder_id == SessionState.account_id)
+    & (LiveCart.previous_holder_tag == SessionState.staff_tag)
     & ~LOCKED_BY_ME
+)
+
+# This tab's on-behalf session ended elsewhere (another tab or browser, the idle timeout, a hand back).
+SESSION_ENDED = (
+    SessionState.on_behalf
+    & (SessionState.session_tag != "")
+    & LiveCart.ended_sessions.contains(SessionState.session_tag)
 )
 
 
@@ -45,8 +52,12 @@ class CartState(rx.State):
     adjust_line_id: int = 0
 
     async def _live(self, view: dict) -> LiveCart:
-        live_cart = await self.get_state(LiveCart)
-        return await live_cart._link_to(link_token(view, self.router.session.client_token))
+        client_token = self.router.session.client_token
+        live_cart = await (await self.get_state(LiveCart))._link_to(link_token(view, client_token))
+        session = await self.get_state(SessionState)
+        if session.session_tag and view["id"]:
+            add_session_viewer(live_cart, session.session_tag, client_token)
+        return live_cart
 
     async def _reload(self) -> LiveCart:
         """Read the caller's cart and show it, linked to everyone else viewing it."""

@@ -79,14 +79,11 @@ async def _after(state: rx.State, session: SessionState, caller: Caller, publica
     if publications:
         await live_state.publish(state, publications)
     person = _person_key(caller)
+    session._show(caller)
     if person != session._person:
         previous, session._person = session._person, person
         if previous:
             await forget(state)
-        if caller.on_behalf_id is not None:
-            live_session = await state.get_state(live_state.LiveSession)
-            await live_session._link_to(live.session_token(caller.on_behalf_id))
-    session._show(caller)
 
 
 def _person_key(caller: Caller) -> str:
@@ -109,11 +106,13 @@ async def sweep_forever() -> None:
     import logging
 
     log = logging.getLogger("store")
+    sweeps = 0
     while True:
         await asyncio.sleep(config.SWEEP_SECONDS)
+        sweeps += 1
         try:
             with session_scope() as db:
-                done = sweeper.sweep(db)
+                done = sweeper.sweep(db, prune=sweeps % max(1, round(60 / config.SWEEP_SECONDS)) == 0)
                 publications = live.collect(db)
         except Unavailable:
             continue  # the database is away; the next sweep catches up

@@ -1,8 +1,10 @@
 """Live views shared by every open page that shows the same thing, and the one way to publish to them.
 
-`LiveCart` is shared by every browser showing one cart (the customer's, the CSRs'); `LiveSession` by
-every tab of the CSR in one on-behalf session. A tab links to them only after the server resolved that
-its caller may see them. What is published comes from app/services/live.py, read inside the unit of
+`LiveCart` is shared by every browser showing one cart (the customer's, the CSRs'), and says too when an
+on-behalf session for that customer ended, so the session's tabs find out on whatever page they are. A tab
+links to it only after the server resolved that its caller may see that cart. One shared state per tab:
+Reflex holds every linked state of a tab for a whole event, so two would deadlock tabs that linked them
+in different orders. What is published comes from app/services/live.py, read inside the unit of
 work that changed it; `publish` writes it after the commit, from an event (app/state/guard.py) or from
 work that runs outside any event (the sweeper below). Holds nothing secret: linked clients see every var.
 """
@@ -37,7 +39,7 @@ VIEW_FIELDS = (
 
 
 class LiveCart(rx.SharedState):
-    """What every viewer of one cart sees."""
+    """What every viewer of one cart sees. Staff appear by name and by an opaque tag, never by id."""
 
     cart_id: int = 0
     version: int = 0
@@ -51,25 +53,26 @@ class LiveCart(rx.SharedState):
     adjustment: str = "$0.00"
     has_adjustment: bool = False
     locked: bool = False
-    holder_id: int = 0
+    holder_tag: str = ""
     lock_holder: str = ""
     lock_since: str = ""
     lock_ref: str = ""
     prepared_by: str = ""
     # The last lock event and whom it displaced, so the displaced CSR's page can say so.
     lock_event: str = ""
-    previous_holder_id: int = 0
+    previous_holder_tag: str = ""
+    # On-behalf sessions for this customer that ended lately (session tag -> why), so each of their
+    # tabs, on whatever page, finds out and leaves the customer's pages.
+    ended_sessions: dict[str, str] = {}
+    # The tabs of each on-behalf session viewing this cart (session tag -> client tokens): unlinked from
+    # the cart when the session ends, so a page that ignores the redirect stops receiving it.
+    _session_viewers: dict[str, list[str]] = {}
 
 
-class LiveSession(rx.SharedState):
-    """Every tab of one on-behalf session: told at once when the session ends, however it ended."""
-
-    ended: bool = False
-    reason: str = ""
-    customer_name: str = ""
+ENDED_KEPT = 20
 
 
-def write_cart(live_cart: LiveCart, view: dict, lock_event: str = "", previous_holder_id: int = 0) -> None:
+def write_cart(live_cart: LiveCart, view: dict, lock_event: str = "", previous_holder_tag: str = "") -> None:
     """Write a fresh view of the cart into the shared state its viewers are linked to."""
     if live_cart.cart_id == view["id"] and view["version"] < live_cart.version:
         return  # someone already published a newer state of this cart
@@ -81,17 +84,22 @@ def write_cart(live_cart: LiveCart, view: dict, lock_event: str = "", previous_h
     has_discount = view["discount_cents"] > 0
     if live_cart.has_discount != has_discount:
         live_cart.has_discount = has_discount
-    if live_cart.holder_id != view["lock_holder_id"]:
-        live_cart.holder_id = view["lock_holder_id"]
+    if live_cart.holder_tag != view["lock_holder_tag"]:
+        live_cart.holder_tag = view["lock_holder_tag"]
     if lock_event:
         live_cart.lock_event = lock_event
-        live_cart.previous_holder_id = previous_holder_id
+        live_cart.previous_holder_tag = previous_holder_tag
 
 
-def _write_session(live_session: LiveSession, end: live.SessionEnd) -> None:
-    live_session.ended = True
-    live_session.reason = end.reason
-    live_session.customer_name = end.customer_name
+def add_session_viewer(live_cart: LiveCart, session_tag: str, client_token: str) -> None:
+    viewers = live_cart._session_viewers.get(session_tag, [])
+    if client_token not in viewers:
+        live_cart._session_viewers = {**live_cart._session_viewers, session_tag: [*viewers, client_token]}
+
+
+def _write_session_end(live_cart: LiveCart, end: live.SessionEnd) -> None:
+    kept = list(live_cart.ended_sessions.items())[-(ENDED_KEPT - 1) :]
+    live_cart.ended_sessions = {**dict(kept), end.tag: end.reason}
 
 
 def linked_token(state: rx.State, cls: type[rx.State]) -> str | None:
@@ -106,12 +114,13 @@ async def publish(state: rx.State | None, publications: live.Publications) -> No
     from outside an event, is written to the shared state directly."""
     for pub in publications.carts:
         if state is not None and linked_token(state, LiveCart) == pub.token:
-            write_cart(await state.get_state(LiveCart), pub.view, pub.event, pub.previous_holder_id)
+            write_cart(await state.get_state(LiveCart), pub.view, pub.event, pub.previous_holder_tag)
         else:
             _spawn(_publish_cart_out_of_band(pub))
     for end in publications.sessions:
-        if state is not None and linked_token(state, LiveSession) == end.token:
-            _write_session(await state.get_state(LiveSession), end)
+        if state is not None and linked_token(state, LiveCart) == end.token:
+            _write_session_end(await state.get_state(LiveCart), end)
+            _spawn(_unlink_session_viewers(end))  # runs once this event let go of the cart
         else:
             _spawn(_publish_session_out_of_band(end))
 
@@ -155,12 +164,24 @@ def _modify_shared(token: str, cls: type[rx.State]):
 
 async def _publish_cart_out_of_band(pub: live.CartPublication) -> None:
     async with _modify_shared(pub.token, LiveCart) as root:
-        write_cart(await root.get_state(LiveCart), pub.view, pub.event, pub.previous_holder_id)
+        write_cart(await root.get_state(LiveCart), pub.view, pub.event, pub.previous_holder_tag)
 
 
 async def _publish_session_out_of_band(end: live.SessionEnd) -> None:
-    async with _modify_shared(end.token, LiveSession) as root:
-        _write_session(await root.get_state(LiveSession), end)
+    async with _modify_shared(end.token, LiveCart) as root:
+        _write_session_end(await root.get_state(LiveCart), end)
+    await _unlink_session_viewers(end)
+
+
+async def _unlink_session_viewers(end: live.SessionEnd) -> None:
+    """After the session's tabs were told it ended (that fan-out has left), they receive the customer's
+    cart no more, even a page that ignores the redirect; an honest tab relinks to its own cart anyway."""
+    async with _modify_shared(end.token, LiveCart) as root:
+        live_cart = await root.get_state(LiveCart)
+        viewers = set(live_cart._session_viewers.get(end.tag, []))
+        if viewers:
+            live_cart._linked_from = set(live_cart._linked_from) - viewers
+            live_cart._session_viewers = {k: v for k, v in live_cart._session_viewers.items() if k != end.tag}
 
 
 async def connected(client_token: str) -> bool:

@@ -12,7 +12,6 @@ from sqlmodel import Session
 import app.app  # noqa: F401  (registers every state)
 from app.services import auth
 from app.state.cart import LiveCart
-from app.state.live import LiveSession
 from app.state.session import SessionState
 from app.state.toast import ToastState
 
@@ -35,7 +34,7 @@ class Client:
 
     @property
     def locked_by_me(self) -> bool:
-        return self.cart.locked and self.cart.holder_id == self.session.account_id
+        return self.cart.locked and self.cart.holder_tag == self.session.staff_tag != ""
 
     def state(self, cls):
         return self.root.get_substate(cls.get_full_name().split(".")[1:])
@@ -66,8 +65,8 @@ def toasts(events) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _unlinked_live_cart(monkeypatch):
-    """Each test client keeps its own LiveCart and LiveSession: linking needs a running app's state
-    manager. The link is only recorded, so the guard publishes into the tab's own copy.
+    """Each test client keeps its own LiveCart: linking needs a running app's state manager. The link is
+    only recorded, so the guard publishes into the tab's own copy.
 
     That the linked states propagate between browsers is proven by the e2e tests.
     """
@@ -78,7 +77,6 @@ def _unlinked_live_cart(monkeypatch):
         return self
 
     monkeypatch.setattr(LiveCart, "_link_to", link_to)
-    monkeypatch.setattr(LiveSession, "_link_to", link_to)
 
 
 @pytest.fixture

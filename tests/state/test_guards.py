@@ -117,7 +117,9 @@ def test_csr_whose_lock_was_taken_over_is_refused(client, people, sqlite_engine)
     assert b.locked_by_me
     events = a.call(CartState, "add", sku, 1)
     assert toasts(events) == ["Your lock was taken over by Sam Agent. The cart is read-only for you now."]
-    assert b.cart.lock_event == "takeover" and b.cart.previous_holder_id == a.session.account_id
+    assert b.cart.lock_event == "takeover" and b.cart.previous_holder_tag == a.session.staff_tag != ""
+    # Customers' browsers see these too: staff appear by name and an opaque tag, never by account id.
+    assert str(a.session.account_id) not in (b.cart.previous_holder_tag, b.cart.holder_tag)
     with Session(sqlite_engine) as db:
         assert db.exec(select(CartLine)).one().quantity == 1
         takeover = db.exec(select(AuditEvent).where(AuditEvent.action == "cart_takeover")).one()

@@ -9,7 +9,6 @@ from sqlmodel import Session
 from app.state.account import AccountState
 from app.state.cart import CartState
 from app.state.customer_service import AuditState, CustomerServiceState
-from app.state.live import LiveSession
 from app.state.session import SessionState
 from tests.conftest import make_account, make_product
 from tests.state.conftest import toasts
@@ -108,9 +107,10 @@ def test_a_session_ended_elsewhere_is_told_and_leaves_the_customer(client, peopl
     tab1.call(AccountState, "load")
     other_browser = client(people["csr"])  # the same CSR, signed in elsewhere, accesses another customer
     other_browser.call(CustomerServiceState, "access", people["smith"].id)
-    # Tab 1's page hears of it through LiveSession (fanned out by Reflex; set here by hand).
-    live = tab1.state(LiveSession)
-    live.ended, live.reason, live.customer_name = True, "CSR accessed another customer", "Jane Doe"
+    # Tab 1's page hears of it through the customer's LiveCart (fanned out by Reflex; set here by hand).
+    tag = tab1.session.session_tag
+    assert tag and tag not in tab1.cart.ended_sessions
+    tab1.cart.ended_sessions = {tag: "CSR accessed another customer"}
     events = tab1.call(SessionState, "on_behalf_ended")
     assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
     assert not tab1.session.on_behalf and tab1.state(AccountState).profile == {}

@@ -2,7 +2,7 @@
 
 - No module in app/state other than the guard opens a database session: every event's data goes through
   the guard's unit of work, which publishes what changed. (The guard test below fails if one does.)
-- No handler publishes by hand: only app/state/live.py writes a LiveCart / LiveSession, and only the
+- No handler publishes by hand: only app/state/live.py writes a LiveCart, and only the
   guard calls its publish.
 - Services never import Reflex.
 """
