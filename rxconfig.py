@@ -3,9 +3,10 @@
 import reflex as rx
 
 from app import config as settings
-from app.serving import respawn_failed_workers
+from app.serving import private_files, respawn_failed_workers
 
 respawn_failed_workers()
+private_files()
 
 config = rx.Config(
     app_name="app",

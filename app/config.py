@@ -13,6 +13,8 @@ PORT: int = int(os.environ.get("PORT", "3000"))
 BACKEND_PORT: int = int(os.environ.get("BACKEND_PORT", str(PORT)))
 
 SESSION_DAYS: int = int(os.environ.get("SESSION_DAYS", "14"))
+# Customer service and supervisors sign in for a working day at most.
+STAFF_SESSION_HOURS: int = int(os.environ.get("STAFF_SESSION_HOURS", "12"))
 CART_LOCK_MINUTES: int = int(os.environ.get("CART_LOCK_MINUTES", "30"))
 CSR_SESSION_IDLE_MINUTES: int = int(os.environ.get("CSR_SESSION_IDLE_MINUTES", "30"))
 # A cart lock whose holder has had no page of the store open this long is released as abandoned.

@@ -30,3 +30,12 @@ def respawn_failed_workers() -> None:
 
     __init__.respawns_failed_workers = True
     mp.MPServer.__init__ = __init__
+
+
+def private_files() -> None:
+    """Files the store writes (Reflex's per-tab state under .states/, the SQLite database, the mail
+    outbox) are readable by the store's own user only. Tabs' states hold customers' data."""
+    import os
+
+    os.umask(0o077)
+

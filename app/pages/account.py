@@ -3,7 +3,7 @@ import reflex as rx
 from app.state.account import AccountState
 from app.state.session import SessionState
 from components.shell import page
-from components.ui import address_fields, field, loading, tid
+from components.ui import address_fields, confirm_dialog, field, loading, tid
 
 
 def profile_card() -> rx.Component:
@@ -268,6 +268,41 @@ def password_help_card() -> rx.Component:
     )
 
 
+def devices_card() -> rx.Component:
+    """The customer's own sign-ins: end them all (a lost phone, a shared computer)."""
+    return rx.cond(
+        ~SessionState.on_behalf,
+        rx.card(
+            rx.vstack(
+                rx.heading("Signed-in devices", size="4"),
+                rx.text(
+                    "Signed in somewhere you no longer use, or on a computer you shared? End every sign-in, "
+                    "this one included.",
+                    size="2",
+                    color="var(--gray-11)",
+                ),
+                confirm_dialog(
+                    rx.button(
+                        rx.icon("log-out", size=16),
+                        "Sign out everywhere",
+                        variant="soft",
+                        color_scheme="red",
+                        custom_attrs=tid("sign-out-everywhere"),
+                    ),
+                    title="Sign out everywhere?",
+                    description="Every browser and device signed in to your account is signed out, this one too.",
+                    confirm="Sign out everywhere",
+                    on_confirm=SessionState.sign_out_everywhere,
+                    color="red",
+                    confirm_testid="sign-out-everywhere-confirm",
+                ),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def cs_changes_card() -> rx.Component:
     return rx.cond(
         ~SessionState.on_behalf & (AccountState.cs_changes.length() > 0),
@@ -299,7 +334,14 @@ def account_page() -> rx.Component:
                 size="6",
             ),
             rx.grid(
-                rx.vstack(profile_card(), consent_card(), password_help_card(), width="100%", spacing="4"),
+                rx.vstack(
+                    profile_card(),
+                    consent_card(),
+                    password_help_card(),
+                    devices_card(),
+                    width="100%",
+                    spacing="4",
+                ),
                 rx.vstack(address_card(), width="100%"),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="4",

@@ -160,17 +160,36 @@ def resolve_caller(db: Session, token: str | None) -> Caller:
     )
 
 
+def session_lifetime(account: Account) -> timedelta:
+    """Staff sessions are shorter: a forgotten CSR browser is worth more to an attacker."""
+    if permissions.permissions_for(account.role):
+        return timedelta(hours=config.STAFF_SESSION_HOURS)
+    return timedelta(days=config.SESSION_DAYS)
+
+
 def _start_session(db: Session, account: Account) -> str:
     token = new_token()
     db.add(
         AuthSession(
             token_hash=hash_token(token),
             account_id=account.id,
-            expires_at=utcnow() + timedelta(days=config.SESSION_DAYS),
+            expires_at=utcnow() + session_lifetime(account),
         )
     )
     db.flush()
     return token
+
+
+def sign_out_everywhere(db: Session, caller: Caller) -> int:
+    """End every sign-in session of the caller's own account, this one included; returns how many."""
+    if caller.account_id is None:
+        raise Forbidden("Please sign in first.")
+    if caller.on_behalf:
+        raise Forbidden("Only the customer can sign out their own devices.")
+    sessions = db.exec(select(AuthSession).where(AuthSession.account_id == caller.account_id)).all()
+    for session in sessions:
+        _end_auth_session(db, session, reason="csr_signed_out")
+    return len(sessions)
 
 
 def _address_limit() -> throttle.Limit:

@@ -178,6 +178,18 @@ class SessionState(rx.State):
         await refresh_identity(self)
         return [rx.redirect("/"), toast.toast("You are signed out.")]
 
+    @rx.event
+    async def sign_out_everywhere(self):
+        """My Account: end every sign-in of the caller's own account, this browser's included."""
+        from app.services import auth
+        from app.state.guard import refresh_identity, run
+
+        ended = await run(self, lambda db, caller, anon: auth.sign_out_everywhere(db, caller), activity=False)
+        self.token = ""
+        await refresh_identity(self)
+        devices = "device" if ended == 1 else "devices"
+        return [rx.redirect("/"), toast.toast(f"You are signed out on every device ({ended} {devices}).")]
+
     # -- on-behalf session ------------------------------------------------------------------
 
     @rx.event

@@ -572,6 +572,26 @@ def test_idle_warning(store: Store, store_server, visit: Visit):
     visit.done()
 
 
+@covers("sign-out-everywhere")
+def test_sign_out_everywhere(store: Store, new_context, visit: Visit):
+    """A customer signed in on two browsers ends every sign-in from My Account: the other browser is signed
+    out too, at its next page."""
+    me = smith(24)
+    other = Store(new_context().new_page())
+    other.sign_in(me.email, me.password)
+    store.sign_in(me.email, me.password)
+    store.account.open()
+    store.account.tid("sign-out-everywhere").click()
+    visit.reached("sign-out-everywhere", store.page)
+    store.account.tid("sign-out-everywhere-confirm").click()
+    store.page.wait_for_url("**/")
+    expect(store.header.tid("header-signin")).to_be_visible()
+    other.page.goto("/account")
+    other.page.wait_for_url("**/login**")
+    expect(other.header.tid("header-signin")).to_be_visible()
+    visit.done()
+
+
 def test_the_example_in_qa_md_runs(request):
     namespace: dict = {}
     exec(compile(CONTRACT.example, f"{QA_MD} (section 5)", "exec"), namespace)  # noqa: S102 - our own docs
