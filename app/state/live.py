@@ -174,14 +174,19 @@ async def _publish_session_out_of_band(end: live.SessionEnd) -> None:
 
 
 async def _unlink_session_viewers(end: live.SessionEnd) -> None:
-    """After the session's tabs were told it ended (that fan-out has left), they receive the customer's
-    cart no more, even a page that ignores the redirect; an honest tab relinks to its own cart anyway."""
+    """After the session's tabs were told it ended (that fan-out has left), unlink each of them from the
+    customer's cart: even a page that ignores the redirect receives the cart no more. (Removing a tab
+    from the cart's viewers alone is not enough: the next fan-out to the tab would link it again.)"""
     async with _modify_shared(end.token, LiveCart) as root:
         live_cart = await root.get_state(LiveCart)
-        viewers = set(live_cart._session_viewers.get(end.tag, []))
+        viewers = list(live_cart._session_viewers.get(end.tag, []))
         if viewers:
-            live_cart._linked_from = set(live_cart._linked_from) - viewers
             live_cart._session_viewers = {k: v for k, v in live_cart._session_viewers.items() if k != end.tag}
+    for client_token in viewers:
+        async with _modify_shared(client_token, LiveCart) as tab:
+            if linked_token(tab, LiveCart) != end.token:
+                continue  # the tab moved on by itself (an honest page left the customer's pages)
+            await (await tab.get_state(LiveCart))._unlink()
 
 
 async def connected(client_token: str) -> bool:
