@@ -22,7 +22,8 @@ class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_number: str = Field(max_length=12, unique=True, index=True)
     role: str = Field(default="shopper", max_length=20)  # shopper | csr | supervisor
-    status: str = Field(default="active", max_length=20)  # active | disabled
+    # active | pending (registered online, its confirmation link not used yet: cannot sign in) | disabled
+    status: str = Field(default="active", max_length=20)
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60)
     email: str = search_column(254, unique=True)  # stored lower-cased
@@ -71,15 +72,19 @@ class PasswordToken(SQLModel, table=True):
 
     Customer service creates one for a customer it registered (the customer has no password yet);
     "Forgot password" creates one for an existing account. A customer changing their email gets one at the
-    new address to confirm it (purpose "email"); it never sets a password.
+    new address to confirm it (purpose "email"); it never sets a password. Registering online mails one that
+    finishes creating the account (purpose "register", app/services/registration.py); it carries the hash of
+    the password chosen with that registration until it is used.
     """
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    purpose: str = Field(default="reset", max_length=20)  # welcome | reset | email
+    purpose: str = Field(default="reset", max_length=20)  # welcome | reset | email | register
     # For purpose "email": the address the customer asked to change to; it is theirs once they confirm.
     new_email: str = Field(default="", max_length=254)
+    # For purpose "register": the argon2 hash of the password chosen when registering; emptied once used.
+    password_hash: str = Field(default="", max_length=255)
     created_by_id: int | None = Field(default=None, foreign_key="account.id")  # the CSR, if any
     created_at: datetime = utc_field(default_factory=utcnow)
     expires_at: datetime = utc_field()

@@ -1,5 +1,6 @@
-"""Who is signed in in a browser: the workflows of signing in, registering, using a set-password link,
-signing out and ending an on-behalf session. The state layer only passes the form and keeps the token.
+"""Who is signed in in a browser: the workflows of signing in, registering (and finishing it with the mailed
+link), using a set-password link, signing out and ending an on-behalf session. The state layer only passes the
+form and keeps the token.
 
 Whoever was signed in in the browser before (`previous`) is signed out first: one browser, one person.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.services import auth, carts, onbehalf, passwords
+from app.services import auth, carts, onbehalf, passwords, registration
 from app.services.auth import Caller
 
 
@@ -37,12 +38,27 @@ def sign_in(
     return token, auth.remember_device(db, account, device)
 
 
-def register(db: Session, previous: Caller, anon_key: str | None, form: dict) -> str:
-    token, account = auth.register(
-        db, form.get("first_name"), form.get("last_name"), form.get("email"), form.get("password")
+def register(db: Session, form: dict, source: object = "") -> str:
+    """The Register form: signs nobody in; mails the address (app/services/registration.py). Returns the
+    address the answer names ("check your inbox at …"), the same whether or not it has an account."""
+    return registration.register(
+        db,
+        form.get("first_name"),
+        form.get("last_name"),
+        form.get("email"),
+        form.get("password"),
+        source=source,
     )
+
+
+def confirm_registration(
+    db: Session, previous: Caller, anon_key: str | None, link: object, password: object
+) -> tuple[str, str]:
+    """Finish a registration with its mailed link and the password chosen then: the account becomes active,
+    this browser signs in to it and its anonymous cart merges. Returns (token, first name)."""
+    token, account = registration.confirm(db, link, password)
     _start(db, previous, account, anon_key)
-    return token
+    return token, account.first_name
 
 
 def use_password_link(

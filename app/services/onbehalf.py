@@ -56,6 +56,8 @@ def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str
         return "That customer was not found."
     if is_staff_role(customer.role):
         return "Customer service accounts cannot be accessed on behalf."
+    if customer.status == "pending":
+        return "This customer has not finished registering (the confirmation link was not used yet)."
     if customer.status != "active":
         return "This account is disabled and cannot be accessed."
     if not customer.allow_assistance:
@@ -127,6 +129,15 @@ def close(db: Session, ob: OnBehalfSession, reason: str) -> bool:
     changes.session_ended(db, ob.id, reason)
     db.flush()
     return True
+
+
+def why_ended(db: Session, on_behalf_id: object) -> str:
+    """How an on-behalf session ended, in words. For the tab that showed it: the id comes from that tab's
+    server-side state (never from the browser), and the CSR may have signed out meanwhile."""
+    ob = get_by_id(db, OnBehalfSession, on_behalf_id)
+    if ob is None or ob.ended_at is None:
+        return "it ended"
+    return END_REASONS.get(ob.end_reason, "it ended")
 
 
 def end_all_for_customer(db: Session, customer_id: int, reason: str) -> int:

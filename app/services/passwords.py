@@ -37,6 +37,9 @@ SET_PASSWORD = (WELCOME, RESET)
 # A link that confirms a new email address (app/services/email_change.py): same rows, same one-time use,
 # its own hourly quota, and it never sets a password.
 EMAIL = "email"
+# A link that finishes creating an account registered online (app/services/registration.py): it carries the
+# password chosen when registering, and never sets another.
+REGISTER = "register"
 TOKEN_MAX = 200
 PASSWORD_MAX = 128
 
@@ -58,6 +61,8 @@ def lifetime(purpose: str) -> timedelta:
         return timedelta(days=config.PASSWORD_WELCOME_DAYS)
     if purpose == EMAIL:
         return timedelta(hours=config.EMAIL_CHANGE_HOURS)
+    if purpose == REGISTER:
+        return timedelta(hours=config.REGISTER_CONFIRM_HOURS)
     return timedelta(minutes=config.PASSWORD_RESET_MINUTES)
 
 
@@ -87,6 +92,7 @@ def _issue(
     new_email: str = "",
     *,
     counted: bool = True,
+    password_hash: str = "",
 ) -> str | None:
     """A new token for the account, or None when it already had PASSWORD_LINKS_PER_HOUR in the last hour.
 
@@ -118,6 +124,7 @@ def _issue(
             account_id=account.id,
             purpose=purpose,
             new_email=new_email,
+            password_hash=password_hash,
             created_by_id=created_by_id,
             created_at=now,
             expires_at=now + lifetime(purpose),

@@ -455,13 +455,14 @@ def test_a_form_that_is_not_a_form_gets_the_forms_own_errors(base_url, db):
     """Every handler that takes a form reads a list, a string or a number as an empty form: the answer is that
     form's own field errors (not the generic 'something went wrong'), and nothing is written."""
     from app.state.passwords import ForgotPasswordState
+    from app.state.registration import RegisterState
 
     async def scenario():
         before = snapshot(db)
         async with RawClient(base_url, "/login") as client:
             for handler in (
                 SESSION + ".sign_in",
-                SESSION + ".register",
+                RegisterState.get_full_name() + ".register",
                 ForgotPasswordState.get_full_name() + ".request",
             ):
                 for form in (["email", "x@example.com"], "email=x@example.com", 7, None):

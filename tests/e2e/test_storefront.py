@@ -9,7 +9,7 @@ from storefront_qa.pages import Store
 VIP_PRODUCT = "JKT-RAIN"  # Outerwear, $129.00; VIP segment gets 20% off
 
 
-def test_browse_add_register_checkout_and_see_order(page):
+def test_browse_add_register_checkout_and_see_order(page, mail_outbox):
     s = Store(page)
     s.catalog.open()
     expect(s.catalog.cards()).to_have_count(12)
@@ -25,9 +25,7 @@ def test_browse_add_register_checkout_and_see_order(page):
     s.minicart.close()
 
     email = f"new.{uuid.uuid4().hex[:8]}@example.com"
-    s.login.open()
-    s.login.register("Robin", "Newman", email, "robin-pass-1")
-    s.login.expect_toast("Welcome")
+    s.register("Robin", "Newman", email, "robin-pass-1", mail_outbox)  # finished through the mailed link
     s.cart.open()
     expect(s.cart.line(VIP_PRODUCT)).to_be_visible()  # the anonymous cart merged into the account
     expect(s.cart.tid("cart-subtotal")).to_have_text("$258.00")
@@ -66,6 +64,37 @@ def test_wrong_password_shows_error_and_field_errors(page):
     expect(page.get_by_test_id("error-first_name")).to_be_visible()
     expect(page.get_by_test_id("error-email")).to_contain_text("valid email")
     expect(page.get_by_test_id("error-password")).to_contain_text("at least 8")
+    expect(s.login.sent()).to_have_count(0)
+
+
+def test_registering_says_the_same_for_a_customers_address_and_a_new_one(new_context, mail_outbox):
+    """No account enumeration: the page answers alike; only the owner's mail differs, and the stranger's
+    password opens neither account."""
+    new = f"new.{uuid.uuid4().hex[:8]}@example.com"
+    answers = []
+    for email in ("smith03@example.com", new):
+        s = Store(new_context().new_page())
+        s.login.open()
+        s.login.register("Eve", "Stranger", email, "strangers-pass-1")
+        expect(s.login.sent()).to_contain_text(email)
+        answers.append(s.login.sent().inner_text().replace(email, "<address>"))
+        s.login.sign_in(email, "strangers-pass-1")
+        expect(s.login.error()).to_have_text("Email or password is incorrect.")
+    assert answers[0] == answers[1]
+    told = mail_outbox.latest("smith03@example.com")
+    assert "already has an account" in told.get_content() and "/forgot-password" in told.get_content()
+    assert "/confirm-account?token=" in mail_outbox.latest(new).get_content()
+
+    # The link opened in another browser takes the password chosen when registering, and works once.
+    s = Store(new_context().new_page())
+    link = mail_outbox.confirm_account_link(new)
+    s.confirm_account.open(link)
+    s.confirm_account.confirm("not-the-password-1")
+    expect(s.confirm_account.field_error()).to_contain_text("not the password chosen")
+    s.confirm_account.confirm_and_sign_in("strangers-pass-1")
+    expect(s.header.tid("header-user-menu")).to_contain_text("Eve")
+    s.confirm_account.open(link)
+    expect(s.confirm_account.error()).to_contain_text("already been used")
 
 
 def test_quantity_limits_and_stock(page):

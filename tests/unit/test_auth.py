@@ -9,7 +9,7 @@ from passlib.hash import argon2
 from sqlmodel import select
 
 from app import config
-from app.services import auth, throttle
+from app.services import accounts, auth, throttle
 from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
 from models import Account, AuthSession, Throttle
@@ -60,8 +60,11 @@ def test_verify_password_with_a_broken_hash_is_false(bad_hash):
     assert auth.verify_password("whatever", bad_hash) is False
 
 
-def test_register_stores_an_argon2_hash_never_the_password(db):
-    token, account = auth.register(db, "Ann", "Lee", "Ann@Example.com", "long-enough-1")
+def test_a_new_account_stores_an_argon2_hash_never_the_password(db):
+    account = accounts.create_account(
+        db, first_name="Ann", last_name="Lee", email="Ann@Example.com", password="long-enough-1"
+    )
+    token = auth._start_session(db, account)
     commit(db)
     assert account.password_hash.startswith("$argon2")
     assert "long-enough-1" not in account.password_hash
@@ -248,53 +251,14 @@ def test_segments_are_normalized(db):
     assert caller.customer_segments == frozenset({"vip", "gold"})
 
 
-# -- registration ----------------------------------------------------------------------------
+# -- accounts created directly (customer service, the seed; registering online is tests/unit/test_registration.py)
 
 
-REGISTER_FIELD_CASES = [
-    ("", "", "", "", {"first_name", "last_name", "email", "password"}),
-    ("   ", "\t", " ", "", {"first_name", "last_name", "email", "password"}),
-    (None, 7, ["a"], {"p": 1}, {"first_name", "last_name", "email", "password"}),
-    ("A" * 61, "Lee", "a@example.com", "long-enough-1", {"first_name"}),
-    ("Ann", "L" * 61, "a@example.com", "long-enough-1", {"last_name"}),
-    ("Ann", "Lee", "not-an-email", "long-enough-1", {"email"}),
-    ("Ann", "Lee", "a@b", "long-enough-1", {"email"}),
-    ("Ann", "Lee", "a b@example.com", "long-enough-1", {"email"}),
-    ("Ann", "Lee", "a" * 250 + "@example.com", "long-enough-1", {"email"}),
-    ("Ann", "Lee", "a@example.com", "short", {"password"}),
-    ("Ann", "Lee", "a@example.com", "p" * 129, {"password"}),
-]
-
-
-def test_register_field_errors(db, subtests):
-    for first, last, email, password, expected in REGISTER_FIELD_CASES:
-        with subtests.test(first=first, last=last, email=email, password=password):
-            with pytest.raises(FieldErrors) as e:
-                auth.register(db, first, last, email, password)
-            assert set(e.value.errors) == expected
-            db.rollback()
-            assert db.exec(select(Account)).all() == []
-
-
-def test_register_error_messages(db):
+def test_a_taken_email_is_refused_whatever_its_case(db, jane):
     with pytest.raises(FieldErrors) as e:
-        auth.register(db, "", "L" * 61, "bad", "short")
-    errors = e.value.errors
-    assert errors["first_name"] == "First name is required."
-    assert errors["last_name"] == "Last name must be at most 60 characters."
-    assert "valid email" in errors["email"]
-    assert errors["password"] == "Password must be at least 8 characters."
-
-
-def test_register_duplicate_email_is_case_insensitive(db, jane):
-    with pytest.raises(FieldErrors) as e:
-        auth.register(db, "Jane", "Again", "JANE@Example.COM", "long-enough-1")
-    assert "already exists" in e.value.errors["email"]
+        accounts.create_account(
+            db, first_name="Jane", last_name="Again", email="JANE@Example.COM", password="long-enough-1"
+        )
+    assert e.value.errors["email"] == accounts.TAKEN
     db.rollback()
     assert len(db.exec(select(Account)).all()) == 1
-
-
-def test_register_accepts_limits_exactly(db):
-    _, account = auth.register(db, "A" * 60, "B" * 60, "edge@example.com", "p" * 8)
-    commit(db)
-    assert account.first_name == "A" * 60 and account.first_name_norm == "a" * 60

@@ -1,0 +1,96 @@
+"""Registering (the Register form on /login) and finishing it from the mailed link (/confirm-account);
+the workflows are app/services/identity.py and app/services/registration.py."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.services import identity, registration
+from app.services.errors import DomainError, FieldErrors
+from app.services.passwords import InvalidLink
+from app.services.validation import form_values
+from app.state import toast
+from app.state.guard import personal, query_param, run
+from app.state.session import SessionState
+
+
+@personal
+class RegisterState(rx.State):
+    errors: dict[str, str] = {}
+    # The address the answer names once the form was sent; "" while the form shows.
+    sent_to: str = ""
+
+    @rx.event
+    def load(self):
+        self.errors, self.sent_to = {}, ""
+
+    @rx.event
+    async def register(self, form: dict):
+        form = form_values(form)
+        self.errors = {}
+        source = self.router.session.client_ip
+        try:
+            address = await run(
+                self, lambda db, caller, anon: identity.register(db, form, source), activity=False
+            )
+        except FieldErrors as e:
+            self.errors = e.errors
+            return
+        except DomainError as e:
+            self.errors = {"form": e.message}
+            return
+        # The same answer whether or not the address has an account (app/services/registration.py).
+        self.sent_to = address
+
+
+@personal
+class ConfirmAccountState(rx.State):
+    loaded: bool = False
+    link_ok: bool = False
+    link_error: str = ""
+    email: str = ""
+    errors: dict[str, str] = {}
+
+    @rx.event
+    async def load(self):
+        """Check the link before the password is typed; it is checked again on submit."""
+        token = query_param(self, "token")
+        self.errors = {}
+        try:
+            info = await run(
+                self, lambda db, caller, anon: registration.check_link(db, token), activity=False
+            )
+        except DomainError as e:
+            self.link_ok, self.link_error, self.email = False, e.message, ""
+        else:
+            self.link_ok, self.link_error, self.email = True, "", info["email"]
+        self.loaded = True
+
+    @rx.event
+    async def submit(self, form: dict):
+        form = form_values(form)
+        self.errors = {}
+        link = query_param(self, "token")
+        try:
+            token, first_name = await run(
+                self,
+                lambda db, caller, anon: identity.confirm_registration(
+                    db, caller, anon, link, form.get("password")
+                ),
+                activity=False,
+            )
+        except InvalidLink as e:
+            self.link_ok, self.link_error = False, e.message
+            return
+        except FieldErrors as e:
+            self.errors = e.errors
+            return
+        except DomainError as e:
+            return toast.error(e.message)
+        self.link_ok = False  # used: going back to this page shows that it was
+        session = await self.get_state(SessionState)
+        return await session._signed_in(
+            token,
+            then="/account",
+            notice=f"Your account is ready and you are signed in. Welcome, {first_name}.",
+        )
