@@ -3,11 +3,13 @@
 import reflex as rx
 
 import app.pages
+from app.endpoints import api
 from app.state.guard import sweep_forever
 from app.state.toast import backend_exception_handler
 from components.shell import PAGES
 
 app = rx.App(
+    api_transformer=api,  # the session cookie's HTTP endpoints
     backend_exception_handler=backend_exception_handler,
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],

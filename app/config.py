@@ -59,3 +59,9 @@ PASSWORD_LINKS_PER_HOUR: int = int(os.environ.get("PASSWORD_LINKS_PER_HOUR", "3"
 # A customer's new email address takes effect when they open the link mailed to it, within this many hours
 # (as many confirmation links per hour as PASSWORD_LINKS_PER_HOUR, counted apart from password links).
 EMAIL_CHANGE_HOURS: int = int(os.environ.get("EMAIL_CHANGE_HOURS", "24"))
+
+# Registering mails a link that finishes creating the account (app/services/registration.py); it expires after
+# this many hours. One source may register this many times per hour, and each address it registers gets at
+# most PASSWORD_LINKS_PER_HOUR mails per hour from that source.
+REGISTER_CONFIRM_HOURS: int = int(os.environ.get("REGISTER_CONFIRM_HOURS", "24"))
+REGISTER_PER_SOURCE_PER_HOUR: int = int(os.environ.get("REGISTER_PER_SOURCE_PER_HOUR", "10"))

@@ -38,4 +38,3 @@ def private_files() -> None:
     import os
 
     os.umask(0o077)
-

@@ -6,7 +6,7 @@ from models.carts import Cart, CartLine
 from models.catalog import Category, Product, Store, StoreStock, Variant
 from models.orders import Order, OrderLine
 from models.promotions import Coupon, CouponUse, Promotion
-from models.security import Throttle, TrustedDevice
+from models.security import SessionHandoff, Throttle, TrustedDevice
 
 __all__ = [
     "Account",
@@ -24,6 +24,7 @@ __all__ = [
     "PasswordToken",
     "Product",
     "Promotion",
+    "SessionHandoff",
     "Store",
     "StoreStock",
     "Throttle",

@@ -37,3 +37,18 @@ class TrustedDevice(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     created_at: datetime = utc_field(default_factory=utcnow)
     expires_at: datetime = utc_field()
+
+
+class SessionHandoff(SQLModel, table=True):
+    """A one-time code that becomes a sign-in session's HttpOnly cookie (app/services/session_cookie.py).
+
+    The websocket cannot set an HttpOnly cookie: signing in ends by sending the browser to a small HTTP
+    endpoint with this code, which sets the cookie and mints the session's token there. Only the SHA-256 of
+    the code is stored; it lives a minute and is used once. No foreign key: a session may end first.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    session_id: int = Field(index=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(default=None, nullable=True)

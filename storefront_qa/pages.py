@@ -10,6 +10,8 @@ Methods that navigate wait for the `app-ready` hook, so the page's data is loade
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 from storefront_qa.demo import TEST_CARD
@@ -29,6 +31,7 @@ __all__ = [
     "CartPage",
     "CatalogPage",
     "CheckoutPage",
+    "ConfirmAccountPage",
     "ConfirmEmailPage",
     "CreateCustomerDialog",
     "CustomerServicePage",
@@ -42,7 +45,14 @@ __all__ = [
     "ProductPage",
     "SetPasswordPage",
     "Store",
+    "at",
 ]
+
+
+def at(path: str) -> re.Pattern:
+    """A URL on `path`, with or without the trailing slash the static host adds when a page is loaded from
+    the server (after signing in, which goes through the session-cookie endpoint) rather than by the app."""
+    return re.compile(rf"^[^?#]*{re.escape(path)}/?([?#].*)?$")
 
 
 class Base:
@@ -118,7 +128,7 @@ class OnBehalfHeader(Base):
         """End the session and go back to Customer Service as the CSR."""
         self.open_menu()
         self.tid("menu-sign-in-as-yourself").click()
-        self.page.wait_for_url("**/customer-service")
+        self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
     def sign_out(self) -> None:
@@ -150,7 +160,7 @@ class EndSessionDialog(Base):
 
     def confirm(self) -> None:
         self.tid("end-session-confirm").click()
-        self.page.wait_for_url("**/customer-service")
+        self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
 
@@ -267,19 +277,19 @@ class CartPage(Base):
 
     def checkout(self) -> None:
         self.tid("checkout-button").click()
-        self.page.wait_for_url("**/checkout")
+        self.page.wait_for_url(at("/checkout"))
         self.ready()
 
     def checkout_for_customer(self) -> None:
         """On behalf, holding the lock: go to checkout to place the order in the customer's name."""
         self.tid("checkout-for-customer").click()
-        self.page.wait_for_url("**/checkout")
+        self.page.wait_for_url(at("/checkout"))
         self.ready()
 
     def hand_back(self) -> None:
         """On behalf: unlock, end the session (back to Customer Service); the customer checks out later."""
         self.tid("hand-back-cart").click()
-        self.page.wait_for_url("**/customer-service")
+        self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
 
@@ -353,11 +363,17 @@ class LoginPage(Base):
         return self.tid("signin-error")
 
     def register(self, first: str, last: str, email: str, password: str) -> None:
+        """Fill in and submit the Register form. A well-formed one is answered by `sent()` for every address
+        (a link is mailed; `Store.register` finishes it), a malformed one by `field_error(name)`."""
         self.tid("register-first-name").fill(first)
         self.tid("register-last-name").fill(last)
         self.tid("register-email").fill(email)
         self.tid("register-password").fill(password)
         self.tid("register-submit").click()
+
+    def sent(self) -> Locator:
+        """The answer to a registration, the same for every address: "Check your inbox at <email> …"."""
+        return self.tid("register-sent")
 
     def field_error(self, field: str) -> Locator:
         """The message under a form field, e.g. `field_error("email")` (hook `error-<field>`)."""
@@ -366,7 +382,7 @@ class LoginPage(Base):
     def forgot_password(self) -> None:
         """Follow "Forgot password?" to /forgot-password."""
         self.tid("forgot-password-link").click()
-        self.page.wait_for_url("**/forgot-password")
+        self.page.wait_for_url(at("/forgot-password"))
         self.ready()
 
 
@@ -400,7 +416,7 @@ class SetPasswordPage(Base):
     def choose_and_sign_in(self, password: str) -> None:
         """Set the password; the link signs the account in and a customer lands on My Account."""
         self.choose(password)
-        self.page.wait_for_url("**/account")
+        self.page.wait_for_url(at("/account"))
         self.ready()
 
     def error(self) -> Locator:
@@ -426,6 +442,32 @@ class ConfirmEmailPage(Base):
     def error(self) -> Locator:
         """Why the link cannot be used (unknown, used, expired, replaced, the address taken since)."""
         return self.tid("confirm-email-error")
+
+
+class ConfirmAccountPage(Base):
+    """/confirm-account?token=…: the link mailed after registering; the password chosen then finishes it."""
+
+    def open(self, path: str) -> None:
+        """`path` as `Outbox.confirm_account_link` returns it."""
+        self.goto(path)
+
+    def confirm(self, password: str) -> None:
+        self.tid("confirm-account-password").fill(password)
+        self.tid("confirm-account-submit").click()
+
+    def confirm_and_sign_in(self, password: str) -> None:
+        """The account becomes active and this browser signs in to it: it lands on My Account."""
+        self.confirm(password)
+        self.page.wait_for_url(at("/account"))
+        self.ready()
+
+    def error(self) -> Locator:
+        """Why the link cannot be used (unknown, used, expired, replaced by a newer registration)."""
+        return self.tid("confirm-account-error")
+
+    def field_error(self) -> Locator:
+        """The password's error: not the one chosen when registering, or too many tries."""
+        return self.tid("error-password")
 
 
 class AccountPage(Base):
@@ -496,14 +538,14 @@ class FindCustomer(Base):
         """Access the account of the row containing `text`; lands on the customer's My Account."""
         self.open_actions(self.row(text))
         self.tid("action-access-account").click()
-        self.page.wait_for_url("**/account")
+        self.page.wait_for_url(at("/account"))
         self.ready()
 
     def view_cart(self, text: str) -> None:
         """Access the account of the row containing `text`, landing on the customer's cart."""
         self.open_actions(self.row(text))
         self.tid("action-view-cart").click()
-        self.page.wait_for_url("**/cart")
+        self.page.wait_for_url(at("/cart"))
         self.ready()
 
 
@@ -542,7 +584,7 @@ class CreateCustomerDialog(Base):
             self.open()
         self.fill(**fields)
         self.submit()
-        self.page.wait_for_url("**/account")
+        self.page.wait_for_url(at("/account"))
         self.ready()
 
     def error(self) -> Locator:
@@ -617,6 +659,7 @@ class Store:
         self.forgot_password = ForgotPasswordPage(page)
         self.set_password = SetPasswordPage(page)
         self.confirm_email = ConfirmEmailPage(page)
+        self.confirm_account = ConfirmAccountPage(page)
         self.account = AccountPage(page)
         self.customer_service = CustomerServicePage(page)
         self.find_customer = self.customer_service.find_customer
@@ -630,11 +673,22 @@ class Store:
         expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
         self.login.ready()
 
+    def register(self, first: str, last: str, email: str, password: str, outbox) -> None:
+        """Register a new shopper and finish through the mailed link (`outbox`: the `mail_outbox` fixture):
+        lands signed in on My Account, with the welcome toast; the browser's cart comes along."""
+        self.login.open()
+        before = outbox.count(email)
+        self.login.register(first, last, email, password)
+        expect(self.login.sent()).to_contain_text(email.strip().lower())
+        self.confirm_account.open(outbox.confirm_account_link(email, after=before))
+        self.confirm_account.confirm_and_sign_in(password)
+        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
+
     def sign_in_staff(self, email: str, password: str) -> None:
         """Sign in a CSR or supervisor: they land on Customer Service."""
         self.login.open()
         self.login.sign_in(email, password)
-        self.page.wait_for_url("**/customer-service")
+        self.page.wait_for_url(at("/customer-service"))
         self.customer_service.ready()
 
     def shop_on_behalf(self, customer_email: str) -> None:

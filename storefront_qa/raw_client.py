@@ -12,8 +12,9 @@ browser's cookies in its payload as `{"vars": {state key: value}}`), events as
         frames = await c.emit(CartState.get_full_name() + ".add", {"sku": ["x"], "quantity": -5})
         assert toasts(frames) == [Toast("error", "…")]
 
-Like a browser, a client keeps the cookies the server sets (the session cookie `sid` after
-`SessionState.sign_in`) in `cookies`; `RawClient(..., cookies=c.cookies)` is that browser's next tab.
+Like a browser, a client keeps the cookies the server sets in `cookies` (the HttpOnly session cookie `sid`
+from the `/auth/session` endpoint that signing in goes through) and sends them with its websocket's
+handshake; `RawClient(..., cookies=c.cookies)` is that browser's next tab.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -29,12 +31,16 @@ from typing import Any, Self
 
 NS = "/_event"
 HYDRATE = "reflex___state____state.hydrate_and_load"
-FIELD_MARKER = "_rx_state_"  # Reflex 0.10 suffixes every var's name with it on the wire
+FIELD_MARKER = "_rx_state_"
+# Signing in sends the page through this endpoint (app/endpoints.py), which sets the HttpOnly session cookie.
+ENDPOINT_URL = re.compile(
+    r"/auth/session\?[A-Za-z0-9_\-=&%.]+"
+)  # Reflex 0.10 suffixes every var's name with it on the wire
 # The store's dynamic routes and the route parameter the frontend sends for them (as `query`).
 DYNAMIC_ROUTES = {"/product/": "code", "/order/": "number"}
 
 
-async def open_ws(url: str, subprotocols: list[str] | None = None):
+async def open_ws(url: str, subprotocols: list[str] | None = None, headers: dict[str, str] | None = None):
     """`AioClient.connect`, plus the frames that arrived together with the handshake's answer.
 
     simple_websocket's handshake reads the socket until the "101 Switching Protocols" and leaves any frame
@@ -44,7 +50,7 @@ async def open_ws(url: str, subprotocols: list[str] | None = None):
     """
     from simple_websocket import AioClient
 
-    ws = await AioClient.connect(url, subprotocols=subprotocols)
+    ws = await AioClient.connect(url, subprotocols=subprotocols, headers=headers)
     await ws._handle_events()
     return ws
 
@@ -162,6 +168,7 @@ class RawClient:
 
             version = constants.Reflex.VERSION
         self.token = str(uuid.uuid4())
+        self.base_url = base_url
         self.url = base_url.replace("http", "ws", 1) + f"{NS}/?token={self.token}&EIO=4&transport=websocket"
         self.version, self.hydrate = version, hydrate
         self.router_data = router_data(path, query)
@@ -179,7 +186,12 @@ class RawClient:
         self._cookie_keys = cookie_keys()
         # Cheap test before decoding a frame: only a frame naming a cookie's var can set it.
         self._cookie_markers = tuple(f'"{key.rsplit(".", 1)[1]}"' for key in self._cookie_keys.values())
-        self.ws = await open_ws(self.url, [self.version])
+        # The handshake carries the browser's cookies, as a page's websocket does: the HttpOnly session
+        # cookie reaches the server only this way.
+        cookie_header = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        self.ws = await open_ws(
+            self.url, [self.version], {"Cookie": cookie_header} if cookie_header else None
+        )
         opened = await self.ws.receive(timeout=30)
         assert opened.startswith("0"), opened
         payload = {}
@@ -299,13 +311,48 @@ class RawClient:
         from app.state.session import SessionState
 
         form = {"email": email, "password": password}
-        frames = await self.emit(SessionState.get_full_name() + ".sign_in", {"form": form}, until=toasts)
+
+        def answered(frames: list[str]) -> bool:
+            """Sent on to the session-cookie endpoint, or refused (the form's errors are cleared first)."""
+            refusals = changed(frames, SessionState, "signin_error") + changed(
+                frames, SessionState, "signin_errors"
+            )
+            return any("/auth/session?" in f for f in frames) or any(refusals)
+
+        frames = await self.emit(SessionState.get_full_name() + ".sign_in", {"form": form}, until=answered)
+        await self.follow_session_endpoint(frames)
         if not self.cookies.get("sid"):
             errors = changed(frames, SessionState, "signin_error") + changed(
                 frames, SessionState, "signin_errors"
             )
             raise RuntimeError(f"signing in as {email} was refused: {errors}")
         return frames
+
+    async def follow_session_endpoint(self, frames: list[str]) -> None:
+        """Do what the page does when signing in sends it through `/auth/session` (app/endpoints.py): a
+        plain HTTP request whose answer sets the HttpOnly `sid` cookie, kept in `cookies` for the next
+        socket's handshake (a page's websocket carries its cookies only from its start)."""
+        import http.client
+        from http.cookies import SimpleCookie
+        from urllib.parse import urlsplit
+
+        found = next((m for f in frames if (m := ENDPOINT_URL.search(f.replace("\\u0026", "&")))), None)
+        if found is None:
+            return
+        path = found.group(0).replace("\\", "")
+        base = urlsplit(self.base_url)
+        conn = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
+        try:
+            await asyncio.to_thread(conn.request, "GET", path)
+            response = await asyncio.to_thread(conn.getresponse)
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    if morsel.value:
+                        self.cookies[name] = morsel.value
+                    else:
+                        self.cookies.pop(name, None)
+        finally:
+            conn.close()
 
     async def close(self) -> None:
         from simple_websocket import ConnectionClosed

@@ -300,15 +300,6 @@ def remember_device(db: Session, account: Account, device: object) -> str:
     return devices.remember(db, account, device)
 
 
-def register(
-    db: Session, first_name: object, last_name: object, email: object, password: object
-) -> tuple[str, Account]:
-    from app.services.accounts import create_account  # accounts owns account creation rules
-
-    account = create_account(db, first_name=first_name, last_name=last_name, email=email, password=password)
-    return _start_session(db, account), account
-
-
 def sign_out(db: Session, token: str | None) -> None:
     if not token or not isinstance(token, str):
         return

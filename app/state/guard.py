@@ -18,7 +18,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from app import config
-from app.services import auth, changes, live, onbehalf, sweeper
+from app.services import auth, changes, live, onbehalf, session_cookie, sweeper
 from app.services.auth import Caller
 from app.services.db import session_scope
 from app.services.errors import DomainError, Unavailable
@@ -47,7 +47,7 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
     caller = None
     try:
         with session_scope() as db:
-            caller = auth.resolve_caller(db, session.token)
+            caller = auth.resolve_caller(db, credential(state))
             resolved = changes.checkpoint(db)
             result = action(db, caller, session.anon_key)
             if activity:
@@ -59,7 +59,7 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
         # The action was rolled back; what resolving the caller changed (an idle session ended) stands.
         if resolved:
             with session_scope() as db:
-                caller = auth.resolve_caller(db, session.token)
+                caller = auth.resolve_caller(db, credential(state))
                 publications = live.collect(db)
         else:
             publications = live.Publications()
@@ -84,6 +84,12 @@ async def _after(state: rx.State, session: SessionState, caller: Caller, publica
         previous, session._person = session._person, person
         if previous:
             await forget(state)
+
+
+def credential(state: rx.State) -> str:
+    """The browser's session token: its HttpOnly cookie as sent with this tab's websocket handshake. Never
+    in Reflex's state (state files, Redis), so a tab's client token alone is worth nothing."""
+    return session_cookie.credential(state.router.headers.cookie)
 
 
 def _person_key(caller: Caller) -> str:

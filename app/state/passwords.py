@@ -8,8 +8,8 @@ from app.services import identity, passwords
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import clean, form_values
 from app.state import toast
-from app.state.guard import personal, query_param, refresh_identity, run
-from app.state.session import STAFF_HOME, SessionState
+from app.state.guard import personal, query_param, run
+from app.state.session import SessionState
 
 
 @personal
@@ -84,11 +84,10 @@ class SetPasswordState(rx.State):
             return
         except DomainError as e:
             return toast.error(e.message)
-        session = await self.get_state(SessionState)
-        session.token = token
-        caller = await refresh_identity(self)
         self.link_ok = False  # used: going back to this page shows that it was
-        return [
-            rx.redirect(STAFF_HOME if caller.permissions else "/account"),
-            toast.success(f"Your password is saved and you are signed in. Welcome, {first_name}."),
-        ]
+        session = await self.get_state(SessionState)
+        return await session._signed_in(
+            token,
+            then="/account",
+            notice=f"Your password is saved and you are signed in. Welcome, {first_name}.",
+        )

@@ -5,13 +5,15 @@ themselves are services (app/services/identity.py)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from app import config
-from app.services import identity, onbehalf
+from app.services import auth, identity, onbehalf, session_cookie
 from app.services.auth import Caller
 from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors
@@ -25,13 +27,17 @@ PRESENCE_SECONDS = 5
 IDLE_WARNING = timedelta(minutes=1)
 
 
+def go_through_endpoint(path: str, **params: str):
+    """A full page load through one of the store's HTTP endpoints (app/endpoints.py): the cookie it sets or
+    removes reaches the server with the next page's websocket."""
+    url = path + "?" + urlencode(params)
+    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+
+
 class SessionState(rx.State):
-    """Holds the opaque session token (the browser's credential) and what the header shows.
+    """What the header shows. The credential is not here: it is the HttpOnly session cookie, which the
+    server reads from the websocket's handshake in every event (app/state/guard.py `credential`)."""
 
-    Everything else about the caller is re-derived on the server from the token in each handler.
-    """
-
-    token: str = rx.Cookie("", name="sid", max_age=config.SESSION_DAYS * 86400, same_site="lax")
     anon_key: str = rx.Cookie("", name="anon", max_age=30 * 86400, same_site="lax")
     # A browser an account trusts after signing in (OWASP device cookie; app/services/devices.py).
     device: str = rx.Cookie("", name="device", max_age=config.DEVICE_TRUST_DAYS * 86400, same_site="lax")
@@ -52,13 +58,16 @@ class SessionState(rx.State):
     customer_name: str = ""
     idle_warning: bool = False
     _watching: bool = False
+    # The on-behalf session this tab last showed.
+    _on_behalf_id: int = 0
+    # A toast for the page this tab lands on after a full page load through the session-cookie endpoint.
+    _notice: str = ""
     # Whose tab this is (sign-in session and on-behalf session), as the guard last resolved it.
     _person: str = ""
 
-    # Sign-in / register form state
+    # Sign-in form state (the Register form's is app/state/registration.py: registering signs nobody in)
     signin_error: str = ""
     signin_errors: dict[str, str] = {}
-    register_errors: dict[str, str] = {}
     return_to: str = "/"
 
     def _show(self, caller: Caller) -> None:
@@ -76,6 +85,8 @@ class SessionState(rx.State):
             "staff_tag": caller.staff_tag,
             "session_tag": caller.session_tag,
         }
+        if caller.on_behalf_id is not None:
+            self._on_behalf_id = caller.on_behalf_id  # kept after it ends: on_behalf_ended says why
         if not caller.on_behalf:
             shown["idle_warning"] = False
         for name, value in shown.items():
@@ -94,13 +105,16 @@ class SessionState(rx.State):
         self._ensure_anon_key()
         was_on_behalf = self.on_behalf
         caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
-        if self.token and not caller.signed_in:
-            self.token = ""
         self.idle_warning = False
-        if was_on_behalf and not caller.on_behalf and caller.signed_in:
-            return toast.toast("Your session on behalf of the customer has ended.")
+        events = []
+        if self._notice:  # said by the event that sent this tab through the session-cookie endpoint
+            events.append(toast.success(self._notice))
+            self._notice = ""
+        elif was_on_behalf and not caller.on_behalf and caller.signed_in:
+            events.append(toast.toast("Your session on behalf of the customer has ended."))
         if caller.on_behalf:
-            return SessionState.watch_presence
+            events.append(SessionState.watch_presence)
+        return events
 
     # -- sign in / register -------------------------------------------------------------------
 
@@ -110,17 +124,32 @@ class SessionState(rx.State):
 
         self.return_to = safe_return_to(query_param(self, "next", "/"))
 
-    async def _signed_in(self, token: str):
-        from app.state.guard import refresh_identity
+    async def _signed_in(self, token: str, then: str | None = None, notice: str | None = None):
+        """This browser is signed in with the session `token`: send it through the session-cookie endpoint,
+        which keeps the credential in an HttpOnly cookie (app/services/session_cookie.py), then on to the
+        staff home, or `then` (else where the shopper came from). The notice is shown on the page it lands on."""
+        from app.state.guard import run
 
-        self.token = token
-        caller = await refresh_identity(self)
+        def hand_off(db, caller, anon):
+            return auth.resolve_caller(db, token), session_cookie.handoff(db, token)
+
+        caller, code = await run(self, hand_off, activity=False)
         self.signin_error = ""
         self.signin_errors = {}
-        self.register_errors = {}
-        if caller.permissions:
-            return [rx.redirect(STAFF_HOME), toast.success(f"Welcome, {caller.first_name}.")]
-        return [rx.redirect(self.return_to or "/"), toast.success(f"Welcome back, {caller.first_name}.")]
+        target = STAFF_HOME if caller.permissions else (then or self.return_to or "/")
+        if notice is None:
+            notice = (
+                f"Welcome, {caller.first_name}."
+                if caller.permissions
+                else f"Welcome back, {caller.first_name}."
+            )
+        self._notice = notice
+        return go_through_endpoint("/auth/session", code=code, next=target)
+
+    def _signed_out(self, notice: str):
+        """After the server ended this browser's session: the endpoint removes the cookie, then home."""
+        self._notice = notice
+        return go_through_endpoint("/auth/signed-out", next="/")
 
     @rx.event
     async def sign_in(self, form: dict):
@@ -152,43 +181,22 @@ class SessionState(rx.State):
         return await self._signed_in(token)
 
     @rx.event
-    async def register(self, form: dict):
-        from app.state.guard import run
-
-        form = form_values(form)
-        self.register_errors = {}
-        try:
-            token = await run(
-                self, lambda db, caller, anon: identity.register(db, caller, anon, form), activity=False
-            )
-        except FieldErrors as e:
-            self.register_errors = e.errors
-            return
-        except DomainError as e:
-            self.register_errors = {"form": e.message}
-            return
-        return await self._signed_in(token)
-
-    @rx.event
     async def sign_out(self):
         from app.state.guard import refresh_identity, run
 
         await run(self, lambda db, caller, anon: identity.sign_out(db, caller), activity=False)
-        self.token = ""
-        await refresh_identity(self)
-        return [rx.redirect("/"), toast.toast("You are signed out.")]
+        await refresh_identity(self)  # the session is gone: this tab forgets whoever it showed
+        return self._signed_out("You are signed out.")
 
     @rx.event
     async def sign_out_everywhere(self):
         """My Account: end every sign-in of the caller's own account, this browser's included."""
-        from app.services import auth
         from app.state.guard import refresh_identity, run
 
         ended = await run(self, lambda db, caller, anon: auth.sign_out_everywhere(db, caller), activity=False)
-        self.token = ""
         await refresh_identity(self)
         devices = "device" if ended == 1 else "devices"
-        return [rx.redirect("/"), toast.toast(f"You are signed out on every device ({ended} {devices}).")]
+        return self._signed_out(f"You are signed out on every device ({ended} {devices}).")
 
     # -- on-behalf session ------------------------------------------------------------------
 
@@ -221,11 +229,11 @@ class SessionState(rx.State):
     async def on_behalf_ended(self):
         """The on-behalf session this tab shows ended elsewhere (another tab, another browser, the idle
         timeout, a hand back): show the truth and leave the customer's pages."""
-        from app.state.guard import refresh_identity
-        from app.state.live import LiveCart
+        from app.state.guard import refresh_identity, run
 
-        ended = (await self.get_state(LiveCart)).ended_sessions
-        reason, name = ended.get(self.session_tag) or "it ended", self.customer_name
+        ended_id, name = self._on_behalf_id, self.customer_name
+        # Why, from the database: the cart that said so may be unlinked from this tab already.
+        reason = await run(self, lambda db, caller, anon: onbehalf.why_ended(db, ended_id), activity=False)
         caller = await refresh_identity(self)
         if not caller.signed_in:
             return [rx.redirect("/login"), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]

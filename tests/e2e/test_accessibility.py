@@ -3,12 +3,13 @@ violations (issue 7). axe comes from the npm registry (scripts/bootstrap.sh inst
 
 Customers: smith17 (forgot password) and smith21…smith23."""
 
+import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from storefront_qa.pages import Store
+from storefront_qa.pages import Store, at
 from tests.e2e.test_cart_lock import on_behalf_of
 
 AXE = Path(__file__).resolve().parents[2] / ".tools/node_modules/axe-core/axe.min.js"
@@ -46,6 +47,7 @@ def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context, 
         "/login",
         "/forgot-password",
         "/set-password?token=made-up",
+        "/confirm-account?token=made-up",
         "/no/such/page",
     ]:
         check(anon, path, f"anonymous {path}", problems)
@@ -59,6 +61,15 @@ def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context, 
     anon.set_password.choose("short", "other")
     expect(anon.set_password.field_error("password")).to_be_visible()
     check(anon, None, "set password with a field error", problems)
+    new = f"a11y-{uuid.uuid4().hex[:8]}@example.com"
+    anon.login.open()
+    anon.login.register("Ally", "Axe", new, "ally-pass-123")
+    expect(anon.login.sent()).to_be_visible()
+    check(anon, None, "register: check your inbox", problems)
+    anon.confirm_account.open(mail_outbox.confirm_account_link(new))
+    anon.confirm_account.confirm("not-the-password-1")
+    expect(anon.confirm_account.field_error()).to_be_visible()
+    check(anon, None, "finish registering with a field error", problems)
 
     shopper = Store(new_context().new_page())
     shopper.sign_in("smith21@example.com", "shop-pass-123")
@@ -78,7 +89,7 @@ def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context, 
     csr.header.tid("nav-customer-service").click()
     check(csr, None, "end-session dialog", problems)
     csr.header.tid("end-session-confirm").click()
-    csr.page.wait_for_url("**/customer-service")
+    csr.page.wait_for_url(at("/customer-service"))
     csr.customer_service.ready()
     csr.customer_service.find(last_name="smith")
     expect(csr.customer_service.rows()).to_have_count(20)

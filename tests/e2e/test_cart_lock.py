@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from storefront_qa.pages import Store
+from storefront_qa.pages import Store, at
 from tests.e2e.test_customer_service import csr
 
 
@@ -84,7 +84,7 @@ def test_supervisor_releases_a_lock_and_the_csr_sees_it_live(new_context):
     a.cart.open()
     boss = Store(new_context().new_page())
     boss.sign_in("supervisor@example.com", "super-pass-123")
-    boss.page.wait_for_url("**/customer-service")
+    boss.page.wait_for_url(at("/customer-service"))
     boss.customer_service.ready()
     row = boss.page.get_by_test_id("locked-cart-row").filter(has_text="Casey Rep").first
     expect(row).to_be_visible()
@@ -102,7 +102,7 @@ def test_view_cart_action_opens_the_customers_cart(new_context):
     s.customer_service.find(email="smith08@")
     s.customer_service.rows().first.get_by_test_id("customer-actions").click()
     s.page.get_by_test_id("action-view-cart").click()
-    s.page.wait_for_url("**/cart")
+    s.page.wait_for_url(at("/cart"))
     expect(s.header.tid("header-customer-name")).to_contain_text("Smith")
     expect(s.page.get_by_test_id("lock-status")).to_have_text("Unlocked")
 

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from storefront_qa.pages import Store
+from storefront_qa.pages import Store, at
 
 
 def csr(new_context, email="csr@example.com", password="csr-pass-123") -> Store:
@@ -39,7 +39,7 @@ def test_seed_004_steps_1_to_8(new_context):
     expect(s.header.tid("header-customer-name")).to_be_visible()
     # Sign in as yourself: back to Customer Service, ready for the next customer.
     s.header.sign_in_as_yourself()
-    s.page.wait_for_url("**/customer-service")
+    s.page.wait_for_url(at("/customer-service"))
     s.header.expect_toast("signed in as yourself")
     expect(s.header.tid("header-customer-name")).to_have_count(0)
     expect(s.page.get_by_test_id("recent-session-row").first).to_contain_text("Jane Doe")
@@ -77,7 +77,7 @@ def test_confirm_ends_session_and_audit_shows_it(new_context):
     s.customer_service.access("smith03@example.com")
     s.header.tid("nav-customer-service").click()
     s.header.tid("end-session-confirm").click()
-    s.page.wait_for_url("**/customer-service")
+    s.page.wait_for_url(at("/customer-service"))
     expect(s.header.tid("header-customer-name")).to_have_count(0)
     s.header.sign_out()
     s.page.wait_for_url("**/")

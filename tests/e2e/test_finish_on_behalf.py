@@ -5,6 +5,7 @@ import uuid
 
 from playwright.sync_api import expect
 
+from storefront_qa.pages import at
 from tests.e2e.pages import Store
 from tests.e2e.test_cart_lock import on_behalf_of
 from tests.e2e.test_customer_service import csr
@@ -30,7 +31,7 @@ def test_create_customer_refuses_bad_input_then_shops_for_them(new_context, mail
     cs.tid("create-city").fill("Portland")
     cs.tid("create-postal-code").fill("97201")
     cs.tid("create-submit").click()
-    s.page.wait_for_url("**/account")
+    s.page.wait_for_url(at("/account"))
     s.header.expect_toast(f"emailed {email} a link to choose a password")
     expect(s.header.tid("header-customer-name")).to_have_text("Nia Newcomer")
     welcome = mail_outbox.set_password_link(email)
@@ -44,7 +45,7 @@ def test_create_customer_refuses_bad_input_then_shops_for_them(new_context, mail
     s.cart.open()
     expect(s.cart.tid("checkout-button")).to_have_count(0)  # a CSR chooses how to finish, explicitly
     s.cart.tid("checkout-for-customer").click()
-    s.page.wait_for_url("**/checkout")
+    s.page.wait_for_url(at("/checkout"))
     s.checkout.ready()
     expect(s.page.get_by_test_id("checkout-on-behalf-notice")).to_contain_text("Nia Newcomer")
     s.checkout.pay()
@@ -79,7 +80,7 @@ def test_hand_back_cart_and_customer_checks_it_out(new_context):
     expect(s.minicart.tid("minicart-count")).to_have_text("1")
     s.cart.open()
     s.cart.tid("hand-back-cart").click()
-    s.page.wait_for_url("**/customer-service")
+    s.page.wait_for_url(at("/customer-service"))
     s.header.expect_toast("Cart handed back")
     expect(s.header.tid("header-customer-name")).to_have_count(0)
 

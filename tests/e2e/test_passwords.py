@@ -6,7 +6,7 @@ Customer: smith15 (no other test uses it).
 from playwright.sync_api import expect
 
 from storefront_qa.demo import smith
-from storefront_qa.pages import Store
+from storefront_qa.pages import Store, at
 
 NEW = "harbor-pine-new-1"
 
@@ -51,4 +51,4 @@ def test_a_made_up_link_explains_itself(store: Store):
     expect(store.set_password.error()).to_contain_text("not valid")
     expect(store.set_password.tid("set-password-new")).to_have_count(0)
     store.set_password.tid("set-password-request-new").click()
-    store.page.wait_for_url("**/forgot-password")
+    store.page.wait_for_url(at("/forgot-password"))

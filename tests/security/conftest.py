@@ -17,7 +17,9 @@ def from_address(tab, address: str, cls=None, path: str = "/") -> None:
 
     state = tab.state(cls or SessionState)
     state.router = RouterData(
-        session=SessionData(client_ip=address), url=ReflexURL(f"http://localhost:3000{path}")
+        session=SessionData(client_ip=address),
+        url=ReflexURL(f"http://localhost:3000{path}"),
+        headers=tab.root.rx_router_headers,  # the tab's session cookie, as its websocket carries it
     )
 
 

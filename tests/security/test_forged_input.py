@@ -121,7 +121,10 @@ ESCAPES = [
 def return_to_after(client, target: str) -> str:
     tab = client()
     session = tab.state(SessionState)
-    session.router = RouterData(url=ReflexURL(f"http://localhost:3000/login?{urlencode({'next': target})}"))
+    session.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000/login?{urlencode({'next': target})}"),
+        headers=session.router.headers,
+    )
     tab.call(SessionState, "set_return_to")
     return session.return_to
 

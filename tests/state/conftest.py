@@ -3,30 +3,78 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs
 
 import pytest
+from reflex.istate.data import HeaderData
 from reflex.state import State
 from sqlmodel import Session
 
 import app.app  # noqa: F401  (registers every state)
-from app.services import auth
+from app.services import auth, session_cookie
 from app.state.cart import LiveCart
 from app.state.session import SessionState
 from app.state.toast import ToastState
 
+ENDPOINT = re.compile(r"/auth/(session|signed-out)\?([^\"'\\\s]+)")
+
+
+def endpoint_targets(events) -> list[str]:
+    """Where answers that go through the session-cookie endpoint send the browser next (`next`)."""
+    out = []
+    for ev in events:
+        match = ENDPOINT.search(str(getattr(ev, "args", "")))
+        if match:
+            out.extend(parse_qs(match.group(2)).get("next", []))
+    return out
+
 
 class Client:
-    """One browser tab's state tree, signed in (or not) with a real session token."""
+    """One browser tab's state tree, signed in (or not) with a real session token.
+
+    The token travels as the browser would send it: the HttpOnly `sid` cookie in the websocket handshake's
+    headers, which the guard reads (Reflex's state never holds it)."""
 
     def __init__(self, engine, account=None):
+        self.engine = engine
         self.root = State(_reflex_internal_init=True)
         self.session = self.state(SessionState)
         self.session.anon_key = "anon-key-for-tests"
+        self.token = ""
         if account is not None:
             with Session(engine, expire_on_commit=False) as db:
-                self.session.token = auth._start_session(db, account)
+                self.token = auth._start_session(db, account)
                 db.commit()
+
+    @property
+    def token(self) -> str:
+        return self._token
+
+    @token.setter
+    def token(self, value: str) -> None:
+        """The browser's session cookie, as the next websocket handshake carries it."""
+        self._token = value
+        self.root.rx_router_headers = HeaderData(cookie=f"sid={value}" if value else "")
+
+    def follow(self, events) -> list:
+        """Do what the browser does with an answer that goes through the session-cookie endpoint (a full
+        page load): redeem the code for the cookie as app/endpoints.py does, then load the next page's
+        identity. Returns the events of that load (its toast)."""
+        for ev in events:
+            match = ENDPOINT.search(str(getattr(ev, "args", "")))
+            if not match:
+                continue
+            params = parse_qs(match.group(2))
+            if match.group(1) == "session":
+                with Session(self.engine, expire_on_commit=False) as db:
+                    self.token, _ = session_cookie.redeem(db, params["code"][0])
+                    db.commit()
+            else:
+                self.token = ""
+            return self.call(SessionState, "load_identity")
+        return []
 
     @property
     def cart(self) -> LiveCart:
@@ -48,9 +96,8 @@ class Client:
             # A thread of its own: Playwright's sync API may already run a loop in this one.
             with ThreadPoolExecutor(1) as pool:
                 result = pool.submit(asyncio.run, result).result()
-        if result is None:
-            return []
-        return result if isinstance(result, list) else [result]
+        events = [] if result is None else result if isinstance(result, list) else [result]
+        return events + self.follow(events)  # a browser follows a page load through the endpoint at once
 
 
 def toasts(events) -> list[str]:

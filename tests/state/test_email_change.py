@@ -43,7 +43,9 @@ def email_in_db(engine, account) -> str:
 
 def open_link(client, path: str) -> ConfirmEmailState:
     state = client.state(ConfirmEmailState)
-    state.router = RouterData(url=ReflexURL(f"http://localhost:3000{path}"))
+    state.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000{path}"), headers=client.root.rx_router_headers
+    )
     client.call(ConfirmEmailState, "load")
     return state
 

@@ -35,7 +35,7 @@ def test_sign_out_forgets_search_results_and_sessions(client, people):
     assert cs.results and cs.criteria["last_name"] == "smith"
     csr.call(SessionState, "sign_out")
     assert cs.results == [] and cs.criteria == {} and cs.recent == [] and not cs.searched
-    assert not csr.session.signed_in and csr.session.token == ""
+    assert not csr.session.signed_in and csr.token == ""  # the browser's cookie was removed
 
 
 def test_ending_an_on_behalf_session_forgets_the_customer(client, people):
@@ -63,12 +63,12 @@ def test_another_person_signing_in_in_the_same_tab_sees_nothing_of_the_first(cli
 def test_another_tab_of_the_person_forgets_at_its_next_event(client, people):
     tab1 = client(people["csr"])
     tab2 = client(None)
-    tab2.session.token = tab1.session.token  # the same browser: one cookie, two tabs
+    tab2.token = tab1.token  # the same browser: one cookie, two tabs
     tab2.call(SessionState, "load_identity")
     tab2.call(CustomerServiceState, "find", {"last_name": "smith"})
     assert tab2.state(CustomerServiceState).results
     tab1.call(SessionState, "sign_out")
-    tab2.session.token = ""  # the cookie is gone for the whole browser
+    tab2.token = ""  # the cookie is gone for the whole browser
     tab2.call(SessionState, "load_identity")  # the next page tab 2 opens
     assert tab2.state(CustomerServiceState).results == [] and not tab2.session.signed_in
 

@@ -15,7 +15,7 @@ from app.state.customer_service import CustomerServiceState
 from app.state.passwords import ForgotPasswordState, SetPasswordState
 from storefront_qa.mail import LINK, Outbox
 from tests.conftest import make_account
-from tests.state.conftest import toasts
+from tests.state.conftest import endpoint_targets, toasts
 
 NEW = "brand-new-pass-1"
 
@@ -37,13 +37,17 @@ def people(sqlite_engine):
 
 def open_link(client, path: str) -> SetPasswordState:
     state = client.state(SetPasswordState)
-    state.router = RouterData(url=ReflexURL(f"http://localhost:3000{path}"))
+    state.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000{path}"), headers=client.root.rx_router_headers
+    )
     client.call(SetPasswordState, "load")
     return state
 
 
 def redirects(events) -> list[str]:
-    return [ev.args[0][1]._var_value for ev in events if "redirect" in str(getattr(ev, "handler", ""))]
+    """Where the answer sends the browser: a redirect, or the page after the session-cookie endpoint."""
+    plain = [ev.args[0][1]._var_value for ev in events if "redirect" in str(getattr(ev, "handler", ""))]
+    return plain + endpoint_targets(events)
 
 
 def tokens(outbox: Outbox) -> list[str]:

@@ -24,7 +24,51 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_matches_models(engine)
     dbmod.init_schema(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0009"
+
+
+def test_migration_0008_adds_the_registration_password_and_its_downgrade_drops_pending_accounts(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from app import config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    cfg = Config(str(config.ROOT / "alembic.ini"))
+
+    def migrate(revision: str, *, down: bool = False) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    migrate("0008")
+    with engine.begin() as conn:
+        for n, status in ((1, "active"), (2, "pending")):
+            conn.execute(
+                text(
+                    "INSERT INTO account (id, customer_number, role, status, first_name, last_name, email, phone, "
+                    "password_hash, allow_assistance, segments, first_name_norm, last_name_norm, phone_norm, "
+                    "postal_code_norm, city, created_at) VALUES (:n, :c, 'shopper', :s, 'A', 'B', :e, '', 'h', 1, "
+                    "'', 'a', 'b', '', '', '', '2026-01-01')"
+                ),
+                {"n": n, "c": f"C{n}", "s": status, "e": f"a{n}@example.com"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO passwordtoken (token_hash, account_id, purpose, new_email, password_hash, "
+                    "created_at, expires_at) VALUES (:t, :n, 'register', '', '$argon2-hash', '2026-01-01', "
+                    "'2026-01-02')"
+                ),
+                {"t": f"t{n}", "n": n},
+            )
+    migrate("0007", down=True)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT email FROM account")).scalars().all() == ["a1@example.com"]
+        assert conn.execute(text("SELECT account_id FROM passwordtoken")).scalars().all() == [1]
+    assert "password_hash" not in {c["name"] for c in inspect(engine).get_columns("passwordtoken")}
+    migrate("0008")
+    assert "password_hash" in {c["name"] for c in inspect(engine).get_columns("passwordtoken")}
 
 
 def test_database_created_before_migrations_is_stamped(tmp_path):
