@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -141,16 +139,6 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> int:
     )
     changes.cart_changed(db, cart.id, "released", previous)
     return previous
-
-
-def lock_expires_at(db: Session, cart_id: int) -> datetime | None:
-    """When the cart's lock runs out; None when it is not locked or its lock has run out already.
-
-    For the server's own watcher of a cart a browser is already allowed to see (app/state/cart.py)."""
-    cart = db.get(Cart, cart_id)
-    if cart is None or not carts.lock_active(cart):
-        return None
-    return as_utc(cart.lock_expires_at)
 
 
 def locked_carts(db: Session, caller: Caller) -> list[dict]:

@@ -273,12 +273,3 @@ def test_lock_of_another_customer_does_not_touch_this_cart(db, w):
     commit(db)
     assert cart_of(db, w["jane"]).locked_by_id == w["casey"].id
     assert cart_of(db, john).locked_by_id == w["sam"].id
-
-
-def test_lock_expires_at_is_when_a_live_lock_runs_out(db, w):
-    cart = locks.lock(db, w["c1"])
-    commit(db)
-    assert locks.lock_expires_at(db, cart.id) == as_utc(cart_of(db, w["jane"]).lock_expires_at)
-    expire_lock(db, w["jane"])
-    assert locks.lock_expires_at(db, cart.id) is None  # ran out: the viewers' watcher shows it unlocked
-    assert locks.lock_expires_at(db, 10**6) is None
