@@ -14,23 +14,12 @@ from app import config
 from app.services import carts, changes, identity, live, locks, onbehalf, sweeper
 from app.services.db import utcnow
 from models import AuditEvent, Cart, OnBehalfSession
-from tests.conftest import make_account, make_product, sku_of
-from tests.unit.test_locks import cart_of, commit, on_behalf
+from tests.conftest import make_product, sku_of
+from tests.unit import test_locks
+from tests.unit.test_locks import cart_of, commit
 
-
-@pytest.fixture
-def w(db):
-    """Jane, and two CSRs on her behalf (Casey as c1, Sam as c2)."""
-    jane = make_account(db, "Jane", "Doe")
-    casey = make_account(db, "Casey", "Rep", role="csr")
-    sam = make_account(db, "Sam", "Agent", role="csr")
-    return {
-        "jane": jane,
-        "casey": casey,
-        "sam": sam,
-        "c1": on_behalf(db, casey, jane),
-        "c2": on_behalf(db, sam, jane),
-    }
+# Jane, and two CSRs on her behalf (Casey as c1, Sam as c2): the lock tests' fixture, shared.
+w = test_locks.w
 
 
 def marked(db) -> dict:
