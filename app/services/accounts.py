@@ -46,13 +46,6 @@ def digits_and_letters(value: str) -> str:
     return "".join(ch for ch in value.lower() if ch.isalnum())
 
 
-def email_taken(db: Session, email: str, except_id: int | None = None) -> bool:
-    stmt = select(Account.id).where(Account.email == email)
-    if except_id is not None:
-        stmt = stmt.where(Account.id != except_id)
-    return db.exec(stmt).first() is not None
-
-
 def create_account(
     db: Session,
     *,
@@ -164,12 +157,12 @@ def update_profile(
     new_email = not errors["email"] and values["email"] != a.email
     if new_email and caller.on_behalf:
         errors["email"] = NOT_ON_BEHALF
-    elif new_email and email_taken(db, values["email"], except_id=a.id):
-        errors["email"] = "Another account already uses this email."
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise FieldErrors(errors)
     if new_email:
+        # The same answer whether or not another account has the address (its owner is told instead of
+        # mailed a link): the form tells nobody which addresses have accounts.
         email_change.request(db, a, values["email"])  # may refuse (its hourly quota) before anything changed
     changed = [f for f, v in values.items() if f != "email" and getattr(a, f) != v]
     if changed and caller.on_behalf:

@@ -35,13 +35,32 @@ def link_for(token: str) -> str:
 
 
 def request(db: Session, account: Account, new_email: str) -> None:
-    """Mail a confirmation link to `new_email` (already validated and free) and tell the current address.
+    """Mail a confirmation link to `new_email` (already validated) and tell the current address.
 
+    When another account has `new_email`, its owner is told that someone tried to use their address instead
+    of being mailed a link; everything else (the answer, the pending address shown in My Account, the quota,
+    the mail to the current address) is the same, so the form reveals no account.
     Raises a field error on email when the account had its hour's quota of confirmation links.
     """
     token = _issue(db, account, EMAIL, new_email=new_email)
     if token is None:
         raise FieldErrors({"email": TOO_MANY})
+    if _taken(db, new_email, account.id):
+        mail.send_on_commit(
+            db,
+            new_email,
+            "Someone tried to use your email address at Harbor & Pine",
+            "Hello,\n\n"
+            "Someone asked to make this address the email of another Harbor & Pine account. It already\n"
+            "belongs to your account, so nothing was changed and nothing needs doing.\n\n"
+            'If you are worried, sign in and choose a new password ("Forgot password?" on the sign-in page).\n',
+        )
+    else:
+        _mail_link(db, account, new_email, token)
+    _tell_current_address(db, account, new_email)
+
+
+def _mail_link(db: Session, account: Account, new_email: str, token: str) -> None:
     hours = config.EMAIL_CHANGE_HOURS
     mail.send_on_commit(
         db,
@@ -53,6 +72,9 @@ def request(db: Session, account: Account, new_email: str) -> None:
         f"The link works once and expires in {hours} hour{'s' if hours != 1 else ''}. Until then you sign in\n"
         f"with your current address. If you did not ask for this, ignore this email.\n",
     )
+
+
+def _tell_current_address(db: Session, account: Account, new_email: str) -> None:
     mail.send_on_commit(
         db,
         account.email,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -48,7 +49,7 @@ from app.services.passwords import (
     _issue,
 )
 from app.services.validation import clean, email_error, required
-from models import Account, PasswordToken
+from models import Account, Cart, PasswordToken
 
 # A pending account's password hash: argon2 of a secret nobody knows, so signing in to it costs one hash and
 # fails like a wrong password (no answer, and no time, tells a pending account from an unknown address).
@@ -281,3 +282,39 @@ def confirm(db: Session, token: object, password: object) -> tuple[str, Account]
     clear_failures(db, account.email)  # the owner proved they hold the address
     db.refresh(account)
     return _start_session(db, account), account
+
+
+# -- forgetting -------------------------------------------------------------------------------------------
+
+
+def prune_pending(db: Session, now=None) -> int:
+    """Remove pending accounts that nobody can finish any more: registered more than REGISTER_CONFIRM_HOURS
+    ago and without a link that still works. Their address is free again (registering it later starts over).
+    One conditional DELETE decides against a registration that mails a new link at the same moment."""
+    now = now or utcnow()
+    live_link = (
+        select(PasswordToken.id)
+        .where(PasswordToken.account_id == Account.id, PasswordToken.expires_at > now)
+        .exists()
+    )
+    stale = select(Account.id).where(
+        Account.status == PENDING,
+        Account.created_at < now - timedelta(hours=config.REGISTER_CONFIRM_HOURS),
+        ~live_link,
+        ~select(Cart.id)
+        .where(Cart.account_id == Account.id)
+        .exists(),  # never, but never delete a cart's owner
+    )
+    ids = list(db.exec(stale).all())
+    if not ids:
+        return 0
+    db.exec(
+        delete(PasswordToken)
+        .where(PasswordToken.account_id.in_(ids), PasswordToken.expires_at <= now)
+        .execution_options(synchronize_session=False)
+    )
+    return db.exec(
+        delete(Account)
+        .where(Account.id.in_(ids), Account.status == PENDING, ~live_link)
+        .execution_options(synchronize_session=False)
+    ).rowcount

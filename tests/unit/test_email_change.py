@@ -227,9 +227,22 @@ def test_an_address_taken_since_cannot_be_confirmed(db, jane, signed_in, outbox)
         email_change.confirm(db, here, token)
     db.rollback()
     assert email_of(db, jane) == "jane@example.com"
-    with pytest.raises(FieldErrors) as e:
-        change(db, here)
-    assert "already uses" in e.value.errors["email"]
+
+
+def test_a_taken_address_gets_the_same_answer_and_its_owner_is_told(db, jane, signed_in, outbox):
+    here, _ = signed_in
+    make_account(db, "Other", "Person", NEW)
+    free = "free@example.com"
+    taken_answer = change(db, here, email=NEW)
+    assert email_change.pending(db, jane.id) == NEW  # My Account shows it waiting, as for any address
+    assert taken_answer == change(db, here, email=free) == [accounts.EMAIL_PENDING]  # the form answers alike
+    db.commit()
+    assert outbox.count(NEW) == 1 and outbox.count(free) == 1  # one mail each, and only the free one a link
+    told = outbox.latest(NEW, timeout=0).get_content()
+    assert "/confirm-email?" not in told and "already" in told
+    assert "/confirm-email?" in outbox.latest(free, timeout=0).get_content()
+    assert outbox.count("jane@example.com") == 2  # the current address is told of both
+    assert email_of(db, jane) == "jane@example.com"
 
 
 def test_email_links_have_their_own_hourly_quota(db, jane, signed_in, outbox, monkeypatch):

@@ -424,3 +424,23 @@ def test_a_pending_account_is_refused_everywhere(db, outbox):
     registration.confirm(db, link_token(outbox, "ann@example.com"), CHOSEN)
     commit(db)
     assert [r["email"] for r in customers.find(db, csr, {"email": "ann"})["rows"]] == ["ann@example.com"]
+
+
+def test_pending_accounts_nobody_can_finish_are_pruned_and_the_address_is_free_again(db, jane, outbox):
+    register(db, "old@example.com")
+    register(db, "fresh@example.com")
+    old_id = db.exec(select(Account.id).where(Account.email == "old@example.com")).one()
+    later = utcnow() + timedelta(hours=config.REGISTER_CONFIRM_HOURS, minutes=1)
+    assert registration.prune_pending(db, utcnow()) == 0  # every link still works
+    # "fresh" registered again just now: its newest link still works at `later`.
+    fresh = db.exec(select(Account).where(Account.email == "fresh@example.com")).one()
+    for token in db.exec(select(PasswordToken).where(PasswordToken.account_id == fresh.id)).all():
+        token.expires_at = later + timedelta(hours=1)
+    commit(db)
+    assert registration.prune_pending(db, later) == 1
+    commit(db)
+    assert db.get(Account, old_id) is None
+    assert db.exec(select(PasswordToken).where(PasswordToken.account_id == old_id)).all() == []
+    assert db.get(Account, fresh.id) is not None and db.get(Account, jane.id) is not None  # active: never
+    register(db, "old@example.com")  # the address starts over
+    assert db.exec(select(Account).where(Account.email == "old@example.com")).one().status == accounts.PENDING
