@@ -40,6 +40,9 @@ SIGNIN_SOURCE_SLOWDOWN_SECONDS: int = int(os.environ.get("SIGNIN_SOURCE_SLOWDOWN
 FORGOT_PASSWORD_PER_SOURCE_PER_HOUR: int = int(os.environ.get("FORGOT_PASSWORD_PER_SOURCE_PER_HOUR", "10"))
 # Coupon codes a customer may try that are not valid, within the window, before coupons are refused a while.
 COUPON_MAX_GUESSES: int = 10
+# Codes that are not valid tried from one source (client address), whichever customers it signs in as: one
+# attacker with many accounts is slowed too. Higher than a customer's limit, since many share an address.
+COUPON_SOURCE_MAX_GUESSES: int = int(os.environ.get("COUPON_SOURCE_MAX_GUESSES", "30"))
 COUPON_GUESS_WINDOW_MINUTES: int = 15
 COUPON_GUESS_PAUSE_MINUTES: int = 15
 

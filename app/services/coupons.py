@@ -7,7 +7,8 @@ back with everything else.
 
 A code that is unknown, switched off, expired, not yet valid or used up gets one answer, so nobody learns
 which codes exist or existed; each such answer counts as a guess, and a customer past COUPON_MAX_GUESSES in
-the window is refused a while (docs/SECURITY.md). Only a coupon the customer could use now says more (its
+the window is refused a while, as is a source (client address) past COUPON_SOURCE_MAX_GUESSES whatever
+accounts it uses (docs/SECURITY.md). Only a coupon the customer could use now says more (its
 minimum subtotal, or that they used it already).
 """
 
@@ -49,6 +50,15 @@ def _guesses() -> throttle.Limit:
     )
 
 
+def _guesses_per_source() -> throttle.Limit:
+    return throttle.Limit(
+        "coupon-guess-source",
+        config.COUPON_SOURCE_MAX_GUESSES,
+        timedelta(minutes=config.COUPON_GUESS_WINDOW_MINUTES),
+        timedelta(minutes=config.COUPON_GUESS_PAUSE_MINUTES),
+    )
+
+
 def discount_of(coupon: Coupon, subtotal_cents: int) -> int:
     if coupon.kind == "percent":
         cents = subtotal_cents * coupon.value // 100
@@ -77,16 +87,23 @@ def _times_used_by(db: Session, coupon: Coupon, customer_id: int) -> int:
 
 
 def check(
-    db: Session, code: object, subtotal_cents: int, customer_id: int, *, now: datetime | None = None
+    db: Session,
+    code: object,
+    subtotal_cents: int,
+    customer_id: int,
+    *,
+    source: object = "",
+    now: datetime | None = None,
 ) -> Coupon:
     """The coupon for this code if this customer can use it on this subtotal now; otherwise a DomainError
-    saying why. A code that is not valid is committed as a guess although the caller's unit of work fails."""
+    saying why. `source` is the client's address. A code that is not valid is committed as a guess, for the
+    customer and for the source, although the caller's unit of work fails."""
     text = code.strip() if isinstance(code, str) else ""
     if not text:
         raise _refuse("Enter a coupon code.")
     now = now or utcnow()
-    guesser = str(customer_id)
-    wait = throttle.take(db, _guesses(), guesser, now)
+    guessers = [(_guesses(), str(customer_id)), (_guesses_per_source(), throttle.source_of(source))]
+    wait = max(throttle.take(db, limit, subject, now) for limit, subject in guessers)
     if wait:
         minutes = -(-wait // 60)
         raise _refuse(
@@ -96,10 +113,12 @@ def check(
     if CODE_RE.fullmatch(text):
         coupon = db.exec(select(Coupon).where(Coupon.code == text.upper())).first()
     if not _usable(coupon, now):
-        throttle.failed(db, _guesses(), guesser, now)
+        for limit, subject in guessers:
+            throttle.failed(db, limit, subject, now)
         db.commit()  # the guess counts
         raise _refuse(NOT_VALID)
-    throttle.give_back(db, _guesses(), guesser)
+    for limit, subject in guessers:
+        throttle.give_back(db, limit, subject)
     if coupon.per_customer_limit is not None and _times_used_by(db, coupon, customer_id) >= (
         coupon.per_customer_limit
     ):

@@ -82,8 +82,11 @@ def place_order(
     order_note: object = "",
     coupon_code: object = "",
     fulfilment: object = None,
+    source: object = "",
 ) -> str:
     """Place the effective customer's cart as an order; returns the order number.
+
+    `source` is the client's address (coupon guesses are limited per source too).
 
     `fulfilment` maps cart line ids to "ship" or the code of the store where that line is picked up;
     lines it does not name are shipped. An order whose every line is picked up needs no shipping
@@ -118,7 +121,7 @@ def place_order(
     coupon = None
     if coupons.normalize(coupon_code):
         try:
-            coupon = coupons.check(db, coupon_code, t["subtotal_cents"], customer_id)
+            coupon = coupons.check(db, coupon_code, t["subtotal_cents"], customer_id, source=source)
         except DomainError as e:
             errors["coupon"] = e.message
     if errors:
@@ -296,12 +299,13 @@ def fulfilment_options(db: Session, caller: Caller) -> list[dict]:
     return stores.fulfilment_choices(db, carts.priced_lines(db, caller, cart) if cart else [])
 
 
-def preview_coupon(db: Session, caller: Caller, code: object) -> dict:
-    """Check a coupon against the effective customer's cart before the order is placed."""
+def preview_coupon(db: Session, caller: Caller, code: object, source: object = "") -> dict:
+    """Check a coupon against the effective customer's cart before the order is placed (`source`: the
+    client's address, for the guessing limit)."""
     customer_id = caller.require_customer()
     cart = carts.account_cart(db, customer_id, create=False)
     subtotal = carts.totals(carts.priced_lines(db, caller, cart) if cart else [])["subtotal_cents"]
-    coupon = coupons.check(db, code, subtotal, customer_id)
+    coupon = coupons.check(db, code, subtotal, customer_id, source=source)
     cents = coupons.discount_of(coupon, subtotal)
     return {
         "code": coupon.code,

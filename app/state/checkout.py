@@ -127,7 +127,9 @@ class CheckoutState(rx.State):
         self.errors = {k: v for k, v in self.errors.items() if k != "coupon"}
         try:
             applied = await run(
-                self, lambda db, caller, anon: orders.preview_coupon(db, caller, self.coupon_input)
+                self, lambda db, caller, anon: orders.preview_coupon(
+                    db, caller, self.coupon_input, self.router.session.client_ip
+                )
             )
         except DomainError as e:
             self.coupon_code = self.coupon_discount = self.coupon_message = ""
@@ -181,6 +183,7 @@ class CheckoutState(rx.State):
                     gift_message=form.get("gift_message", ""),
                     order_note=form.get("order_note", ""),
                     coupon_code=self.coupon_code,
+                    source=self.router.session.client_ip,
                     fulfilment=fulfilment,
                 ),
             )

@@ -172,3 +172,23 @@ def test_parallel_guesses_cannot_pass_the_limit(db, buyer, monkeypatch):
         answers = list(pool.map(guess, range(n)))
     assert answers.count(NOT_VALID) == 3  # three guesses were looked up, the others waited
     assert all(a.startswith("Too many coupon codes") for a in answers if a != NOT_VALID)
+
+
+def test_one_source_guessing_with_many_accounts_is_slowed_too(db, monkeypatch):
+    """An attacker with many accounts: each stays under its own limit, the source does not."""
+    monkeypatch.setattr(config, "COUPON_MAX_GUESSES", 3)
+    monkeypatch.setattr(config, "COUPON_SOURCE_MAX_GUESSES", 5)
+    people = [make_account(db, "Guess", f"Er{i}", f"guesser{i}@example.com") for i in range(4)]
+    answers = []
+    for i, person in enumerate(people):
+        for j in range(2):  # two guesses per account: under the customer's limit of 3
+            try:
+                coupons.check(db, f"GUESS{i}{j}", 6000, person.id, source="198.51.100.7")
+            except DomainError as e:
+                db.rollback()
+                answers.append(e.message)
+    assert answers[:5] == [NOT_VALID] * 5
+    assert all(a.startswith("Too many coupon codes") for a in answers[5:]) and len(answers) == 8
+    # Another source, and the same accounts' own limits, are untouched.
+    with pytest.raises(DomainError, match="not valid"):
+        coupons.check(db, "GUESSX", 6000, people[3].id, source="203.0.113.9")
