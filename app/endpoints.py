@@ -1,7 +1,7 @@
 """The store's HTTP endpoints beside Reflex's websocket: the session cookie (docs/SECURITY.md).
 
-`/auth/session?code=…&next=…` turns a one-time sign-in code into the HttpOnly session cookie and sends the
-browser on (a full page load, so the new websocket carries the cookie); `/auth/signed-out?next=…` removes
+`/auth/session?code=…&next=…` turns a one-time sign-in code into the HttpOnly session cookie (and the
+HttpOnly device cookie of the browser the account now trusts) and sends the browser on (a full page load, so the new websocket carries the cookie); `/auth/signed-out?next=…` removes
 the cookie after the server ended the session.
 """
 
@@ -31,7 +31,11 @@ async def establish(request: Request):
     target = safe_return_to(request.query_params.get("next", "/"))
     try:
         with session_scope() as db:
-            token, left = session_cookie.redeem(db, request.query_params.get("code", ""))
+            done = session_cookie.redeem(
+                db,
+                request.query_params.get("code", ""),
+                request.cookies.get(session_cookie.DEVICE_COOKIE, ""),
+            )
     except Unavailable:
         return _no_store(PlainTextResponse(UNAVAILABLE_MESSAGE, status_code=503))
     except DomainError:
@@ -39,8 +43,17 @@ async def establish(request: Request):
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         session_cookie.COOKIE,
-        token,
-        max_age=max(0, int(left.total_seconds())),
+        done.token,
+        max_age=max(0, int(done.left.total_seconds())),
+        path="/",
+        httponly=True,
+        secure=SECURE,
+        samesite="lax",
+    )
+    response.set_cookie(
+        session_cookie.DEVICE_COOKIE,
+        done.device,
+        max_age=config.DEVICE_TRUST_DAYS * 86400,
         path="/",
         httponly=True,
         secure=SECURE,

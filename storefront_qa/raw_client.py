@@ -330,7 +330,7 @@ class RawClient:
 
     async def follow_session_endpoint(self, frames: list[str]) -> None:
         """Do what the page does when signing in sends it through `/auth/session` (app/endpoints.py): a
-        plain HTTP request whose answer sets the HttpOnly `sid` cookie, kept in `cookies` for the next
+        plain HTTP request whose answer sets the HttpOnly `sid` and `device` cookies, kept in `cookies` for the next
         socket's handshake (a page's websocket carries its cookies only from its start)."""
         import http.client
         from http.cookies import SimpleCookie
@@ -343,7 +343,8 @@ class RawClient:
         base = urlsplit(self.base_url)
         conn = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
         try:
-            await asyncio.to_thread(conn.request, "GET", path)
+            sent = "; ".join(f"{name}={value}" for name, value in self.cookies.items())  # the device cookie
+            await asyncio.to_thread(conn.request, "GET", path, headers={"Cookie": sent} if sent else {})
             response = await asyncio.to_thread(conn.getresponse)
             for header in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(header).items():

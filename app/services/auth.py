@@ -295,11 +295,6 @@ def clear_failures(db: Session, email: str) -> None:
     throttle.clear(db, _address_limit(), email)
 
 
-def remember_device(db: Session, account: Account, device: object) -> str:
-    """After a sign-in: the value of the browser's `device` cookie, which the account now trusts."""
-    return devices.remember(db, account, device)
-
-
 def sign_out(db: Session, token: str | None) -> None:
     if not token or not isinstance(token, str):
         return

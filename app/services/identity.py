@@ -29,13 +29,13 @@ def sign_in(
     *,
     device: object = "",
     source: object = "",
-) -> tuple[str, str]:
-    """Check the credentials; returns the new session token (the browser's credential) and the value of
-    its device cookie, which the account trusts from now on (`device`: the cookie's value so far, `source`:
-    the client's address; see auth.sign_in)."""
+) -> str:
+    """Check the credentials; returns the new session token (`device`: the browser's device cookie,
+    `source`: the client's address; see auth.sign_in). The account comes to trust the browser when the
+    session cookie is set (app/services/session_cookie.py `redeem`)."""
     token, account = auth.sign_in(db, email, password, device=device, source=source)
     _start(db, previous, account, anon_key)
-    return token, auth.remember_device(db, account, device)
+    return token
 
 
 def register(db: Session, form: dict, source: object = "") -> str:

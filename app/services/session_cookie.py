@@ -5,20 +5,27 @@ other way a browser becomes signed in) ends with a one-time code: the page is se
 `/auth/session` (app/endpoints.py), which redeems the code, mints the session's token there and sets it as
 the cookie. The token is never in Reflex's state, never in the page, and only its hash is in the database.
 The websocket's handshake carries the cookie; the guard reads it from there (`credential`).
+
+The OWASP device cookie (app/services/devices.py) travels the same way: redeeming a code is the end of a
+successful authentication, so the endpoint makes the account trust the browser there and sets `device` as
+an HttpOnly cookie too; sign-in reads it from the handshake.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.services import devices
 from app.services.auth import hash_token, new_token
 from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import DomainError
-from models import AuthSession, SessionHandoff
+from models import Account, AuthSession, SessionHandoff
 
 COOKIE = "sid"
+DEVICE_COOKIE = "device"
 HANDOFF_LIFETIME = timedelta(minutes=1)
 EXPIRED = "That sign-in link has expired. Please sign in again."
 
@@ -39,8 +46,16 @@ def handoff(db: Session, token: str) -> str:
     return code
 
 
-def redeem(db: Session, code: object) -> tuple[str, timedelta]:
-    """Use the code once: (the session's new token, how long the session has left)."""
+@dataclass(frozen=True)
+class Redeemed:
+    token: str  # the session cookie's value
+    left: timedelta  # how long the session has left
+    device: str  # the device cookie's value: the browser's own when the store issued it, else a new one
+
+
+def redeem(db: Session, code: object, device: object = "") -> Redeemed:
+    """Use the code once: the session's new token, and the account trusts this browser (`device`: the
+    browser's device cookie so far)."""
     if not isinstance(code, str) or not code or len(code) > 200:
         raise DomainError(EXPIRED)
     now = utcnow()
@@ -62,17 +77,19 @@ def redeem(db: Session, code: object) -> tuple[str, timedelta]:
     token = new_token()
     session.token_hash = hash_token(token)
     db.add(session)
+    trusted = devices.remember(db, db.get(Account, session.account_id), device, now)
     db.flush()
-    return token, as_utc(session.expires_at) - now
+    return Redeemed(token, as_utc(session.expires_at) - now, trusted)
 
 
-def credential(cookie_header: object) -> str:
-    """The session token in a Cookie header ('' when there is none). Read by hand: a browser sends
-    `name=value; name=value`, and one malformed cookie of another's making must not hide ours."""
+def credential(cookie_header: object, name: str = COOKIE) -> str:
+    """The value of cookie `name` (the session token by default) in a Cookie header ('' when there is none).
+    Read by hand: a browser sends `name=value; name=value`, and one malformed cookie of another's making
+    must not hide ours."""
     if not isinstance(cookie_header, str) or not cookie_header:
         return ""
     for part in cookie_header.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == COOKIE:
+        key, _, value = part.strip().partition("=")
+        if key == name:
             return value.strip().strip('"')
     return ""

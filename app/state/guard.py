@@ -92,6 +92,11 @@ def credential(state: rx.State) -> str:
     return session_cookie.credential(state.router.headers.cookie)
 
 
+def device(state: rx.State) -> str:
+    """The browser's OWASP device cookie (HttpOnly, app/services/devices.py), as the handshake carried it."""
+    return session_cookie.credential(state.router.headers.cookie, session_cookie.DEVICE_COOKIE)
+
+
 def _person_key(caller: Caller) -> str:
     return f"{caller.session_id or 0}:{caller.on_behalf_id or 0}"
 

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from app import config
 from app.services import auth, identity, onbehalf, session_cookie
 from app.services.auth import Caller
 from app.services.db import utcnow
@@ -39,8 +38,8 @@ class SessionState(rx.State):
     server reads from the websocket's handshake in every event (app/state/guard.py `credential`)."""
 
     anon_key: str = rx.Cookie("", name="anon", max_age=30 * 86400, same_site="lax")
-    # A browser an account trusts after signing in (OWASP device cookie; app/services/devices.py).
-    device: str = rx.Cookie("", name="device", max_age=config.DEVICE_TRUST_DAYS * 86400, same_site="lax")
+    # The OWASP device cookie (app/services/devices.py) is HttpOnly, like the session's: set by the
+    # session-cookie endpoint, read from the websocket handshake (app/state/guard.py `device`).
 
     signed_in: bool = False
     account_id: int = 0
@@ -153,13 +152,13 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_in(self, form: dict):
-        from app.state.guard import run
+        from app.state.guard import device, run
 
         form = form_values(form)
         self.signin_error = ""
         self.signin_errors = {}
         try:
-            token, self.device = await run(
+            token = await run(
                 self,
                 lambda db, caller, anon: identity.sign_in(
                     db,
@@ -167,7 +166,7 @@ class SessionState(rx.State):
                     anon,
                     form.get("email"),
                     form.get("password"),
-                    device=self.device,
+                    device=device(self),
                     source=self.router.session.client_ip,
                 ),
                 activity=False,

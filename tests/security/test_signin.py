@@ -97,7 +97,7 @@ def test_the_owners_browser_signs_in_while_an_attacker_keeps_the_account_paused(
     out for good."""
     owner = tab_at(client, OWNER)
     assert sign_in(owner, "supervisor@example.com", PASSWORD) == "signed in"
-    cookie = getattr(owner.session, "device", "")
+    cookie = owner.device
     assert len(cookie) >= 32  # the browser now holds a device cookie the account trusts
     owner.call(SessionState, "sign_out")
 
@@ -105,15 +105,15 @@ def test_the_owners_browser_signs_in_while_an_attacker_keeps_the_account_paused(
     answers = [sign_in(attacker, "supervisor@example.com", f"guess-{i}") for i in range(6)]
     assert "paused" in answers[4] and answers[5].startswith("Too many failed sign-ins. Please wait")
     # Forging a device cookie does not help the attacker...
-    attacker.session.device = "x" * 43
+    attacker.device = "x" * 43
     assert sign_in(attacker, "supervisor@example.com", PASSWORD).startswith("Too many failed sign-ins")
     # ...nor does the owner's cookie value for another account.
-    attacker.session.device = cookie
+    attacker.device = cookie
     assert sign_in(attacker, "jane@example.com", "guess-1234") == "Email or password is incorrect."
 
     # The owner's browser, still paused for everyone else, signs in (the same cookie is kept).
     assert sign_in(owner, "supervisor@example.com", PASSWORD) == "signed in"
-    assert owner.session.device == cookie
+    assert owner.device == cookie
     # A browser the account never trusted is paused, as the attacker's is.
     assert sign_in(tab_at(client, OWNER), "supervisor@example.com", PASSWORD).startswith("Too many failed")
 

@@ -35,13 +35,14 @@ class Client:
     """One browser tab's state tree, signed in (or not) with a real session token.
 
     The token travels as the browser would send it: the HttpOnly `sid` cookie in the websocket handshake's
-    headers, which the guard reads (Reflex's state never holds it)."""
+    headers, which the guard reads (Reflex's state never holds it); so does the HttpOnly `device` cookie."""
 
     def __init__(self, engine, account=None):
         self.engine = engine
         self.root = State(_reflex_internal_init=True)
         self.session = self.state(SessionState)
         self.session.anon_key = "anon-key-for-tests"
+        self._device = ""
         self.token = ""
         if account is not None:
             with Session(engine, expire_on_commit=False) as db:
@@ -56,7 +57,22 @@ class Client:
     def token(self, value: str) -> None:
         """The browser's session cookie, as the next websocket handshake carries it."""
         self._token = value
-        self.root.rx_router_headers = HeaderData(cookie=f"sid={value}" if value else "")
+        self._send_cookies()
+
+    @property
+    def device(self) -> str:
+        """The browser's device cookie (set by the endpoint when a session begins)."""
+        return self._device
+
+    @device.setter
+    def device(self, value: str) -> None:
+        self._device = value
+        self._send_cookies()
+
+    def _send_cookies(self) -> None:
+        cookies = {"sid": self._token, "device": self._device}
+        header = "; ".join(f"{name}={value}" for name, value in cookies.items() if value)
+        self.root.rx_router_headers = HeaderData(cookie=header)
 
     def follow(self, events) -> list:
         """Do what the browser does with an answer that goes through the session-cookie endpoint (a full
@@ -69,7 +85,8 @@ class Client:
             params = parse_qs(match.group(2))
             if match.group(1) == "session":
                 with Session(self.engine, expire_on_commit=False) as db:
-                    self.token, _ = session_cookie.redeem(db, params["code"][0])
+                    done = session_cookie.redeem(db, params["code"][0], self.device)
+                    self.token, self.device = done.token, done.device
                     db.commit()
             else:
                 self.token = ""
