@@ -127,9 +127,10 @@ class CheckoutState(rx.State):
         self.errors = {k: v for k, v in self.errors.items() if k != "coupon"}
         try:
             applied = await run(
-                self, lambda db, caller, anon: orders.preview_coupon(
+                self,
+                lambda db, caller, anon: orders.preview_coupon(
                     db, caller, self.coupon_input, self.router.session.client_ip
-                )
+                ),
             )
         except DomainError as e:
             self.coupon_code = self.coupon_discount = self.coupon_message = ""
