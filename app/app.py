@@ -4,7 +4,7 @@ import reflex as rx
 
 import app.pages
 from app.endpoints import api
-from app.state.guard import sweep_forever
+from app.state.guard import OwnerAtPageLoad, sweep_forever
 from app.state.toast import backend_exception_handler
 from components.shell import PAGES
 
@@ -16,6 +16,7 @@ app = rx.App(
 )
 
 app.register_lifespan_task(sweep_forever)
+app.add_middleware(OwnerAtPageLoad())  # a tab's stored state goes only to the browser of its person
 
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)

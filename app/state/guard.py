@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import reflex as rx
+from reflex.middleware import Middleware
 from sqlmodel import Session
 
 from app import config
@@ -84,6 +85,40 @@ async def _after(state: rx.State, session: SessionState, caller: Caller, publica
         previous, session._person = session._person, person
         if previous:
             await forget(state)
+
+
+class OwnerAtPageLoad(Middleware):
+    """A page load (Reflex's hydrate) sends the tab's whole stored state before any handler runs. Whoever
+    connects with a tab's client token gets that tab's state: so first check that the browser is still the
+    person the state belongs to (its session cookie, or for an anonymous shopper its cart cookie), and if
+    not, forget that person's data before it is sent. A client token alone is then worth nothing."""
+
+    async def preprocess(self, app, state, event) -> None:
+        if event.name.rpartition(".")[2] not in ("hydrate", "hydrate_and_load"):
+            return
+        session = await state.get_state(SessionState)
+        sent_anon = _sent_cookie(event, SessionState, "anon_key")
+        try:
+            caller = await refresh_identity(state)  # forgets the stored person if the cookie names another
+        except Unavailable:
+            for cls in PERSONAL:  # nobody to check against: show nobody's data
+                (await state.get_state(cls)).reset()
+            return
+        if not caller.signed_in and sent_anon != session.anon_key:
+            session.anon_key = sent_anon  # not this browser's anonymous cart: follow the browser's own
+            await forget(state)
+        return
+
+
+def _sent_cookie(event, cls: type[rx.State], name: str) -> str:
+    """The value of a cookie var as the browser sent it with the hydrate event ('' when it sent none)."""
+    vars_ = (event.payload or {}).get("vars") or {}
+    owner = cls.get_full_name()
+    for key, value in vars_.items():
+        state_name, _, var = key.rpartition(".")
+        if state_name == owner and var.removesuffix("_rx_state_") == name:
+            return value if isinstance(value, str) else ""
+    return ""
 
 
 def credential(state: rx.State) -> str:

@@ -101,3 +101,31 @@ def test_a_csr_page_that_ignores_the_end_of_its_session_receives_the_cart_no_mor
             await csr.close()
 
     run(scenario())
+
+
+def test_a_stolen_client_token_without_the_cookie_gets_nothing_of_the_tab(base_url, db):  # noqa: F811
+    """Issue 16, item 3: the client token alone must be worth nothing. Was: a socket that connected with a
+    CSR tab's client token (and no session cookie) got that tab's stored state at its page load: the CSR's
+    search results, names and emails of customers."""
+    from storefront_qa.raw_client import RawClient
+
+    async def scenario():
+        csr = await signed_in(base_url, CSR, "/customer-service")
+        await csr.emit(
+            CS + ".find", {"form": {"last_name": "Smith"}}, until=lambda f: CUSTOMER.email in "".join(f)
+        )
+        stolen = csr.token
+        await csr.close()  # the tab is closed; its state stays on the server
+        thief = RawClient(base_url, "/customer-service")
+        thief.url = thief.url.replace(thief.token, stolen)
+        thief.token = stolen
+        try:
+            seen = "".join(await thief.connect(settle=1))
+            assert "@example.com" not in seen, "a customer's (or the CSR's) email reached the thief"
+            assert CSR.name not in seen  # not even who the tab belonged to
+        finally:
+            await thief.close()
+        again = await signed_in(base_url, CSR, "/customer-service")  # the CSR is still signed in elsewhere
+        await again.close()
+
+    run(scenario())

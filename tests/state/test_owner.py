@@ -10,7 +10,7 @@ from app.state.account import AccountState
 from app.state.cart import CartState
 from app.state.customer_service import AuditState, CustomerServiceState
 from app.state.session import SessionState
-from tests.conftest import make_account, make_product
+from tests.conftest import make_account, make_product, sku_of
 from tests.state.conftest import toasts
 
 
@@ -114,3 +114,55 @@ def test_a_session_ended_elsewhere_is_told_and_leaves_the_customer(client, peopl
     events = tab1.call(SessionState, "on_behalf_ended")
     assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
     assert not tab1.session.on_behalf and tab1.state(AccountState).profile == {}
+
+
+# -- a page load shows the stored state only to its person (docs/SECURITY.md "client token") ----------
+
+
+def hydrate(tab, anon_key: str = "anon-key-for-tests") -> None:
+    """What Reflex does first on a page load, before its hydrate sends the whole stored state: the app's
+    middleware sees the event with the cookies the browser sent."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reflex.event import Event
+
+    from app.state.guard import OwnerAtPageLoad
+
+    key = f"{SessionState.get_full_name()}.anon_key_rx_state_"
+    event = Event(name="reflex___state____state.hydrate_and_load", payload={"vars": {key: anon_key}})
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, OwnerAtPageLoad().preprocess(None, tab.root, event)).result()
+
+
+def test_a_page_load_without_the_session_cookie_gets_nothing_of_the_stored_person(client, people):
+    """Was: connecting with a tab's client token and no cookie sent that tab's state (a CSR's search results,
+    the customer's profile and cart) once, at the page load, before any handler checked the caller."""
+    csr = client(people["csr"])
+    csr.call(CustomerServiceState, "find", {"last_name": "smith"})
+    assert csr.state(CustomerServiceState).results
+    hydrate(csr)  # the same browser reloads: nothing is forgotten
+    assert csr.state(CustomerServiceState).results
+    client(people["jane"]).call(CartState, "add", sku_of(people["product"]), 1)
+    csr.call(CustomerServiceState, "access", people["jane"].id)
+    csr.call(AccountState, "load")
+    assert csr.state(AccountState).profile and csr.cart.lines
+    hydrate(csr)
+    assert csr.state(AccountState).profile and csr.session.on_behalf and csr.cart.lines
+
+    csr.token = ""  # another browser, with the tab's client token but not its cookie
+    hydrate(csr)
+    assert not csr.session.signed_in and not csr.session.on_behalf and csr.session.customer_name == ""
+    assert csr.state(AccountState).profile == {} and csr.state(CustomerServiceState).results == []
+    assert csr.cart.cart_id == 0 and csr.cart.lines == []
+
+
+def test_a_page_load_with_another_anonymous_cart_cookie_gets_its_own_cart(client, people):
+    shopper = client()
+    shopper.call(CartState, "load")
+    shopper.call(CartState, "add", sku_of(people["product"]), 1)
+    assert shopper.cart.lines
+    hydrate(shopper)  # the same browser: its cart stays
+    assert shopper.cart.lines
+    hydrate(shopper, anon_key="")  # a browser without the cart cookie
+    assert shopper.cart.lines == [] and shopper.cart.cart_id == 0
