@@ -38,6 +38,9 @@ SIGNIN_SOURCE_SLOWDOWN_SECONDS: int = int(os.environ.get("SIGNIN_SOURCE_SLOWDOWN
 # Forgot-password requests one source may make per hour (each address it asks for also gets at most
 # PASSWORD_LINKS_PER_HOUR links per hour from that source).
 FORGOT_PASSWORD_PER_SOURCE_PER_HOUR: int = int(os.environ.get("FORGOT_PASSWORD_PER_SOURCE_PER_HOUR", "10"))
+# Forgot password answers no sooner than this after the request, for every address: the link row and its mail,
+# which only an existing account gets, take a few milliseconds that would otherwise tell accounts apart.
+FORGOT_PASSWORD_ANSWER_SECONDS: float = float(os.environ.get("FORGOT_PASSWORD_ANSWER_SECONDS", "0.25"))
 # Coupon codes a customer may try that are not valid, within the window, before coupons are refused a while.
 COUPON_MAX_GUESSES: int = 10
 # Codes that are not valid tried from one source (client address), whichever customers it signs in as: one

@@ -98,3 +98,23 @@ def test_an_address_with_an_account_and_one_without_are_counted_alike(client, pe
     # The unknown address made the same per-address counter as the real one, and the source counted both.
     assert after_real == [("forgot-links", 1), ("forgot-source", 1)]
     assert after_both == [("forgot-links", 1), ("forgot-links", 1), ("forgot-source", 2)]
+
+
+def test_real_and_unknown_addresses_are_answered_at_the_same_moment(client, people, outbox, monkeypatch):
+    """Was: an existing account's answer came about 3 ms later (its link row and mail). Every answer now
+    waits until FORGOT_PASSWORD_ANSWER_SECONDS after the request; the wait is what the work left."""
+    from app.state import passwords as state_module
+
+    waits = []
+
+    async def recorded(moment):  # what answer_at would wait (not waited here)
+        waits.append(moment - state_module.time.monotonic())
+
+    monkeypatch.setattr(state_module, "answer_at", recorded)
+    monkeypatch.setattr(config, "FORGOT_PASSWORD_ANSWER_SECONDS", 5.0)
+    for email in ("jane@example.com", "nobody@example.com"):
+        waits.clear()
+        shown, page = forgot(client, OWNER, email)
+        assert page.sent and shown == []
+        assert len(waits) == 1 and 4.0 < waits[0] <= 5.0  # the rest of the 5 s is waited, whoever asked
+    assert outbox.count("jane@example.com") == 1 and outbox.count("nobody@example.com") == 0
