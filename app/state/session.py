@@ -45,7 +45,7 @@ class SessionState(rx.State):
     signed_in: bool = False
     account_id: int = 0
     # What the browser compares the shared cart with: "locked by you", "your lock was taken over", "your
-    # session ended" (opaque tags, as in app/services/auth.py; empty for shoppers).
+    # session ended" (opaque tags, as in app/services/caller.py; empty for shoppers).
     staff_tag: str = ""
     session_tag: str = ""
     first_name: str = ""
