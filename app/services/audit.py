@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import as_utc
 from app.services.permissions import AUDIT_VIEW
 from models import Account, AuditEvent

@@ -9,10 +9,12 @@ from sqlmodel import Session, select
 
 from app.services import audit, carts, passwords
 from app.services.accounts import create_account, refresh_search_columns, validate_address
-from app.services.auth import Caller, hash_password, new_token
+from app.services.auth import hash_password
+from app.services.caller import Caller
 from app.services.errors import FieldErrors
 from app.services.permissions import CUSTOMER_ACCESS, CUSTOMER_SEARCH
 from app.services.search_text import like_prefix
+from app.services.tokens import new_token
 from app.services.validation import clean, digits, phone_error
 from models import Account, Address, Cart
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.services import audit, carts, changes
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
 from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY

@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from app import config
 from app.services import audit, changes
-from app.services.auth import Caller
+from app.services.caller import Caller
+from app.services.carts import lock_active
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import CUSTOMER_ACCESS, is_staff_role
@@ -215,7 +216,7 @@ def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
     if caller.on_behalf_id is None:
         raise Forbidden("Access a customer's account first.")
     cart = db.exec(select(Cart).where(Cart.account_id == caller.customer_id, Cart.status == "active")).first()
-    if cart is not None and cart.locked_by_id not in (None, caller.account_id) and _lock_active(cart):
+    if cart is not None and cart.locked_by_id not in (None, caller.account_id) and lock_active(cart):
         raise Forbidden("Another representative holds this cart's lock; it is theirs to hand back.")
     if cart is not None:
         cart.prepared_by_id = caller.account_id
@@ -225,9 +226,3 @@ def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
     name = caller.customer_name
     end(db, caller, "handed_back")
     return name, cart.id if cart is not None else 0
-
-
-def _lock_active(cart: Cart) -> bool:
-    from app.services.carts import lock_active  # carts builds on auth, as this module does
-
-    return lock_active(cart)

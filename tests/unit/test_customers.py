@@ -7,6 +7,7 @@ import random
 import pytest
 
 from app.services import accounts, auth, customers, locks, onbehalf
+from app.services.caller import ANONYMOUS
 from app.services.errors import FieldErrors, Forbidden
 from tests.conftest import caller_for, make_account
 
@@ -230,7 +231,7 @@ def test_shopper_and_anonymous_are_refused(db, people):
     with pytest.raises(Forbidden):
         find(db, shopper, last_name="doe")
     with pytest.raises(Forbidden):
-        find(db, auth.ANONYMOUS, last_name="doe")
+        find(db, ANONYMOUS, last_name="doe")
 
 
 def test_supervisor_may_search(db, people):

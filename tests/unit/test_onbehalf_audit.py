@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from app import config
 from app.services import accounts, audit, auth, carts, locks, onbehalf
+from app.services.caller import ANONYMOUS, Caller
 from app.services.db import as_utc, utcnow
 from app.services.errors import Forbidden, NotFound
 from models import AuditEvent, AuthSession, Cart, OnBehalfSession
@@ -23,7 +24,7 @@ def commit(db):
     db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
 
 
-def start(db, token, customer_id) -> auth.Caller:
+def start(db, token, customer_id) -> Caller:
     """Start an on-behalf session from the browser holding `token`; returns the re-resolved caller."""
     onbehalf.start(db, auth.resolve_caller(db, token), customer_id)
     commit(db)
@@ -68,7 +69,7 @@ def test_shopper_cannot_start(db, world):
     with pytest.raises(Forbidden):
         onbehalf.start(db, shopper, world["jane"].id)
     with pytest.raises(Forbidden):
-        onbehalf.start(db, auth.ANONYMOUS, world["jane"].id)
+        onbehalf.start(db, ANONYMOUS, world["jane"].id)
 
 
 REFUSED_TARGETS = {
@@ -166,7 +167,7 @@ def test_end_does_not_release_another_csrs_lock(db, world):
 
 def test_end_without_a_session_is_a_no_op(db, world):
     onbehalf.end(db, auth.resolve_caller(db, world["token"]), "signed_in_as_self")
-    onbehalf.end(db, auth.ANONYMOUS, "signed_in_as_self")
+    onbehalf.end(db, ANONYMOUS, "signed_in_as_self")
     assert actions(db) == []
 
 
@@ -175,14 +176,14 @@ def test_sign_out_ends_the_session(db, world):
     auth.sign_out(db, world["token"])
     commit(db)
     assert db.get(OnBehalfSession, caller.on_behalf_id).end_reason == "csr_signed_out"
-    assert auth.resolve_caller(db, world["token"]) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, world["token"]) == ANONYMOUS
 
 
 def test_expired_auth_session_ends_the_on_behalf_session(db, world):
     caller = start(db, world["token"], world["jane"].id)
     db.exec(update(AuthSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     commit(db)
-    assert auth.resolve_caller(db, world["token"]) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, world["token"]) == ANONYMOUS
     commit(db)
     assert db.get(OnBehalfSession, caller.on_behalf_id).end_reason == "csr_session_expired"
 
@@ -246,8 +247,8 @@ def test_touch_restarts_the_idle_clock(db, world):
     assert onbehalf.idle_deadline(db, caller) - utcnow() > timedelta(
         minutes=config.CSR_SESSION_IDLE_MINUTES - 1
     )
-    onbehalf.touch(db, auth.ANONYMOUS)  # harmless without a session
-    assert onbehalf.idle_deadline(db, auth.ANONYMOUS) is None
+    onbehalf.touch(db, ANONYMOUS)  # harmless without a session
+    assert onbehalf.idle_deadline(db, ANONYMOUS) is None
 
 
 def test_recent_sessions(db, world):
@@ -346,7 +347,7 @@ def test_audit_search_requires_audit_view(db, log):
         with pytest.raises(Forbidden):
             audit.search(db, caller_for(db, account)[0])
     with pytest.raises(Forbidden):
-        audit.search(db, auth.ANONYMOUS)
+        audit.search(db, ANONYMOUS)
     sup, _ = caller_for(db, log["sup"])
     rows = audit.search(db, sup)
     assert [r["action"] for r in rows] == [
@@ -388,7 +389,7 @@ def test_for_customer_shows_rows_to_that_customer_only(db, log):
     assert audit.for_customer(db, sam) == []
     on_behalf = start(db, log["token"], log["jane"].id)
     assert audit.for_customer(db, on_behalf) == []
-    assert audit.for_customer(db, auth.ANONYMOUS) == []
+    assert audit.for_customer(db, ANONYMOUS) == []
 
 
 def test_to_csv_escapes_formula_cells(db):
@@ -474,6 +475,6 @@ def test_audit_details_are_capped(db, world):
 def test_record_is_a_no_op_for_a_shopper(db, world):
     shopper, _ = caller_for(db, world["jane"])
     audit.record(db, shopper, "cart_add")
-    audit.record(db, auth.ANONYMOUS, "cart_add")
+    audit.record(db, ANONYMOUS, "cart_add")
     commit(db)
     assert actions(db) == []
