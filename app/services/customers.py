@@ -30,6 +30,26 @@ class Criteria:
     postal_code: str = ""
 
 
+@dataclass(frozen=True)
+class CustomerRow:
+    """One customer in the find-customer results (what the Customer Service page shows)."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    city: str
+    customer_number: str
+    lock: str  # "Unlocked" or "Locked by <holder>"
+    assistance: bool
+
+
+@dataclass(frozen=True)
+class FoundCustomers:
+    rows: list[CustomerRow]
+    more: bool  # more than LIMIT matched: the page asks for more criteria
+
+
 def _prefix(column, value: str, *, drives: bool):
     """A case-folded prefix match.
 
@@ -58,7 +78,7 @@ def validate(raw: dict) -> Criteria:
     return Criteria(**values)
 
 
-def find(db: Session, caller: Caller, raw: dict) -> dict:
+def find(db: Session, caller: Caller, raw: dict) -> FoundCustomers:
     caller.require(CUSTOMER_SEARCH)
     c = validate(raw)
     stmt = select(Account).where(Account.role == "shopper", Account.status == "active")
@@ -83,22 +103,22 @@ def find(db: Session, caller: Caller, raw: dict) -> dict:
     more = len(rows) > LIMIT
     rows = rows[:LIMIT]
     locks = _lock_status(db, [a.id for a in rows])
-    return {
-        "rows": [
-            {
-                "id": a.id,
-                "name": f"{a.first_name} {a.last_name}",
-                "email": a.email,
-                "phone": a.phone,
-                "city": a.city,
-                "customer_number": a.customer_number,
-                "lock": locks.get(a.id, "Unlocked"),
-                "assistance": a.allow_assistance,
-            }
+    return FoundCustomers(
+        rows=[
+            CustomerRow(
+                id=a.id,
+                name=f"{a.first_name} {a.last_name}",
+                email=a.email,
+                phone=a.phone,
+                city=a.city,
+                customer_number=a.customer_number,
+                lock=locks.get(a.id, "Unlocked"),
+                assistance=a.allow_assistance,
+            )
             for a in rows
         ],
-        "more": more,
-    }
+        more=more,
+    )
 
 
 def _lock_status(db: Session, ids: list[int]) -> dict[int, str]:

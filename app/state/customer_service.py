@@ -7,7 +7,11 @@ from datetime import UTC, datetime, timedelta
 import reflex as rx
 
 from app.services import audit, customers, locks, onbehalf
+from app.services.audit import AuditRow
+from app.services.customers import CustomerRow
 from app.services.errors import DomainError, FieldErrors
+from app.services.locks import LockedCart
+from app.services.onbehalf import RecentSession
 from app.services.permissions import AUDIT_VIEW, CUSTOMER_ACCESS, CUSTOMER_SEARCH, LOCK_RELEASE_ANY
 from app.services.validation import form_values
 from app.state import toast
@@ -21,14 +25,15 @@ class CustomerServiceState(rx.State):
     allowed: bool = False
     loaded: bool = False
     criteria: dict[str, str] = {}
+    # Error maps stay dicts: field name -> message, read by the form's fields by name (components/ui.py).
     errors: dict[str, str] = {}
-    results: list[dict] = []
+    results: list[CustomerRow] = []
     more: bool = False
     searched: bool = False
-    recent: list[dict] = []
+    recent: list[RecentSession] = []
     can_release: bool = False
     create_errors: dict[str, str] = {}
-    locked_carts: list[dict] = []
+    locked_carts: list[LockedCart] = []
 
     @rx.event
     async def load(self):
@@ -60,7 +65,7 @@ class CustomerServiceState(rx.State):
             return toast.error(e.errors.get("form", e.message))
         except DomainError as e:
             return toast.error(e.message)
-        self.results, self.more, self.searched = result["rows"], result["more"], True
+        self.results, self.more, self.searched = result.rows, result.more, True
 
     @rx.event
     async def access(self, customer_id: int):
@@ -127,7 +132,7 @@ def _overview(db, caller, anon):
     return caller, recent, locked
 
 
-def _release(db, caller, cart_id) -> list[dict]:
+def _release(db, caller, cart_id) -> list[LockedCart]:
     locks.release_any(db, caller, cart_id)
     return locks.locked_carts(db, caller)
 
@@ -149,7 +154,7 @@ def _create(db, caller, raw) -> tuple[str, str]:
 class AuditState(rx.State):
     allowed: bool = False
     loaded: bool = False
-    rows: list[dict] = []
+    rows: list[AuditRow] = []
     csr_email: str = ""
     customer_number: str = ""
     since: str = ""
