@@ -28,7 +28,7 @@ def find_form() -> rx.Component:
                             CS.errors,
                             testid=t,
                             max_length=60,
-                            default_value=CS.criteria.get(name, ""),
+                            default_value=getattr(CS.criteria, name),
                         )
                         for label, name, t in CRITERIA
                     ],

@@ -20,8 +20,10 @@ LIMIT = 20
 MAX_CRITERION = 60
 
 
-@dataclass
+@dataclass(frozen=True)
 class Criteria:
+    """The find-customer form's six criteria: as validated here, and as typed (the page shows them again)."""
+
     first_name: str = ""
     last_name: str = ""
     email: str = ""

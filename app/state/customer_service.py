@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
 from app.services import audit, customers, locks, onbehalf
 from app.services.audit import AuditRow
-from app.services.customers import CustomerRow
+from app.services.customers import Criteria, CustomerRow
 from app.services.errors import DomainError, FieldErrors
 from app.services.locks import LockedCart
 from app.services.onbehalf import RecentSession
@@ -17,14 +18,15 @@ from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import personal, refresh_identity, run
 
-CRITERIA = ("first_name", "last_name", "email", "phone", "customer_number", "postal_code")
+CRITERIA = tuple(f.name for f in fields(Criteria))
 
 
 @personal
 class CustomerServiceState(rx.State):
     allowed: bool = False
     loaded: bool = False
-    criteria: dict[str, str] = {}
+    # What was typed into the find form, shown again after the search (not validated: that is the service's).
+    criteria: Criteria = Criteria()
     # Error maps stay dicts: field name -> message, read by the form's fields by name (components/ui.py).
     errors: dict[str, str] = {}
     results: list[CustomerRow] = []
@@ -56,7 +58,7 @@ class CustomerServiceState(rx.State):
     async def find(self, form: dict):
         form = form_values(form)
         raw = {k: form.get(k, "") for k in CRITERIA}
-        self.criteria = {k: str(v)[:100] for k, v in raw.items()}
+        self.criteria = Criteria(**{k: str(v)[:100] for k, v in raw.items()})
         self.errors = {}
         try:
             result = await run(self, lambda db, caller, anon: customers.find(db, caller, raw), activity=False)
