@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -26,6 +27,19 @@ END_REASONS = {
     "password_reset": "CSR's password was reset",
     "handed_back": "Cart handed back to the customer",
 }
+
+
+@dataclass(frozen=True)
+class RecentSession:
+    """One of a CSR's recent on-behalf sessions, as the Customer Service page lists them."""
+
+    id: int
+    customer_id: int
+    customer: str
+    customer_number: str
+    started: str  # "YYYY-MM-DD HH:MM UTC"
+    ended: str  # "" while in progress
+    outcome: str  # END_REASONS' words, or "In progress"
 
 
 def idle_limit() -> timedelta:
@@ -181,7 +195,7 @@ def seen(db: Session, caller: Caller) -> None:
         )
 
 
-def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:
+def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[RecentSession]:
     caller.require(CUSTOMER_ACCESS)
     rows = db.exec(
         select(OnBehalfSession, Account)
@@ -191,15 +205,15 @@ def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:
         .limit(limit)
     )
     return [
-        {
-            "id": ob.id,
-            "customer_id": a.id,
-            "customer": f"{a.first_name} {a.last_name}",
-            "customer_number": a.customer_number,
-            "started": as_utc(ob.started_at).strftime("%Y-%m-%d %H:%M UTC"),
-            "ended": as_utc(ob.ended_at).strftime("%Y-%m-%d %H:%M UTC") if ob.ended_at else "",
-            "outcome": END_REASONS.get(ob.end_reason, ob.end_reason) if ob.ended_at else "In progress",
-        }
+        RecentSession(
+            id=ob.id,
+            customer_id=a.id,
+            customer=f"{a.first_name} {a.last_name}",
+            customer_number=a.customer_number,
+            started=as_utc(ob.started_at).strftime("%Y-%m-%d %H:%M UTC"),
+            ended=as_utc(ob.ended_at).strftime("%Y-%m-%d %H:%M UTC") if ob.ended_at else "",
+            outcome=END_REASONS.get(ob.end_reason, ob.end_reason) if ob.ended_at else "In progress",
+        )
         for ob, a in rows
     ]
 

@@ -257,12 +257,12 @@ def test_recent_sessions(db, world):
     start(db, caller_for(db, world["csr2"])[1], world["jane"].id)  # another CSR's session
     caller = auth.resolve_caller(db, world["token"])
     rows = onbehalf.recent_sessions(db, caller)
-    assert [(r["customer"], r["outcome"]) for r in rows] == [
+    assert [(r.customer, r.outcome) for r in rows] == [
         ("John Doe", "In progress"),
         ("Jane Doe", "CSR accessed another customer"),
     ]
-    assert rows[0]["ended"] == "" and rows[1]["ended"].endswith("UTC")
-    assert rows[1]["customer_number"] == world["jane"].customer_number
+    assert rows[0].ended == "" and rows[1].ended.endswith("UTC")
+    assert rows[1].customer_number == world["jane"].customer_number
     assert len(onbehalf.recent_sessions(db, caller, limit=1)) == 1
     with pytest.raises(Forbidden):
         onbehalf.recent_sessions(db, caller_for(db, world["jane"])[0])
@@ -350,7 +350,7 @@ def test_audit_search_requires_audit_view(db, log):
         audit.search(db, ANONYMOUS)
     sup, _ = caller_for(db, log["sup"])
     rows = audit.search(db, sup)
-    assert [r["action"] for r in rows] == [
+    assert [r.action for r in rows] == [
         "cart_locked",
         "session_started",
         "session_started",
@@ -358,18 +358,18 @@ def test_audit_search_requires_audit_view(db, log):
         "session_started",
     ]  # newest first
     top = rows[0]
-    assert top["csr"] == "Sam Agent" and top["customer"] == "Jane Doe"
-    assert top["customer_number"] == log["jane"].customer_number and top["cart"] and top["at"].endswith("UTC")
+    assert top.csr == "Sam Agent" and top.customer == "Jane Doe"
+    assert top.customer_number == log["jane"].customer_number and top.cart and top.at.endswith("UTC")
 
 
 def test_audit_search_filters(db, log):
     sup, _ = caller_for(db, log["sup"])
     by_csr = audit.search(db, sup, csr_email=" CSR2@example.com ")
-    assert {r["csr"] for r in by_csr} == {"Sam Agent"} and len(by_csr) == 2
+    assert {r.csr for r in by_csr} == {"Sam Agent"} and len(by_csr) == 2
     by_customer = audit.search(db, sup, customer_number=log["john"].customer_number.lower())
-    assert [r["action"] for r in by_customer] == ["session_started"]
+    assert [r.action for r in by_customer] == ["session_started"]
     both = audit.search(db, sup, csr_email="csr@example.com", customer_number=log["jane"].customer_number)
-    assert [r["action"] for r in both] == ["session_ended", "session_started"]
+    assert [r.action for r in both] == ["session_ended", "session_started"]
     assert audit.search(db, sup, csr_email="nobody@example.com") == []
     now = utcnow()
     assert len(audit.search(db, sup, since=now - timedelta(minutes=5))) == 5
@@ -382,8 +382,8 @@ def test_for_customer_shows_rows_to_that_customer_only(db, log):
     jane, _ = caller_for(db, log["jane"])
     john, _ = caller_for(db, log["john"])
     jane_rows = audit.for_customer(db, jane)
-    assert len(jane_rows) == 4 and {r["customer"] for r in jane_rows} == {"Jane Doe"}
-    assert [r["action"] for r in audit.for_customer(db, john)] == ["session_started"]
+    assert len(jane_rows) == 4 and {r.customer for r in jane_rows} == {"Jane Doe"}
+    assert [r.action for r in audit.for_customer(db, john)] == ["session_started"]
     # Nobody else sees a customer's history through this view.
     sam = auth.resolve_caller(db, caller_for(db, log["csr2"])[1])
     assert audit.for_customer(db, sam) == []
@@ -394,27 +394,28 @@ def test_for_customer_shows_rows_to_that_customer_only(db, log):
 
 def test_to_csv_escapes_formula_cells(db):
     rows = [
-        {
-            "at": "2030-01-01 10:00:00 UTC",
-            "csr": "=cmd|' /C calc'!A0",
-            "customer": "+Jane",
-            "customer_number": "-1",
-            "action": "@SUM(A1)",
-            "cart": "",
-            "order": "",
-            "details": "Product TEE x2",
-            "id": 99,
-        },
-        {
-            "at": "2030-01-01 10:00:01 UTC",
-            "csr": "Casey Rep",
-            "customer": "Jane Doe",
-            "customer_number": "C0100001",
-            "action": "cart_add",
-            "cart": "7",
-            "order": "W1000001",
-            "details": 'a=b, "quoted"\nnext line',
-        },
+        audit.AuditRow(
+            id=99,
+            at="2030-01-01 10:00:00 UTC",
+            csr="=cmd|' /C calc'!A0",
+            customer="+Jane",
+            customer_number="-1",
+            action="@SUM(A1)",
+            cart="",
+            order="",
+            details="Product TEE x2",
+        ),
+        audit.AuditRow(
+            id=100,
+            at="2030-01-01 10:00:01 UTC",
+            csr="Casey Rep",
+            customer="Jane Doe",
+            customer_number="C0100001",
+            action="cart_add",
+            cart="7",
+            order="W1000001",
+            details='a=b, "quoted"\nnext line',
+        ),
     ]
     text = audit.to_csv(rows)
     parsed = list(csv.reader(io.StringIO(text)))
@@ -441,7 +442,18 @@ def test_to_csv_escapes_formula_cells(db):
     ]
     assert audit.to_csv([]) == ",".join(audit.CSV_FIELDS) + "\r\n"
     for dangerous in ("\t=1+1", "\r=1+1"):
-        cell = list(csv.reader(io.StringIO(audit.to_csv([{"details": dangerous}]))))[1][-1]
+        only_details = audit.AuditRow(
+            id=0,
+            at="",
+            csr="",
+            customer="",
+            customer_number="",
+            action="",
+            cart="",
+            order="",
+            details=dangerous,
+        )
+        cell = list(csv.reader(io.StringIO(audit.to_csv([only_details]))))[1][-1]
         assert cell == "'" + dangerous
 
 
@@ -461,7 +473,7 @@ def test_times_are_shown_in_utc_whatever_the_database_time_zone(db, log):
     rows = audit.search(db, sup)
     recent = onbehalf.recent_sessions(db, auth.resolve_caller(db, log["token"]))
     db.rollback()
-    stamps = [r["at"] for r in rows] + [r["started"] for r in recent]
+    stamps = [r.at for r in rows] + [r.started for r in recent]
     allowed = {(before + timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (-2, -1, 0)}
     assert all(stamp[:16] in allowed for stamp in stamps), (stamps, allowed)
 

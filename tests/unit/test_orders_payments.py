@@ -166,8 +166,8 @@ def test_successful_order(db, shop):
     address = db.exec(select(Address).where(Address.account_id == jane.id)).one()
     assert address.is_default_shipping and address.is_default_billing and address.city == "Springfield"
     csr, _ = caller_for(db, make_account(db, "Casey", "Rep", role="csr"))
-    found = customers.find(db, csr, {"postal_code": "12345"})["rows"]  # search columns follow the new address
-    assert [(r["id"], r["city"]) for r in found] == [(jane.id, "Springfield")]
+    found = customers.find(db, csr, {"postal_code": "12345"}).rows  # search columns follow the new address
+    assert [(r.id, r.city) for r in found] == [(jane.id, "Springfield")]
     detail = orders.order_detail(db, caller, number)
     assert (
         detail["total"] == "$45.99" and detail["payment"] == "Visa ending in 4242" and not detail["assisted"]

@@ -403,7 +403,7 @@ def test_a_pending_account_is_refused_everywhere(db, outbox):
     # Customer service does not find it, and cannot access it by id.
     csr, _ = caller_for(db, make_account(db, "Casey", "Rep", "csr@example.com", role="csr"))
     for criteria in ({"email": "ann"}, {"last_name": "Lee"}, {"customer_number": pending.customer_number}):
-        assert customers.find(db, csr, criteria)["rows"] == []
+        assert customers.find(db, csr, criteria).rows == []
     assert "not finished registering" in onbehalf.access_refusal(db, csr, pending)
     # A CSR creating an account for the address is told why it cannot (staff only see this).
     with pytest.raises(FieldErrors) as e:
@@ -425,7 +425,7 @@ def test_a_pending_account_is_refused_everywhere(db, outbox):
     # Once finished, it is a customer like any other.
     registration.confirm(db, link_token(outbox, "ann@example.com"), CHOSEN)
     commit(db)
-    assert [r["email"] for r in customers.find(db, csr, {"email": "ann"})["rows"]] == ["ann@example.com"]
+    assert [r.email for r in customers.find(db, csr, {"email": "ann"}).rows] == ["ann@example.com"]
 
 
 def test_pending_accounts_nobody_can_finish_are_pruned_and_the_address_is_free_again(db, jane, outbox):
