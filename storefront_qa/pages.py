@@ -817,8 +817,6 @@ class CreateCustomerDialog(Base):
 class CustomerServicePage(Base):
     """/customer-service: Find customer, your recent sessions and (supervisors) the locked carts."""
 
-    FIELDS = FindCustomer.FIELDS
-
     def __init__(self, page: Page):
         super().__init__(page)
         self.find_customer = FindCustomer(page)
