@@ -24,6 +24,8 @@ READY_JS = """() => {
     && hook.dataset.path === decodeURIComponent(window.location.pathname);
 }"""
 
+SIGN_IN_TIMEOUT_MS = 15_000  # the plugin's default timeout for actions (new_context)
+
 __all__ = [
     "TEST_CARD",
     "AccountPage",
@@ -899,7 +901,9 @@ class Store:
         """Sign in on /login and wait for the welcome; a shopper stays where they were sent."""
         self.login.open()
         self.login.sign_in(email, password)
-        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
+        # Signing in is a password hash and a full page load through the session-cookie endpoint: on a busy
+        # machine it takes longer than an assertion's default 5 s, so wait as long as an action would.
+        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome", timeout=SIGN_IN_TIMEOUT_MS)
         self.login.ready()
 
     def register(self, first: str, last: str, email: str, password: str, outbox) -> None:
@@ -911,7 +915,7 @@ class Store:
         expect(self.login.sent()).to_contain_text(email.strip().lower())
         self.confirm_account.open(outbox.confirm_account_link(email, after=before))
         self.confirm_account.confirm_and_sign_in(password)
-        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
+        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome", timeout=SIGN_IN_TIMEOUT_MS)
 
     def sign_in_staff(self, email: str, password: str) -> None:
         """Sign in a CSR or supervisor: they land on Customer Service."""
