@@ -586,7 +586,7 @@ def supervisor_release(w: World) -> Then:
     expect(cart.page.locator(NOTICE)).to_contain_text("Casey Rep")
     w.watch(V_CART, cart, *_unlocked_for_customer())
     w.watch(V_HOLDER, a, text_is(LOCK_STATUS, "Unlocked"), enabled(remove("BAG-TOTE"), False))
-    w.click(row.get_by_test_id("release-lock"))
+    w.click(boss.customer_service.release_button(row))
     return lambda: boss.customer_service.expect_toast("Lock released")
 
 

@@ -845,11 +845,15 @@ class CustomerServicePage(Base):
         """For a shopper (also on the audit log): "Customer service only"."""
         return self.tid("access-denied")
 
+    def release_button(self, row: Locator) -> Locator:
+        """Release, on a row of `locked_carts()` (permission `lock.release_any`)."""
+        return row.get_by_test_id("release-lock")
+
     def release_lock(self, customer_number: str) -> None:
         """Supervisors: release the lock on this customer's cart."""
-        self.page.locator(
-            f'[data-testid="locked-cart-row"][data-customer-number="{customer_number}"]'
-        ).get_by_test_id("release-lock").click()
+        self.release_button(
+            self.page.locator(f'[data-testid="locked-cart-row"][data-customer-number="{customer_number}"]')
+        ).click()
         self.expect_toast("Lock released")
 
 

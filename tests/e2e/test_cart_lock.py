@@ -25,7 +25,7 @@ def test_supervisor_releases_a_lock_and_the_csr_sees_it_live(new_context):
     boss = staff(new_context, SUPERVISOR)
     row = boss.customer_service.locked_carts().filter(has_text="Casey Rep").first
     expect(row).to_be_visible()
-    row.get_by_test_id("release-lock").click()
+    boss.customer_service.release_button(row).click()
     boss.customer_service.expect_toast("Lock released")
     expect(a.cart.lock_status()).to_have_text("Unlocked")
     boss.audit.open()
