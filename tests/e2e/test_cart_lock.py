@@ -1,4 +1,4 @@
-"""Cart lock and takeover, live in three browsers at once (issue 4; seeds 000-002, 004 step 7)."""
+"""Cart lock and takeover, live in three browsers at once (docs/PRODUCT.md §Cart lock)."""
 
 import sqlite3
 import time
@@ -67,7 +67,8 @@ def three_browsers(new_context, customer: str, shopper: Store | None = None, vie
     print(f"add-to-cart → line in the shopper's browser: {(time.perf_counter() - started) * 1000:.0f} ms")
     b.minicart.unlock()
 
-    # After unlock the shopper can edit and check out exactly what customer service left (seed 002).
+    # After unlock the shopper can edit and check out exactly what customer service left
+    # (docs/PRODUCT.md §Cart lock).
     expect(shopper.cart.tid("cart-readonly-notice")).to_have_count(0)
     expect(shopper.cart.line("BAG-TOTE").get_by_test_id("cart-line-qty")).to_have_value("2")
     shopper.cart.checkout()
@@ -108,8 +109,8 @@ def test_view_cart_action_opens_the_customers_cart(new_context):
 
 
 def test_a_lock_that_runs_out_shows_unlocked_everywhere(new_context, store_server):
-    """SPEC §5, unlock by expiry: nobody changes the cart, the lock runs out, and both the customer's and
-    the CSR's browsers show it unlocked within seconds, without a reload."""
+    """docs/PRODUCT.md §Cart lock, unlock by expiry: nobody changes the cart, the lock runs out, and both the
+    customer's and the CSR's browsers show it unlocked within seconds, without a reload."""
     customer = "smith10@example.com"
     shopper = Store(new_context().new_page())
     shopper.sign_in(customer, "shop-pass-123")

@@ -1,4 +1,5 @@
-"""Live truth on every path (issue 11; SPEC §4 "Live on every path", §5): a table-driven e2e matrix.
+"""Live truth on every path (docs/PRODUCT.md §Live updates, §Cart lock; docs/LIVE.md): a table-driven e2e
+matrix.
 
 Rows are the paths that change a cart or its lock: a cart edit (add, quantity, remove — by the CSR holding
 the lock, and by the customer), lock, unlock, take over, supervisor release, expiry, abandonment, each way an
@@ -977,7 +978,7 @@ EMAIL = re.compile(r"[a-z0-9._+-]+@example\.com")
 
 
 def test_a_reload_after_sign_out_receives_none_of_the_search(new_context):
-    """SPEC §4 "Nothing outlives its owner": a CSR finds "smith" (20 customers), signs out; reloading that
+    """docs/LIVE.md §Nothing outlives its owner: a CSR finds "smith" (20 customers), signs out; reloading that
     tab (and opening Customer Service in it) is sent none of those customers over the websocket."""
     s = Store(new_context().new_page())
     s.sign_in_staff(CSR2.email, CSR2.password)
