@@ -1,6 +1,6 @@
 # Setup / run / test plumbing for the store.
 #
-#   make setup                         venv + requirements + bun (idempotent)
+#   make setup                         venv + the project with its [dev] extra + bun (idempotent)
 #   make migrate                       apply schema migrations (also done on first run)
 #   make seed                          seed the database (idempotent)
 #   make seed ARGS=--reset             wipe and reseed

@@ -1,4 +1,4 @@
-"""Deterministic demo data (SPEC §9).
+"""Deterministic demo data (docs/PRODUCT.md §Demo data and QA, the README's table).
 
     python -m app.seed                   create whatever is missing (idempotent)
     python -m app.seed --reset           drop every table, recreate, seed

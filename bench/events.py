@@ -3,15 +3,16 @@
 Client: `storefront_qa.raw_client.RawClient`, a minimal Engine.IO 4 / Socket.IO 5 client on
 `simple_websocket.AioClient` that speaks exactly what the Reflex frontend sends (see that module).
 
-Each client is a fresh browser session (its own token, so its own anonymous cart) hydrated on a product
-page. Steady phase (the SPEC's "100 connected clients"): for `--duration` seconds every client clicks
-ProductState.add_to_cart (which calls CartState.add) at random moments, `--rate` clicks a second from all of
-them together, each waiting for its answer before clicking again. Burst phase (a stress figure): all clients
-send it at the same instant, `--event-rounds` times; one worker handles them one after another, so the
-p95 there is about 95 events' handling time, and the burst's events a second is the store's capacity. Timed: from sending the event to the first frame carrying the LiveCart delta (and, separately, to
-the first delta of any kind). The floor: the same client, same concurrency, same frame size, against a
-Starlette websocket echo under granian (bench/echo_app.py) on this machine. Memory: RSS of the store's
-process group (sum of VmRSS) before the clients connect and with all of them connected and hydrated.
+Each client is a fresh browser session (its own token, so its own anonymous cart) hydrated on a product page.
+Steady phase (the "100 connected clients" of docs/PRODUCT.md §Quality bars): for `--duration` seconds every
+client clicks ProductState.add_to_cart (which calls CartState.add) at random moments, `--rate` clicks a second
+from all of them together, each waiting for its answer before clicking again. Burst phase (a stress figure):
+all clients send it at the same instant, `--event-rounds` times; one worker handles them one after another, so
+the p95 there is about 95 events' handling time, and the burst's events a second is the store's capacity.
+Timed: from sending the event to the first frame carrying the LiveCart delta (and, separately, to the first
+delta of any kind). The floor: the same client, same concurrency, same frame size, against a Starlette
+websocket echo under granian (bench/echo_app.py) on this machine. Memory: RSS of the store's process group
+(sum of VmRSS) before the clients connect and with all of them connected and hydrated.
 """
 
 from __future__ import annotations
@@ -124,8 +125,8 @@ async def echo_floor(port: int, clients: int, rounds: int, size: int) -> list[in
 async def steady_phase(clients: list[Client], add: str, rate: float, duration: float) -> list[int]:
     """All clients connected; each adds to its cart at random (Poisson) moments, `rate` a second in all.
 
-    This is the SPEC's "100 connected clients": shoppers who click now and then. A client waits for its
-    own answer before its next click, as a person does.
+    These are the "100 connected clients" of docs/PRODUCT.md §Quality bars: shoppers who click now and then. A
+    client waits for its own answer before its next click, as a person does.
     """
     import random
 

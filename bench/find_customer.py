@@ -1,4 +1,5 @@
-"""Find-customer benchmark (SPEC §3 and the §8 budget: p95 ≤ 20 ms at 1,000,000 customers, 2 cores).
+"""Find-customer benchmark (docs/PRODUCT.md §Find customer; the budget of §Quality bars: p95 ≤ 20 ms at
+1,000,000 customers, 2 cores).
 
 For each database (a temporary SQLite file always; PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL
 is set, in a scratch database `bench_<pid>` created and dropped on that server) and each size in --sizes:
@@ -43,7 +44,7 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = "0,100000"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
-BUDGET_P95_MS = 20.0  # SPEC §8, at 1,000,000 customers — informational only
+BUDGET_P95_MS = 20.0  # docs/PRODUCT.md §Quality bars, at 1,000,000 customers — informational only
 CSR_EMAIL = "csr@example.com"
 POOL = 50  # distinct criteria values per mix; the timed sequence cycles through them in a shuffled order
 
@@ -682,7 +683,7 @@ def flag_notes(run: dict, entry: dict) -> list[str]:
 
 
 def print_summary(runs: list[dict]) -> None:
-    print("\np95 of customers.find (ms) — budget (SPEC §8): ≤ 20 ms at 1,000,000 customers, informational")
+    print("\np95 of customers.find (ms) — target: ≤ 20 ms at 1,000,000 customers, informational")
     names = list(dict.fromkeys(m["name"] for run in runs for m in run["mixes"]))
     print("  " + f"{'database':<11} {'size':>9} " + " ".join(f"{n:>15}" for n in names))
     for run in runs:

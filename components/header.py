@@ -1,7 +1,7 @@
 """The header: store name, search, Customer Service tab, mini-cart and who is signed in.
 
 While a CSR shops on behalf, a coloured band shows both names: the CSR's own (with the menu to end
-the session) and "shopping for <customer>" — never just the customer's name (SPEC §2).
+the session) and "shopping for <customer>" — never just the customer's name (docs/PRODUCT.md §Pages).
 """
 
 import reflex as rx

@@ -8,7 +8,7 @@ ACCENT_ON_BEHALF = "#b45309"
 
 
 def tid(name: str, **extra) -> dict:
-    """custom_attrs for the data-testid contract (SPEC §9), plus any data-* identifiers."""
+    """custom_attrs for the data-testid contract (docs/QA.md §6), plus any data-* identifiers."""
     return {"data-testid": name, **{f"data-{k.replace('_', '-')}": v for k, v in extra.items()}}
 
 

@@ -1,4 +1,4 @@
-"""On-behalf sessions and the append-only audit log of what customer service did (SPEC §7)."""
+"""On-behalf sessions and the append-only audit log of what customer service did (docs/PRODUCT.md §Audit)."""
 
 from datetime import datetime
 

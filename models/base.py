@@ -7,6 +7,8 @@ from sqlmodel import Field
 
 
 def utcnow() -> datetime:
+    """The store's one clock: aware UTC. Models may not import services, so it lives here; services use it
+    through app.services.db."""
     return datetime.now(UTC)
 
 

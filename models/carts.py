@@ -1,4 +1,5 @@
-"""Carts and their lines. `version` and the lock columns make concurrent edits safe (SPEC §5)."""
+"""Carts and their lines. `version` and the lock columns make concurrent edits safe
+(docs/PRODUCT.md §Cart lock)."""
 
 from datetime import datetime
 

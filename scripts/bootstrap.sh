@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent setup: Python venv + requirements, and bun (from npm, since Reflex's
+# Idempotent setup: Python venv + the project with its [dev] extra (pyproject.toml), and bun (from npm, since Reflex's
 # own bun download needs internet access we do not have).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,10 +24,11 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     rm -f "$STAMP"
 fi
 
-# 2. requirements (only when requirements.txt is newer than the stamp)
-if [[ ! -f "$STAMP" || requirements.txt -nt "$STAMP" ]]; then
-    log "installing requirements.txt"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
+# 2. the store's packages, runtime and [dev] (tests, lint, the QA kit), all pinned in pyproject.toml;
+#    again whenever pyproject.toml is newer than the stamp. Editable: the code is this directory.
+if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
+    log "installing the project with its [dev] extra (pyproject.toml)"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
     touch "$STAMP"
 fi
 

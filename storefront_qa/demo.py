@@ -1,4 +1,4 @@
-"""The seeded demo identities (README, SPEC §9) and the test card."""
+"""The seeded demo identities (README, docs/QA.md §3) and the test card."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ def three_browsers(new_context, customer: Identity, customer_view: Store | None 
     print(f"add-to-cart → line in the shopper's browser: {(time.perf_counter() - started) * 1000:.0f} ms")
     b.minicart.unlock()
 
-    # After unlock the customer can edit and check out exactly what customer service left (seed 002).
+    # After unlock the customer can edit and check out exactly what customer service left (docs/PRODUCT.md §Cart lock).
     expect(customer_view.cart.readonly_notice()).to_have_count(0)
     expect(customer_view.cart.quantity("BAG-TOTE")).to_have_value("2")
     customer_view.cart.checkout()

@@ -1,4 +1,4 @@
-"""The live-truth matrix (issue 11; SPEC §4 "Live on every path", §5): this repository's table-driven check
+"""The live-truth matrix (docs/PRODUCT.md §Live updates; docs/LIVE.md): this repository's table-driven check
 that every viewer of a cart sees each change to it, or to its lock, without a reload — and how fast.
 
 Rows (`PATHS`) are the paths that change a cart or its lock: a cart edit (add, quantity, remove — by the CSR

@@ -1,8 +1,8 @@
 """Start the store's production build on a free port with its own freshly seeded SQLite database.
 
-Works from this repository and from a QA repository that installed the project (`pip install -e <project>`):
-the project is the directory above this package, or `$STORE_PROJECT_DIR`; its `.venv` (when there is one)
-seeds the database and runs `reflex`.
+Works from this repository and from a QA repository that installed the project
+(`pip install -e '<project>[qa]'`, docs/QA.md): the project is the directory above this package, or
+`$STORE_PROJECT_DIR`; its `.venv` (when there is one) seeds the database and runs `reflex`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def project_root() -> Path:
     if not (root / "rxconfig.py").is_file():
         raise RuntimeError(
             f"{root} is not the store project (no rxconfig.py). Install the project editable "
-            f"(`pip install -e <project>`) or set {PROJECT_DIR_ENV} to its directory."
+            f"(`pip install -e '<project>[qa]'`) or set {PROJECT_DIR_ENV} to its directory."
         )
     return root
 

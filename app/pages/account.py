@@ -44,7 +44,8 @@ def profile_card() -> rx.Component:
                     type="email",
                     default_value=p["email"].to(str),
                     max_length=254,
-                    # Only the customer changes their email, confirming it from the new address (SPEC §13).
+                    # Only the customer changes their email, confirming it from the new address
+                    # (docs/SECURITY.md §Price adjustments and email changes).
                     read_only=SessionState.on_behalf,
                 ),
                 rx.cond(

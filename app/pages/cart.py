@@ -165,7 +165,7 @@ def checkout_button() -> rx.Component:
 
 
 def finish_on_behalf() -> rx.Component:
-    """Seeds 000-003: a CSR chooses, explicitly, how the cart is finished."""
+    """docs/PRODUCT.md §Checkout on behalf: a CSR chooses, explicitly, how the cart is finished."""
     return rx.vstack(
         rx.text("How should this cart be finished?", weight="bold", size="2"),
         rx.button(

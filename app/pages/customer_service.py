@@ -249,7 +249,8 @@ def locked_carts() -> rx.Component:
 
 
 def create_customer_dialog() -> rx.Component:
-    """Seed 003: the caller has no account; create it and shop on their behalf at once."""
+    """docs/PRODUCT.md §Find customer: the caller has no account; create it and shop on their behalf at
+    once."""
     e = CS.create_errors
     return rx.dialog.root(
         rx.dialog.trigger(

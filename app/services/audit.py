@@ -1,4 +1,5 @@
-"""The append-only audit log of on-behalf actions (SPEC §7). Written in the caller's transaction."""
+"""The append-only audit log of on-behalf actions (docs/PRODUCT.md §Audit). Written in the caller's
+transaction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Find customer (SPEC §3): prefix matching on indexed, normalized columns; at most 20 rows."""
+"""Find customer (docs/PRODUCT.md §Find customer): prefix matching on indexed, normalized columns; at most 20
+rows."""
 
 from __future__ import annotations
 
@@ -153,7 +154,8 @@ CREATE_FIELDS = (
 
 
 def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
-    """A CSR creates an account for a caller who has none (seed 003); nothing is written unless all is valid.
+    """A CSR creates an account for a caller who has none (docs/PRODUCT.md §Find customer); nothing is written
+    unless all is valid.
 
     The customer is mailed a welcome link to choose their password once the transaction commits.
     """

@@ -15,6 +15,7 @@ from sqlmodel import Session, create_engine
 import models  # noqa: F401  (registers every table)
 from app import config
 from app.services.errors import Unavailable
+from models.base import utcnow  # noqa: F401  (one clock: models define it, services import it from here)
 
 _engine: Engine | None = None
 
@@ -113,10 +114,6 @@ def insert_on_conflict(db: Session, model, values: dict, keys: list[str], update
     db.exec(stmt)
 
 
-def is_sqlite(db: Session) -> bool:
-    return db.get_bind().dialect.name == "sqlite"
-
-
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
@@ -143,10 +140,6 @@ def _quiet_rollback(db: Session) -> None:
         db.rollback()
     except (OperationalError, InterfaceError):
         pass  # the connection is gone; the server rolled the transaction back
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

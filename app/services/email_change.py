@@ -1,5 +1,5 @@
-"""A customer changing their email address (SPEC §13): the new address takes effect only when the customer
-opens the link mailed to it.
+"""A customer changing their email address (docs/SECURITY.md §Price adjustments and email changes): the new
+address takes effect only when the customer opens the link mailed to it.
 
 The link is a one-time token of the set-password machinery (app/services/passwords.py, purpose "email"):
 stored hashed, expires after EMAIL_CHANGE_HOURS, replaced by the next request, and it dies when the password

@@ -1,4 +1,5 @@
-"""On-behalf sessions: a CSR accesses a customer's account, and ends it (SPEC §4)."""
+"""On-behalf sessions: a CSR accesses a customer's account, and ends it
+(docs/PRODUCT.md §On-behalf session)."""
 
 from __future__ import annotations
 

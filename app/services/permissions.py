@@ -1,4 +1,5 @@
-"""Roles map onto permission sets; code checks permissions, never role names (SPEC §1)."""
+"""Roles map onto permission sets; code checks permissions, never role names
+(docs/PRODUCT.md §Permissions and roles)."""
 
 from __future__ import annotations
 

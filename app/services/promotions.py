@@ -1,4 +1,4 @@
-"""Which promotions apply to the effective customer, and the price they give (SPEC §6)."""
+"""Which promotions apply to the effective customer, and the price they give (docs/PRODUCT.md §Shopping)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Registering online, confirmed by mail (SPEC §13, docs/SECURITY.md "Registration confirmed by mail").
+"""Registering online, confirmed by mail (docs/SECURITY.md §Throttling, "Registration confirmed by mail").
 
 The Register form answers the same for every address ("check your inbox"), counts the same and does the same
 work (one password hash, one mail); only what the mail says differs, and only the address's owner reads it:

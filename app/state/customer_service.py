@@ -95,7 +95,8 @@ class CustomerServiceState(rx.State):
 
     @rx.event
     async def create_customer(self, form: dict):
-        """Seed 003: create the caller's account and shop on their behalf at once (one transaction)."""
+        """docs/PRODUCT.md §Find customer: create the caller's account and shop on their behalf at once (one
+        transaction)."""
         form = form_values(form)
         self.create_errors = {}
         raw = {k: form.get(k, "") for k in customers.CREATE_FIELDS}

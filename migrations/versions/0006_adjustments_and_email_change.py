@@ -1,4 +1,5 @@
-"""Price adjustments granted for a quantity, and email changes confirmed by a link (security issue 16).
+"""Price adjustments granted for a quantity, and email changes confirmed by a link
+(docs/SECURITY.md §Price adjustments and email changes).
 
 A cart line's adjustment becomes the total granted for `adjustment_quantity` units (it was per unit, and grew
 with the quantity); an order line's adjustment becomes the line's total and its unit price the price before

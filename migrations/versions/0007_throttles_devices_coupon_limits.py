@@ -1,4 +1,5 @@
-"""Sign-in and coupon throttles in the database, trusted devices, per-customer coupon limits (security issue 16).
+"""Sign-in and coupon throttles in the database, trusted devices, per-customer coupon limits
+(docs/SECURITY.md).
 
 Failed sign-ins are counted in `throttle` (per email address, whether or not an account has it; per source;
 per trusted device), so the account's own counters go. A coupon gets a per-customer use limit (1 unless set

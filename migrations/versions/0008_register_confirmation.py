@@ -1,4 +1,4 @@
-"""Registration confirmed by mail (security issue 16, item 4).
+"""Registration confirmed by mail (docs/SECURITY.md §Throttling).
 
 An account registered online stays `pending` until the link mailed to its address is used; the password
 chosen when registering travels with that link (`passwordtoken.password_hash`, emptied once used), so a

@@ -1,5 +1,6 @@
 """axe-core on every page, signed out, as a shopper and as a CSR on behalf: no serious or critical
-violations (issue 7). axe comes from the npm registry (scripts/bootstrap.sh installs it in .tools/).
+violations (docs/PRODUCT.md §Quality bars). axe comes from the npm registry (scripts/bootstrap.sh installs
+it in .tools/).
 
 Customers: smith17 (forgot password) and smith21…smith23."""
 

@@ -1,4 +1,4 @@
-"""Cart lock and takeover, live in three browsers at once (issue 4; seeds 000-002, 004 step 7)."""
+"""Cart lock and takeover, live in three browsers at once (docs/PRODUCT.md §Cart lock)."""
 
 import sqlite3
 from datetime import UTC, datetime, timedelta

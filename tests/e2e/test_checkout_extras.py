@@ -1,4 +1,5 @@
-"""Checkout extras (issue 6): a CSR adjusts a line's price, applies a coupon, adds a gift message and a note.
+"""Checkout extras (docs/PRODUCT.md §Checkout on behalf): a CSR adjusts a line's price, applies a coupon, adds
+a gift message and a note.
 
 Customer: smith12 (no other test uses it).
 """

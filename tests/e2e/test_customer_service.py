@@ -1,4 +1,4 @@
-"""Seed 004 end to end: a CSR finds a customer, shops on their behalf and ends the session (issue 3)."""
+"""A CSR finds a customer, shops on their behalf and ends the session (docs/PRODUCT.md §On-behalf session)."""
 
 from playwright.sync_api import expect
 

@@ -1,5 +1,5 @@
-"""Finishing on behalf (issue 6): create a customer, hand a cart back, check out for the customer; the new
-customer sets a password from the emailed link and sees the order."""
+"""Finishing on behalf (docs/PRODUCT.md §Checkout on behalf): create a customer, hand a cart back, check out
+for the customer; the new customer sets a password from the emailed link and sees the order."""
 
 import uuid
 

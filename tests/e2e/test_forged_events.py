@@ -1,4 +1,5 @@
-"""Forged events through the real websocket of the production build (issue 5; SPEC §4 and §8).
+"""Forged events through the real websocket of the production build (docs/PRODUCT.md §Permissions and roles,
+§Quality bars).
 
 No browser: `storefront_qa.raw_client.RawClient` speaks the frontend's Engine.IO/Socket.IO protocol and sends
 what no page would — wrong types, huge strings, impossible quantities, unknown and other people's ids,

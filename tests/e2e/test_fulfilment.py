@@ -1,4 +1,5 @@
-"""Ship to home or pick up in a store, per line at checkout (issue 6), for a shopper and a CSR on behalf.
+"""Ship to home or pick up in a store, per line at checkout (docs/PRODUCT.md §Shopping), for a shopper and a
+CSR on behalf.
 
 Customers: smith18 and smith19 (no other test uses them). Demo shelves: MUG-STONE Downtown 4, Riverside 0,
 Airport Mall 1; HAT-CAP Downtown 6.

@@ -1,4 +1,4 @@
-"""Live truth on every path (issue 11; SPEC §4 "Live on every path", §5): the table-driven e2e matrix of
+"""Live truth on every path (docs/PRODUCT.md §Live updates, §Cart lock; docs/LIVE.md): the table-driven e2e matrix of
 `storefront_qa.live_truth` (rows: the paths that change a cart or its lock; cells: the viewers each row
 applies to, each checked live, without a reload, and timed). The per-path p50 and max are printed at the end
 and written to test-artifacts/live_truth_times_sqlite.json.
@@ -74,7 +74,7 @@ EMAIL = re.compile(r"[a-z0-9._+-]+@example\.com")
 
 
 def test_a_reload_after_sign_out_receives_none_of_the_search(new_context):
-    """SPEC §4 "Nothing outlives its owner": a CSR finds "smith" (20 customers), signs out; reloading that
+    """docs/LIVE.md §Nothing outlives its owner: a CSR finds "smith" (20 customers), signs out; reloading that
     tab (and opening Customer Service in it) is sent none of those customers over the websocket."""
     s = staff(new_context, CSR2)
     s.customer_service.find(last_name="smith")

@@ -1,4 +1,4 @@
-"""Live truth across workers (issue 11): the session-end and abandonment rows of the matrix in
+"""Live truth across workers (docs/LIVE.md): the session-end and abandonment rows of the matrix in
 tests/e2e/test_live_truth.py (`storefront_qa.live_truth`) on PostgreSQL + Redis with two backend workers, the customer's page and the
 CSR's acting page served by different workers.
 

@@ -1,4 +1,4 @@
-"""Forgot password and the one-time set-password link, in the browser (issue 6).
+"""Forgot password and the one-time set-password link, in the browser (docs/PRODUCT.md §Sessions and sign-in).
 
 Customer: smith15 (no other test uses it).
 """

@@ -1,5 +1,6 @@
-"""A 375 px wide phone: no page scrolls sideways, for a shopper and for a CSR shopping on behalf (issue 7's
-phone check, automated). Customers: a shopper registered by this test, so no demo customer is touched."""
+"""A 375 px wide phone: no page scrolls sideways, for a shopper and for a CSR shopping on behalf
+(docs/PRODUCT.md §Quality bars). Customers: a shopper registered by this test, so no demo customer is
+touched."""
 
 import uuid
 

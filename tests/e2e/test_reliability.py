@@ -1,5 +1,5 @@
-"""Reliability (issue 5, part 3) on the real services: the production build on PostgreSQL and Redis with two
-backend workers, its database reached through a proxy the tests can cut.
+"""Reliability (the README's "When something fails") on the real services: the production build on PostgreSQL
+and Redis with two backend workers, its database reached through a proxy the tests can cut.
 
 When a backend worker dies: in prod mode `reflex run` is itself Granian's supervisor. Reflex 0.10.1 runs
 Granian without `respawn_failed_workers`, so one lost worker used to stop every worker and the server
@@ -306,7 +306,7 @@ def test_three_browsers_on_two_workers(store_up, new_context):
 
 
 def test_csr_and_customer_served_by_different_workers_see_each_other_live(store_up, direct_db):
-    """Issue 5: a CSR whose websocket one worker serves and the customer whose websocket the other worker
+    """A CSR whose websocket one worker serves and the customer whose websocket the other worker
     serves (checked through /proc, not assumed) see each other's cart changes at once, through Redis."""
     run_sync(_across_workers(store_up, direct_db))
 

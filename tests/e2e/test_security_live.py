@@ -1,4 +1,4 @@
-"""What an attacker reads from the live cart, over the raw websocket (issue 16, item 5; docs/SECURITY.md).
+"""What an attacker reads from the live cart, over the raw websocket (docs/SECURITY.md §The live cart).
 
 - A customer's browser is sent the names of staff, never their account ids.
 - A CSR's page stops receiving the customer's cart the moment the CSR's right to see it ends, even if the

@@ -1,4 +1,4 @@
-"""Shopper journeys on the production build (issue 2)."""
+"""Shopper journeys on the production build (docs/PRODUCT.md §Shopping)."""
 
 import uuid
 

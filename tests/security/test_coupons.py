@@ -1,5 +1,5 @@
-"""Issue 16, item 6 (c): coupons. A stranger learns nothing of codes that are not usable, a customer uses a
-coupon once (decided by the database), and guessing codes is slowed."""
+"""docs/SECURITY.md §Input a page never sends: coupons. A stranger learns nothing of codes that are not
+usable, a customer uses a coupon once (decided by the database), and guessing codes is slowed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue 16, item 6 (a, b): digits that are not ASCII, and return-to paths that leave the site.
+"""docs/SECURITY.md §Input a page never sends: digits that are not ASCII, and return-to paths that leave the
+site.
 
 Python's `str.isdigit()` is true for "²" (which `int()` then refuses: a crash) and for "١٢" or "１２" (which
 `int()` reads as 12: a quantity nobody typed). An attacker sends them where a page never would.

@@ -1,5 +1,5 @@
-"""Issue 16, item 4 (a, d): Forgot password answers and counts alike for every address, and a stranger cannot
-use up an account's quota of set-password links (which counted every request, whoever asked)."""
+"""docs/SECURITY.md §Throttling: Forgot password answers and counts alike for every address, and a stranger
+cannot use up an account's quota of set-password links (which counted every request, whoever asked)."""
 
 from __future__ import annotations
 

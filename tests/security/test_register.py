@@ -1,5 +1,5 @@
-"""Issue 16, item 4: the Register form told a stranger which addresses are customers ("An account with this
-email already exists"), while an unknown address was signed in at once.
+"""docs/SECURITY.md §Throttling: the Register form told a stranger which addresses are customers ("An account
+with this email already exists"), while an unknown address was signed in at once.
 
 Now registering is confirmed by mail. The attacker here drives the Register form's handler as a forged client
 would, from an address of their own: whatever the address, the page answers the same, the same counters move,

@@ -1,4 +1,4 @@
-"""Issue 16, item 4: throttling that helped the attacker.
+"""docs/SECURITY.md §Throttling: throttling that helped the attacker.
 
 Five wrong passwords paused the account for everyone, the owner included, so five requests a minute kept a
 supervisor out; the pause showed only for real accounts (enumeration); and one source could try account after

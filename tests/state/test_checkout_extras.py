@@ -1,4 +1,5 @@
-"""Checkout extras through the handlers (issue 6): price adjustments and coupons, whatever the browser sends."""
+"""Checkout extras through the handlers (docs/PRODUCT.md §Checkout on behalf): price adjustments and coupons,
+whatever the browser sends."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Changing an email through the handlers: refused on behalf, confirmed by the link (security issue 16)."""
+"""Changing an email through the handlers: refused on behalf, confirmed by the link
+(docs/SECURITY.md §Price adjustments and email changes)."""
 
 from __future__ import annotations
 

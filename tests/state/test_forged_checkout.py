@@ -1,4 +1,5 @@
-"""Checkout handlers given what no browser sends (issue 5; found by tests/e2e/test_forged_events.py)."""
+"""Checkout handlers given what no browser sends (docs/PRODUCT.md §Quality bars; found by
+tests/e2e/test_forged_events.py)."""
 
 from __future__ import annotations
 

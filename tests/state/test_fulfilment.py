@@ -1,4 +1,5 @@
-"""Ship or pick up per line through the checkout handlers (issue 6), whatever the browser sends."""
+"""Ship or pick up per line through the checkout handlers (docs/PRODUCT.md §Shopping), whatever the browser
+sends."""
 
 from __future__ import annotations
 

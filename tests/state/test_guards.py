@@ -1,4 +1,5 @@
-"""Every refusal is made by the handlers themselves, whatever the browser sends (SPEC §4, issue 3)."""
+"""Every refusal is made by the handlers themselves, whatever the browser sends
+(docs/PRODUCT.md §Permissions and roles)."""
 
 from __future__ import annotations
 

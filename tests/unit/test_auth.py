@@ -1,4 +1,5 @@
-"""Sign-in, registration and sessions (SPEC §8: argon2, hashed expiring tokens, slow-down)."""
+"""Sign-in, registration and sessions (docs/PRODUCT.md §Sessions and sign-in: argon2, hashed expiring tokens,
+slow-down)."""
 
 from __future__ import annotations
 

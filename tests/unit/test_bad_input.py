@@ -1,7 +1,7 @@
 """Hostile input at every service entry point: refused with a message fit for the user, nothing written.
 
 Property-based (hypothesis): wrong types, huge strings, negative and enormous numbers, unknown ids and
-other users' ids, as a forged websocket event could send them (issue 5).
+other users' ids, as a forged websocket event could send them (docs/PRODUCT.md §Quality bars).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Carts: quantities, stock, versions, ownership, anonymous merge and the CSR lock guard (SPEC §5, §8)."""
+"""Carts: quantities, stock, versions, ownership, anonymous merge and the CSR lock guard
+(docs/PRODUCT.md §Cart lock, §Quality bars)."""
 
 from __future__ import annotations
 

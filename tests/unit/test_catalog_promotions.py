@@ -1,4 +1,4 @@
-"""Catalog browsing and promotions priced for the effective customer (SPEC §2, §6)."""
+"""Catalog browsing and promotions priced for the effective customer (docs/PRODUCT.md §Pages, §Shopping)."""
 
 from __future__ import annotations
 

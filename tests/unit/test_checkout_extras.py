@@ -1,4 +1,5 @@
-"""Checkout extras (issue 6): gift message, order note, coupons, and CSR line price adjustments."""
+"""Checkout extras (docs/PRODUCT.md §Checkout on behalf): gift message, order note, coupons, and CSR line
+price adjustments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Find customer (SPEC §3): criteria, prefix matching, the 20-row limit and who is never listed."""
+"""Find customer (docs/PRODUCT.md §Find customer): criteria, prefix matching, the 20-row limit and who is
+never listed."""
 
 from __future__ import annotations
 

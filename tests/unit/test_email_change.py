@@ -1,4 +1,4 @@
-"""A customer's email is theirs (SPEC §13, security issue 16 HIGH 2).
+"""A customer's email is theirs (docs/SECURITY.md §Price adjustments and email changes).
 
 The attack: a CSR on behalf changed the customer's email to an address the CSR reads, sent a set-password link
 (or used Forgot password), set a password and signed in as the customer, off the record. Now customer service

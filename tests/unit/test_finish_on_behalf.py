@@ -1,4 +1,5 @@
-"""Creating a customer from Customer Service and handing a cart back (issue 6)."""
+"""Creating a customer from Customer Service and handing a cart back (docs/PRODUCT.md §Find customer,
+§Checkout on behalf)."""
 
 import pytest
 from sqlmodel import select

@@ -1,4 +1,5 @@
-"""Ship to home or pick up in a store, per order line (issue 6): store stock, refusals, shipping cost."""
+"""Ship to home or pick up in a store, per order line (docs/PRODUCT.md §Shopping): store stock, refusals,
+shipping cost."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Browser input rules (issue 16, item 6): ASCII digits only, and same-site return-to paths.
+"""Browser input rules (docs/SECURITY.md §Input a page never sends): ASCII digits only, and same-site
+return-to paths.
 
 The attacks themselves are in tests/security/test_forged_input.py; these pin down what a person's input still
 does, and what was refused before the fix and must stay refused.

@@ -1,4 +1,4 @@
-"""Cart lock, unlock, take over and release (SPEC §5)."""
+"""Cart lock, unlock, take over and release (docs/PRODUCT.md §Cart lock)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""On-behalf sessions (SPEC §4) and the audit log (SPEC §7)."""
+"""On-behalf sessions (docs/PRODUCT.md §On-behalf session) and the audit log (§Audit)."""
 
 from __future__ import annotations
 

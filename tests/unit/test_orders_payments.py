@@ -1,4 +1,4 @@
-"""Checkout (one transaction) and the test-card checks (SPEC §2 checkout, §8)."""
+"""Checkout (one transaction) and the test-card checks (docs/PRODUCT.md §Shopping, §Checkout on behalf)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Set-password links (issue 6): welcome links from customer service, Forgot password, and the one-time use."""
+"""Set-password links (docs/PRODUCT.md §Sessions and sign-in): welcome links from customer service, Forgot
+password, and the one-time use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Races decided by the database: 50 threads on separate connections (SPEC §5, issue 4)."""
+"""Races decided by the database: 50 threads on separate connections (docs/PRODUCT.md §Cart lock)."""
 
 from __future__ import annotations
 

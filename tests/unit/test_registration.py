@@ -1,4 +1,4 @@
-"""Registering online, confirmed by mail (SPEC §13, security issue 16 item 4): the Register form answers the
+"""Registering online, confirmed by mail (docs/SECURITY.md §Throttling): the Register form answers the
 same for every address; a new address gets a pending account and a one-time link that takes the password
 chosen when registering; an address with an account gets told, and nothing is created."""
 

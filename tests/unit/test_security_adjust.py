@@ -1,4 +1,5 @@
-"""A price adjustment is granted for a quantity and never grows (SPEC §13, security issue 16 HIGH 1).
+"""A price adjustment is granted for a quantity and never grows
+(docs/SECURITY.md §Price adjustments and email changes).
 
 The attack: a CSR takes $150 off one jacket as goodwill and unlocks; the customer sets that line's quantity
 to 40 and checks out. The discount must stay at most $150, however the quantity changes afterwards: set on the

@@ -1,4 +1,5 @@
-"""The demo data contract (SPEC §9): `python -m app.seed` on a throwaway SQLite database."""
+"""The demo data contract (docs/PRODUCT.md §Demo data and QA): `python -m app.seed` on a throwaway SQLite
+database."""
 
 from __future__ import annotations
 
