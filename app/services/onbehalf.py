@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, changes, consent
+from app.services import audit, changes, consent, notices
 from app.services.auth import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Forbidden, NotFound
@@ -85,6 +85,7 @@ def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
     audit.record(
         db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}"
     )
+    notices.account_accessed(db, caller, customer)
     return ob
 
 
