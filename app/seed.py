@@ -24,7 +24,8 @@ from sqlmodel import Session, SQLModel, select
 
 from app.services import carts, orders
 from app.services.accounts import create_account, customer_number_for, refresh_search_columns
-from app.services.auth import Caller, hash_password, segments_of
+from app.services.auth import hash_password
+from app.services.caller import Caller, segments_of
 from app.services.db import get_engine, init_schema, session_scope
 from models import Account, Address, Category, Coupon, Order, Product, Promotion, Store, StoreStock, Variant
 

@@ -294,8 +294,8 @@ def time_app(engine: Engine, caller, mix: Mix, sequence: list[int], warmup: int)
         elapsed = time.perf_counter_ns() - t0
         if i >= warmup:
             times.append(elapsed)
-            rows += len(result["rows"])
-            more += bool(result["more"])
+            rows += len(result.rows)
+            more += bool(result.more)
     n = max(1, len(sequence) - warmup)
     # Share of the wall time this process was on a CPU: well below 1 means the machine was busy
     # (SQLite runs in-process; for PostgreSQL the server's own work is not counted here).

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel
 from app.services import auth
 from app.services import db as dbmod
 from app.services.accounts import create_account
-from app.services.auth import Caller
+from app.services.caller import Caller
 from models import Account, Category, Product, Variant
 
 # The QA kit's fixtures for tests/e2e (base_url, browser, new_context, page, store). Where the project is

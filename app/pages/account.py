@@ -328,8 +328,8 @@ def cs_changes_card() -> rx.Component:
                 rx.foreach(
                     AccountState.cs_changes,
                     lambda c: rx.hstack(
-                        rx.text(c["at"], size="1", color="var(--gray-11)", min_width="170px"),
-                        rx.text(c["csr"], ": ", c["action"], " ", c["details"], size="2"),
+                        rx.text(c.at, size="1", color="var(--gray-11)", min_width="170px"),
+                        rx.text(c.csr, ": ", c.action, " ", c.details, size="2"),
                         custom_attrs=tid("cs-change-row"),
                     ),
                 ),

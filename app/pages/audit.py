@@ -76,17 +76,17 @@ def audit_page() -> rx.Component:
                             rx.foreach(
                                 AuditState.rows,
                                 lambda r: rx.table.row(
-                                    rx.table.cell(r["at"]),
-                                    rx.table.cell(r["csr"]),
+                                    rx.table.cell(r.at),
+                                    rx.table.cell(r.csr),
                                     rx.table.cell(
-                                        r["customer"],
+                                        r.customer,
                                         " ",
-                                        rx.text.span(r["customer_number"], size="1", color="var(--gray-11)"),
+                                        rx.text.span(r.customer_number, size="1", color="var(--gray-11)"),
                                     ),
-                                    rx.table.cell(rx.code(r["action"])),
-                                    rx.table.cell(r["cart"], " ", r["order"]),
-                                    rx.table.cell(r["details"]),
-                                    custom_attrs={"data-testid": "audit-row", "data-action": r["action"]},
+                                    rx.table.cell(rx.code(r.action)),
+                                    rx.table.cell(r.cart, " ", r.order),
+                                    rx.table.cell(r.details),
+                                    custom_attrs={"data-testid": "audit-row", "data-action": r.action},
                                 ),
                             )
                         ),

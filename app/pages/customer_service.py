@@ -27,7 +27,7 @@ def find_form() -> rx.Component:
                             CS.errors,
                             testid=t,
                             max_length=60,
-                            default_value=CS.criteria.get(name, ""),
+                            default_value=getattr(CS.criteria, name),
                         )
                         for label, name, t in CRITERIA
                     ],
@@ -64,15 +64,15 @@ def find_form() -> rx.Component:
     )
 
 
-def customer_row(row: rx.Var) -> rx.Component:
+def customer_row(row: rx.Var) -> rx.Component:  # a CustomerServiceState.results row (CustomerRow)
     return rx.table.row(
-        rx.table.cell(rx.text(row["name"], weight="medium")),
-        rx.table.cell(row["email"]),
-        rx.table.cell(row["phone"]),
-        rx.table.cell(row["city"]),
-        rx.table.cell(row["customer_number"]),
+        rx.table.cell(rx.text(row.name, weight="medium")),
+        rx.table.cell(row.email),
+        rx.table.cell(row.phone),
+        rx.table.cell(row.city),
+        rx.table.cell(row.customer_number),
         rx.table.cell(
-            rx.badge(row["lock"], color_scheme=rx.cond(row["lock"] == "Unlocked", "gray", "amber"), size="1")
+            rx.badge(row.lock, color_scheme=rx.cond(row.lock == "Unlocked", "gray", "amber"), size="1")
         ),
         rx.table.cell(
             rx.menu.root(
@@ -89,19 +89,19 @@ def customer_row(row: rx.Var) -> rx.Component:
                     rx.menu.item(
                         rx.icon("log-in", size=14),
                         "Access customer's account",
-                        on_click=CS.access(row["id"]),
+                        on_click=CS.access(row.id),
                         custom_attrs=tid("action-access-account"),
                     ),
                     rx.menu.item(
                         rx.icon("shopping-cart", size=14),
                         "View cart",
-                        on_click=CS.view_cart(row["id"]),
+                        on_click=CS.view_cart(row.id),
                         custom_attrs=tid("action-view-cart"),
                     ),
                 ),
             )
         ),
-        custom_attrs={"data-testid": "customer-row", "data-customer-number": row["customer_number"]},
+        custom_attrs={"data-testid": "customer-row", "data-customer-number": row.customer_number},
     )
 
 
@@ -161,19 +161,19 @@ def recent_sessions() -> rx.Component:
                             CS.recent,
                             lambda s: rx.table.row(
                                 rx.table.cell(
-                                    s["customer"],
+                                    s.customer,
                                     " ",
-                                    rx.text.span(s["customer_number"], color="var(--gray-11)", size="1"),
+                                    rx.text.span(s.customer_number, color="var(--gray-11)", size="1"),
                                 ),
-                                rx.table.cell(s["started"]),
-                                rx.table.cell(s["ended"]),
-                                rx.table.cell(s["outcome"]),
+                                rx.table.cell(s.started),
+                                rx.table.cell(s.ended),
+                                rx.table.cell(s.outcome),
                                 rx.table.cell(
                                     rx.button(
                                         "Access again",
                                         size="1",
                                         variant="soft",
-                                        on_click=CS.access(s["customer_id"]),
+                                        on_click=CS.access(s.customer_id),
                                         custom_attrs=tid("recent-session-access"),
                                     )
                                 ),
@@ -214,25 +214,25 @@ def locked_carts() -> rx.Component:
                                 CS.locked_carts,
                                 lambda c: rx.table.row(
                                     rx.table.cell(
-                                        c["customer"],
+                                        c.customer,
                                         " ",
-                                        rx.text.span(c["customer_number"], size="1", color="var(--gray-11)"),
+                                        rx.text.span(c.customer_number, size="1", color="var(--gray-11)"),
                                     ),
-                                    rx.table.cell(c["holder"]),
-                                    rx.table.cell(c["since"]),
+                                    rx.table.cell(c.holder),
+                                    rx.table.cell(c.since),
                                     rx.table.cell(
                                         rx.button(
                                             "Release",
                                             size="1",
                                             color_scheme="red",
                                             variant="soft",
-                                            on_click=CS.release_lock(c["cart_id"]),
+                                            on_click=CS.release_lock(c.cart_id),
                                             custom_attrs=tid("release-lock"),
                                         )
                                     ),
                                     custom_attrs={
                                         "data-testid": "locked-cart-row",
-                                        "data-customer-number": c["customer_number"],
+                                        "data-customer-number": c.customer_number,
                                     },
                                 ),
                             )

@@ -8,7 +8,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from app.services import audit, consent, email_change, onbehalf
-from app.services.auth import Caller, hash_password, validate_password
+from app.services.auth import hash_password, validate_password
+from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
 from app.services.money import format_cents

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import as_utc
 from app.services.permissions import AUDIT_VIEW
 from models import Account, AuditEvent
 
 MAX_ROWS = 500
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit entry as the audit page, the CSV export and the customer's My Account show it."""
+
+    id: int
+    at: str  # "YYYY-MM-DD HH:MM:SS UTC"
+    csr: str
+    customer: str  # "" when the action concerned no customer
+    customer_number: str
+    action: str
+    cart: str  # the cart id as text, "" when none
+    order: str  # the order number, "" when none
+    details: str
 
 
 def record(
@@ -63,7 +80,7 @@ def record_for(
     )
 
 
-def _rows(db: Session, *conditions) -> list[dict]:
+def _rows(db: Session, *conditions) -> list[AuditRow]:
     csr, customer = aliased(Account), aliased(Account)
     stmt = (
         select(
@@ -83,17 +100,17 @@ def _rows(db: Session, *conditions) -> list[dict]:
     out = []
     for ev, cf, cl, uf, ul, num in db.exec(stmt):
         out.append(
-            {
-                "id": ev.id,
-                "at": as_utc(ev.at).strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "csr": f"{cf} {cl}",
-                "customer": f"{uf or ''} {ul or ''}".strip(),
-                "customer_number": num or "",
-                "action": ev.action,
-                "cart": str(ev.cart_id or ""),
-                "order": ev.order_number,
-                "details": ev.details,
-            }
+            AuditRow(
+                id=ev.id,
+                at=as_utc(ev.at).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                csr=f"{cf} {cl}",
+                customer=f"{uf or ''} {ul or ''}".strip(),
+                customer_number=num or "",
+                action=ev.action,
+                cart=str(ev.cart_id or ""),
+                order=ev.order_number,
+                details=ev.details,
+            )
         )
     return out
 
@@ -106,7 +123,7 @@ def search(
     customer_number: str = "",
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[dict]:
+) -> list[AuditRow]:
     caller.require(AUDIT_VIEW)
     conditions = []
     if csr_email:
@@ -125,7 +142,7 @@ def search(
     return _rows(db, *conditions)
 
 
-def for_customer(db: Session, caller: Caller) -> list[dict]:
+def for_customer(db: Session, caller: Caller) -> list[AuditRow]:
     """What customer service changed on the caller's own account (shown to the customer only)."""
     if caller.on_behalf or caller.customer_id is None:
         return []
@@ -135,14 +152,16 @@ def for_customer(db: Session, caller: Caller) -> list[dict]:
 CSV_FIELDS = ["at", "csr", "customer", "customer_number", "action", "cart", "order", "details"]
 
 
-def to_csv(rows: list[dict]) -> str:
+def _cell(value: str) -> str:
+    # Cells starting with = + - @ (or a tab or carriage return before one) would run as formulas
+    # in a spreadsheet.
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
+
+
+def to_csv(rows: Iterable[AuditRow]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for row in rows:
-        # Cells starting with = + - @ (or a tab or carriage return before one) would run as formulas
-        # in a spreadsheet.
-        writer.writerow(
-            {k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v) for k, v in row.items()}
-        )
+        writer.writerow({k: _cell(getattr(row, k)) for k in CSV_FIELDS})
     return buf.getvalue()

@@ -1,20 +1,18 @@
-"""Sign-in, registration, sessions and the Caller every handler re-derives from its token."""
+"""Sign-in, sessions and resolving the Caller (app/services/caller.py) from a session token."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from passlib.context import CryptContext
 from sqlmodel import Session, select
 
 from app import config
-from app.services import devices, permissions, throttle
+from app.services import devices, onbehalf, permissions, throttle
+from app.services.caller import ANONYMOUS, Caller, segments_of, staff_tag
 from app.services.db import as_utc, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
+from app.services.tokens import hash_token, new_token
 from app.services.validation import clean
 from models import Account, AuthSession, OnBehalfSession
 
@@ -34,93 +32,6 @@ def verify_password(password: str, password_hash: str) -> bool:
         return False
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling, derived on the server from the session token, never from the browser."""
-
-    session_id: int | None = None
-    account_id: int | None = None
-    first_name: str = ""
-    last_name: str = ""
-    role: str = "anonymous"
-    permissions: frozenset[str] = frozenset()
-    # The customer whose store this is: the shopper themself, or the customer a CSR shops for.
-    customer_id: int | None = None
-    customer_first_name: str = ""
-    customer_last_name: str = ""
-    customer_segments: frozenset[str] = field(default_factory=frozenset)
-    on_behalf_id: int | None = None
-    # What the caller's own browser compares the shared cart with ("locked by you", "your lock was taken
-    # over"), never their account id: customers' browsers see these too (docs/LIVE.md).
-    staff_tag: str = ""
-
-    @property
-    def session_tag(self) -> str:
-        return on_behalf_tag(self.on_behalf_id) if self.on_behalf_id is not None else ""
-
-    @property
-    def signed_in(self) -> bool:
-        return self.account_id is not None
-
-    @property
-    def on_behalf(self) -> bool:
-        return self.on_behalf_id is not None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def customer_name(self) -> str:
-        return f"{self.customer_first_name} {self.customer_last_name}".strip()
-
-    def can(self, permission: str) -> bool:
-        return permission in self.permissions
-
-    def require(self, permission: str) -> None:
-        if not self.signed_in:
-            raise Forbidden("Please sign in first.")
-        if permission not in self.permissions:
-            raise Forbidden("You do not have permission to do that.")
-
-    def require_customer(self) -> int:
-        """The effective customer id, or a refusal when there is none."""
-        if self.customer_id is None:
-            if self.signed_in:
-                raise Forbidden("Access a customer's account first.")
-            raise Forbidden("Please sign in first.")
-        return self.customer_id
-
-
-ANONYMOUS = Caller()
-
-
-def staff_tag(account: Account) -> str:
-    """An opaque, stable name for a staff account, for what every viewer of a cart receives.
-
-    Keyed by the account's password hash (salted, never sent anywhere), so a tag cannot be turned back
-    into an account id; it changes with the password, which ends every session anyway."""
-    key = f"{account.password_hash or ''}:{account.id}".encode()
-    return hmac.new(key, b"staff-tag", hashlib.sha256).hexdigest()[:16]
-
-
-def on_behalf_tag(on_behalf_id: int) -> str:
-    """The name of one on-behalf session in what the customer's cart viewers receive (its end)."""
-    return hashlib.sha256(f"on-behalf-session:{on_behalf_id}".encode()).hexdigest()[:16]
-
-
-def segments_of(account: Account) -> frozenset[str]:
-    return frozenset(s.strip().lower() for s in account.segments.split(",") if s.strip())
-
-
 def resolve_caller(db: Session, token: str | None) -> Caller:
     """The Caller for a session token; ANONYMOUS for a missing, unknown or expired one."""
     if not token or not isinstance(token, str) or len(token) > 200:
@@ -138,8 +49,6 @@ def resolve_caller(db: Session, token: str | None) -> Caller:
     customer = None if perms else account
     on_behalf_id = None
     if session.on_behalf_id is not None:
-        from app.services import onbehalf  # local: onbehalf builds on this module
-
         ob = onbehalf.live_session(db, session)
         if ob is not None:
             customer = db.get(Account, ob.customer_id)
@@ -312,8 +221,6 @@ def end_session(db: Session, session_id: int | None, reason: str = "csr_signed_o
 
 def _end_auth_session(db: Session, session: AuthSession, reason: str) -> None:
     if session.on_behalf_id is not None:
-        from app.services import onbehalf
-
         ob = db.get(OnBehalfSession, session.on_behalf_id)
         if ob is not None and ob.ended_at is None:
             onbehalf.close(db, ob, reason)

@@ -15,11 +15,12 @@ from sqlmodel import Session, select
 
 from app import config
 from app.services import audit, changes, promotions
-from app.services.auth import ANONYMOUS, Caller, hash_token, staff_tag
+from app.services.caller import ANONYMOUS, Caller, segments_of, staff_tag
 from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents, parse_cents
 from app.services.permissions import ORDER_ADJUST_PRICE
+from app.services.tokens import hash_token
 from app.services.validation import QUANTITY_MESSAGE, parse_quantity
 from models import Account, Cart, CartLine, Product, Variant
 
@@ -493,8 +494,6 @@ def owner_view(db: Session, cart_id: int) -> dict | None:
     """The cart as its owner sees it (their prices), for publishing to its viewers.
 
     For a registered customer that is their current cart: after an order it is the new, empty one."""
-    from app.services.auth import segments_of
-
     cart = db.get(Cart, cart_id)
     owner = db.get(Account, cart.account_id) if cart is not None and cart.account_id else None
     if owner is None:

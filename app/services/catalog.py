@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from app.services import promotions
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.errors import NotFound
 from app.services.money import format_cents
 from app.services.search_text import like_contains

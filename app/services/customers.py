@@ -9,10 +9,12 @@ from sqlmodel import Session, select
 
 from app.services import audit, carts, consent, passwords
 from app.services.accounts import create_account, refresh_search_columns, validate_address
-from app.services.auth import Caller, hash_password, new_token
+from app.services.auth import hash_password
+from app.services.caller import Caller
 from app.services.errors import FieldErrors
 from app.services.permissions import CUSTOMER_ACCESS, CUSTOMER_SEARCH
 from app.services.search_text import like_prefix
+from app.services.tokens import new_token
 from app.services.validation import clean, digits, phone_error
 from models import Account, Address, Cart
 
@@ -20,14 +22,36 @@ LIMIT = 20
 MAX_CRITERION = 60
 
 
-@dataclass
+@dataclass(frozen=True)
 class Criteria:
+    """The find-customer form's six criteria: as validated here, and as typed (the page shows them again)."""
+
     first_name: str = ""
     last_name: str = ""
     email: str = ""
     phone: str = ""
     customer_number: str = ""
     postal_code: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """One customer in the find-customer results (what the Customer Service page shows)."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    city: str
+    customer_number: str
+    lock: str  # "Unlocked" or "Locked by <holder>"
+    assistance: bool
+
+
+@dataclass(frozen=True)
+class FoundCustomers:
+    rows: list[CustomerRow]
+    more: bool  # more than LIMIT matched: the page asks for more criteria
 
 
 def _prefix(column, value: str, *, drives: bool):
@@ -58,7 +82,7 @@ def validate(raw: dict) -> Criteria:
     return Criteria(**values)
 
 
-def find(db: Session, caller: Caller, raw: dict) -> dict:
+def find(db: Session, caller: Caller, raw: dict) -> FoundCustomers:
     caller.require(CUSTOMER_SEARCH)
     c = validate(raw)
     stmt = select(Account).where(Account.role == "shopper", Account.status == "active")
@@ -83,22 +107,22 @@ def find(db: Session, caller: Caller, raw: dict) -> dict:
     more = len(rows) > LIMIT
     rows = rows[:LIMIT]
     locks = _lock_status(db, [a.id for a in rows])
-    return {
-        "rows": [
-            {
-                "id": a.id,
-                "name": f"{a.first_name} {a.last_name}",
-                "email": a.email,
-                "phone": a.phone,
-                "city": a.city,
-                "customer_number": a.customer_number,
-                "lock": locks.get(a.id, "Unlocked"),
-                "assistance": consent.allows(a),
-            }
+    return FoundCustomers(
+        rows=[
+            CustomerRow(
+                id=a.id,
+                name=f"{a.first_name} {a.last_name}",
+                email=a.email,
+                phone=a.phone,
+                city=a.city,
+                customer_number=a.customer_number,
+                lock=locks.get(a.id, "Unlocked"),
+                assistance=consent.allows(a),
+            )
             for a in rows
         ],
-        "more": more,
-    }
+        more=more,
+    )
 
 
 def _lock_status(db: Session, ids: list[int]) -> dict[int, str]:

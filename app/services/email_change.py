@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from app import config
 from app.services import mail
-from app.services.auth import Caller, _end_auth_session
+from app.services.auth import _end_auth_session
+from app.services.caller import Caller
 from app.services.db import update_where, utcnow
 from app.services.errors import FieldErrors
 from app.services.passwords import EMAIL, InvalidLink, _expire_unused, _find, _issue, _refusal

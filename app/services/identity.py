@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.services import auth, carts, onbehalf, passwords, registration
-from app.services.auth import Caller
+from app.services.caller import Caller
 
 
 def _start(db: Session, previous: Caller, account, anon_key: str | None) -> None:

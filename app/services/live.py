@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from app.services import carts
-from app.services.auth import on_behalf_tag, staff_tag
+from app.services.caller import on_behalf_tag, staff_tag
 from app.services.changes import take
 from app.services.onbehalf import END_REASONS
 from models import Account, OnBehalfSession

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.services import audit, carts, changes
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
 from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY
 from models import Account, Cart
+
+
+@dataclass(frozen=True)
+class LockedCart:
+    """A cart with a live lock, as a supervisor sees it on the Customer Service page."""
+
+    cart_id: int
+    customer: str
+    customer_number: str
+    holder: str
+    since: str  # "YYYY-MM-DD HH:MM UTC"
 
 
 def _name(db: Session, account_id: int | None) -> str:
@@ -141,7 +154,7 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> int:
     return previous
 
 
-def locked_carts(db: Session, caller: Caller) -> list[dict]:
+def locked_carts(db: Session, caller: Caller) -> list[LockedCart]:
     """Every cart with a live lock, for a supervisor who may release them."""
     caller.require(LOCK_RELEASE_ANY)
     customer, holder = aliased(Account), aliased(Account)
@@ -154,12 +167,12 @@ def locked_carts(db: Session, caller: Caller) -> list[dict]:
         .limit(100)
     ).all()
     return [
-        {
-            "cart_id": cart.id,
-            "customer": f"{c.first_name} {c.last_name}",
-            "customer_number": c.customer_number,
-            "holder": f"{h.first_name} {h.last_name}",
-            "since": as_utc(cart.locked_at).strftime("%Y-%m-%d %H:%M UTC") if cart.locked_at else "",
-        }
+        LockedCart(
+            cart_id=cart.id,
+            customer=f"{c.first_name} {c.last_name}",
+            customer_number=c.customer_number,
+            holder=f"{h.first_name} {h.last_name}",
+            since=as_utc(cart.locked_at).strftime("%Y-%m-%d %H:%M UTC") if cart.locked_at else "",
+        )
         for cart, c, h in rows
     ]

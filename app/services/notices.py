@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app import config
 from app.services import mail
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.money import format_cents
 from models import Account, Order
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from app import config
 from app.services import audit, changes, consent, notices
-from app.services.auth import Caller
+from app.services.caller import Caller
+from app.services.carts import lock_active
 from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import CUSTOMER_ACCESS, is_staff_role
@@ -25,6 +27,19 @@ END_REASONS = {
     "password_reset": "CSR's password was reset",
     "handed_back": "Cart handed back to the customer",
 }
+
+
+@dataclass(frozen=True)
+class RecentSession:
+    """One of a CSR's recent on-behalf sessions, as the Customer Service page lists them."""
+
+    id: int
+    customer_id: int
+    customer: str
+    customer_number: str
+    started: str  # "YYYY-MM-DD HH:MM UTC"
+    ended: str  # "" while in progress
+    outcome: str  # END_REASONS' words, or "In progress"
 
 
 def idle_limit() -> timedelta:
@@ -177,7 +192,7 @@ def seen(db: Session, caller: Caller) -> None:
         )
 
 
-def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:
+def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[RecentSession]:
     caller.require(CUSTOMER_ACCESS)
     rows = db.exec(
         select(OnBehalfSession, Account)
@@ -187,15 +202,15 @@ def recent_sessions(db: Session, caller: Caller, limit: int = 10) -> list[dict]:
         .limit(limit)
     )
     return [
-        {
-            "id": ob.id,
-            "customer_id": a.id,
-            "customer": f"{a.first_name} {a.last_name}",
-            "customer_number": a.customer_number,
-            "started": as_utc(ob.started_at).strftime("%Y-%m-%d %H:%M UTC"),
-            "ended": as_utc(ob.ended_at).strftime("%Y-%m-%d %H:%M UTC") if ob.ended_at else "",
-            "outcome": END_REASONS.get(ob.end_reason, ob.end_reason) if ob.ended_at else "In progress",
-        }
+        RecentSession(
+            id=ob.id,
+            customer_id=a.id,
+            customer=f"{a.first_name} {a.last_name}",
+            customer_number=a.customer_number,
+            started=as_utc(ob.started_at).strftime("%Y-%m-%d %H:%M UTC"),
+            ended=as_utc(ob.ended_at).strftime("%Y-%m-%d %H:%M UTC") if ob.ended_at else "",
+            outcome=END_REASONS.get(ob.end_reason, ob.end_reason) if ob.ended_at else "In progress",
+        )
         for ob, a in rows
     ]
 
@@ -212,7 +227,7 @@ def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
     if caller.on_behalf_id is None:
         raise Forbidden("Access a customer's account first.")
     cart = db.exec(select(Cart).where(Cart.account_id == caller.customer_id, Cart.status == "active")).first()
-    if cart is not None and cart.locked_by_id not in (None, caller.account_id) and _lock_active(cart):
+    if cart is not None and cart.locked_by_id not in (None, caller.account_id) and lock_active(cart):
         raise Forbidden("Another representative holds this cart's lock; it is theirs to hand back.")
     if cart is not None:
         cart.prepared_by_id = caller.account_id
@@ -222,9 +237,3 @@ def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
     name = caller.customer_name
     end(db, caller, "handed_back")
     return name, cart.id if cart is not None else 0
-
-
-def _lock_active(cart: Cart) -> bool:
-    from app.services.carts import lock_active  # carts builds on auth, as this module does
-
-    return lock_active(cart)

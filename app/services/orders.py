@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.services import audit, carts, coupons, notices, stores
 from app.services.accounts import refresh_search_columns, validate_address
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, NotFound
 from app.services.money import format_cents

@@ -17,18 +17,17 @@ from sqlmodel import Session, select
 from app import config
 from app.services import audit, mail, throttle
 from app.services.auth import (
-    Caller,
     _end_auth_session,
     _start_session,
     clear_failures,
     hash_password,
-    hash_token,
-    new_token,
     validate_password,
 )
+from app.services.caller import Caller
 from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
 from app.services.permissions import CUSTOMER_ACCESS
+from app.services.tokens import hash_token, new_token
 from app.services.validation import clean, email_error
 from models import Account, AuthSession, PasswordToken
 

@@ -25,7 +25,7 @@ def applicable(db: Session, customer_id: int | None, segments: frozenset[str]) -
     """Active promotions for this customer: everyone's, their segments' and their own."""
     conditions = [Promotion.target == "everyone"]
     if segments:
-        # Account segments are normalized to lower case (auth.segments_of); compare promotions the same way.
+        # Account segments are normalized to lower case (caller.segments_of); compare promotions the same way.
         segment = func.lower(func.trim(Promotion.segment))
         conditions.append(and_(Promotion.target == "segment", segment.in_(sorted(segments))))
     if customer_id is not None:

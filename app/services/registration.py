@@ -33,7 +33,6 @@ from app.services.auth import (
     _start_session,
     clear_failures,
     hash_password,
-    new_token,
     validate_password,
     verify_password,
 )
@@ -48,6 +47,7 @@ from app.services.passwords import (
     _find,
     _issue,
 )
+from app.services.tokens import new_token
 from app.services.validation import clean, email_error, required
 from models import Account, Cart, PasswordToken
 

@@ -19,9 +19,9 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.services import devices
-from app.services.auth import hash_token, new_token
 from app.services.db import as_utc, update_where, utcnow
 from app.services.errors import DomainError
+from app.services.tokens import hash_token, new_token
 from models import Account, AuthSession, SessionHandoff
 
 COOKIE = "sid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services import accounts, audit, consent, orders, passwords
+from app.services.audit import AuditRow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state import toast
@@ -22,7 +23,7 @@ class AccountState(rx.State):
     address_errors: dict[str, str] = {}
     address_form_open: bool = False
     orders: list[dict] = []
-    cs_changes: list[dict] = []
+    cs_changes: list[AuditRow] = []
     allow_assistance: bool = True
     # The store's consent policy (app/services/consent.py): "always" shows no switch, "opt-in" says so.
     consent_policy: str = consent.OPT_OUT

@@ -13,7 +13,7 @@ from app.services import carts, live, locks, onbehalf
 from app.services.errors import DomainError
 from app.services.validation import form_values
 from app.state import toast
-from app.state.guard import personal, run
+from app.state.guard import personal, refresh_identity, run
 from app.state.live import LiveCart, add_session_viewer, write_cart
 from app.state.session import SessionState
 
@@ -65,6 +65,10 @@ class CartState(rx.State):
         live_cart = await self._live(view)
         write_cart(live_cart, view)
         return live_cart
+
+    async def _follow(self) -> None:
+        """The person behind the tab changed (app/state/guard.py `forget`): show the new person's cart."""
+        await self._reload()
 
     @rx.event
     async def load(self):
@@ -158,8 +162,6 @@ class CartState(rx.State):
     @rx.event
     async def hand_back(self):
         """Unlock, end the session; the customer checks out later and is told who prepared the cart."""
-        from app.state.guard import refresh_identity
-
         try:
             name, _ = await run(self, lambda db, caller, anon: onbehalf.hand_back(db, caller), activity=False)
         except DomainError as e:

@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
 from app.services import audit, customers, locks, onbehalf
+from app.services.audit import AuditRow
+from app.services.customers import Criteria, CustomerRow
 from app.services.errors import DomainError, FieldErrors
+from app.services.locks import LockedCart
+from app.services.onbehalf import RecentSession
 from app.services.permissions import AUDIT_VIEW, CUSTOMER_ACCESS, CUSTOMER_SEARCH, LOCK_RELEASE_ANY
 from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import personal, refresh_identity, run
 
-CRITERIA = ("first_name", "last_name", "email", "phone", "customer_number", "postal_code")
+CRITERIA = tuple(f.name for f in fields(Criteria))
 
 
 @personal
 class CustomerServiceState(rx.State):
     allowed: bool = False
     loaded: bool = False
-    criteria: dict[str, str] = {}
+    # What was typed into the find form, shown again after the search (not validated: that is the service's).
+    criteria: Criteria = Criteria()
+    # Error maps stay dicts: field name -> message, read by the form's fields by name (components/ui.py).
     errors: dict[str, str] = {}
-    results: list[dict] = []
+    results: list[CustomerRow] = []
     more: bool = False
     searched: bool = False
-    recent: list[dict] = []
+    recent: list[RecentSession] = []
     can_release: bool = False
     create_errors: dict[str, str] = {}
-    locked_carts: list[dict] = []
+    locked_carts: list[LockedCart] = []
 
     @rx.event
     async def load(self):
@@ -51,7 +58,7 @@ class CustomerServiceState(rx.State):
     async def find(self, form: dict):
         form = form_values(form)
         raw = {k: form.get(k, "") for k in CRITERIA}
-        self.criteria = {k: str(v)[:100] for k, v in raw.items()}
+        self.criteria = Criteria(**{k: str(v)[:100] for k, v in raw.items()})
         self.errors = {}
         try:
             result = await run(self, lambda db, caller, anon: customers.find(db, caller, raw), activity=False)
@@ -60,7 +67,7 @@ class CustomerServiceState(rx.State):
             return toast.error(e.errors.get("form", e.message))
         except DomainError as e:
             return toast.error(e.message)
-        self.results, self.more, self.searched = result["rows"], result["more"], True
+        self.results, self.more, self.searched = result.rows, result.more, True
 
     @rx.event
     async def access(self, customer_id: int):
@@ -127,7 +134,7 @@ def _overview(db, caller, anon):
     return caller, recent, locked
 
 
-def _release(db, caller, cart_id) -> list[dict]:
+def _release(db, caller, cart_id) -> list[LockedCart]:
     locks.release_any(db, caller, cart_id)
     return locks.locked_carts(db, caller)
 
@@ -149,7 +156,7 @@ def _create(db, caller, raw) -> tuple[str, str]:
 class AuditState(rx.State):
     allowed: bool = False
     loaded: bool = False
-    rows: list[dict] = []
+    rows: list[AuditRow] = []
     csr_email: str = ""
     customer_number: str = ""
     since: str = ""

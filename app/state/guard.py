@@ -20,11 +20,10 @@ from sqlmodel import Session
 
 from app import config
 from app.services import auth, changes, live, onbehalf, session_cookie, sweeper
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import session_scope
 from app.services.errors import DomainError, Unavailable
 from app.state import live as live_state
-from app.state.session import SessionState
 
 T = TypeVar("T")
 S = TypeVar("S", bound=type)
@@ -33,10 +32,31 @@ S = TypeVar("S", bound=type)
 PERSONAL: list[type[rx.State]] = []
 
 
+# The state that shows who is behind the tab and keeps the browser's anonymous-cart key: it has `anon_key`,
+# `_person` and `_show(caller)`. That is SessionState (app/state/session.py), whose handlers go through this
+# module, so it registers itself with `@shows_caller` rather than being imported here.
+_shows_caller: type[rx.State] | None = None
+
+
 def personal(cls: S) -> S:
-    """Class decorator: this state belongs to the person signed in (reset when that person changes)."""
+    """Class decorator: this state belongs to the person signed in (reset when that person changes).
+
+    A personal state with an async `_follow()` (the cart) loads the new person's data after the reset."""
     PERSONAL.append(cls)
     return cls
+
+
+def shows_caller(cls: S) -> S:
+    """Class decorator for the one state the guard tells, after every event, who is calling."""
+    global _shows_caller
+    _shows_caller = cls
+    return cls
+
+
+async def _caller_shown(state: rx.State) -> rx.State:
+    if _shows_caller is None:
+        raise RuntimeError("no state is registered with @shows_caller: import app.state.session")
+    return await state.get_state(_shows_caller)
 
 
 async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, activity: bool = True) -> T:
@@ -44,7 +64,7 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
 
     `activity`: the event counts as the CSR's activity for the idle timeout of an on-behalf session.
     """
-    session = await state.get_state(SessionState)
+    session = await _caller_shown(state)
     caller = None
     try:
         with session_scope() as db:
@@ -76,7 +96,7 @@ async def refresh_identity(state: rx.State) -> Caller:
     return await run(state, lambda db, caller, anon: caller, activity=False)
 
 
-async def _after(state: rx.State, session: SessionState, caller: Caller, publications) -> None:
+async def _after(state: rx.State, session: rx.State, caller: Caller, publications) -> None:
     if publications:
         await live_state.publish(state, publications)
     person = _person_key(caller)
@@ -96,8 +116,8 @@ class OwnerAtPageLoad(Middleware):
     async def preprocess(self, app, state, event) -> None:
         if event.name.rpartition(".")[2] not in ("hydrate", "hydrate_and_load"):
             return
-        session = await state.get_state(SessionState)
-        sent_anon = _sent_cookie(event, SessionState, "anon_key")
+        session = await _caller_shown(state)
+        sent_anon = _sent_cookie(event, type(session), "anon_key")
         try:
             caller = await refresh_identity(state)  # forgets the stored person if the cookie names another
         except Unavailable:
@@ -137,12 +157,13 @@ def _person_key(caller: Caller) -> str:
 
 
 async def forget(state: rx.State) -> None:
-    """Reset every state holding the previous person's data, and follow the new person's cart."""
-    for cls in PERSONAL:
-        (await state.get_state(cls)).reset()
-    from app.state.cart import CartState  # the cart state builds on this module
-
-    await (await state.get_state(CartState))._reload()
+    """Reset every state holding the previous person's data, then let them follow the new person (the cart)."""
+    states = [await state.get_state(cls) for cls in PERSONAL]
+    for personal_state in states:
+        personal_state.reset()
+    for personal_state in states:
+        if hasattr(type(personal_state), "_follow"):
+            await personal_state._follow()
 
 
 async def sweep_forever() -> None:

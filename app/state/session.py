@@ -13,11 +13,13 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from app.services import auth, identity, onbehalf, session_cookie
-from app.services.auth import Caller
+from app.services.caller import Caller
 from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values, safe_return_to
 from app.state import toast
+from app.state.guard import device, query_param, refresh_identity, run, shows_caller
+from app.state.live import connected
 
 STAFF_HOME = "/customer-service"
 # While a CSR is on behalf, each open tab checks in this often: its presence keeps the cart lock from
@@ -33,6 +35,7 @@ def go_through_endpoint(path: str, **params: str):
     return rx.call_script(f"window.location.replace({json.dumps(url)})")
 
 
+@shows_caller
 class SessionState(rx.State):
     """What the header shows. The credential is not here: it is the HttpOnly session cookie, which the
     server reads from the websocket's handshake in every event (app/state/guard.py `credential`)."""
@@ -44,7 +47,7 @@ class SessionState(rx.State):
     signed_in: bool = False
     account_id: int = 0
     # What the browser compares the shared cart with: "locked by you", "your lock was taken over", "your
-    # session ended" (opaque tags, as in app/services/auth.py; empty for shoppers).
+    # session ended" (opaque tags, as in app/services/caller.py; empty for shoppers).
     staff_tag: str = ""
     session_tag: str = ""
     first_name: str = ""
@@ -99,8 +102,6 @@ class SessionState(rx.State):
     @rx.event
     async def load_identity(self):
         """Every page's on_load: refresh the header from the server's view of the caller."""
-        from app.state.guard import run
-
         self._ensure_anon_key()
         was_on_behalf = self.on_behalf
         caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
@@ -119,15 +120,12 @@ class SessionState(rx.State):
 
     @rx.event
     def set_return_to(self):
-        from app.state.guard import query_param
-
         self.return_to = safe_return_to(query_param(self, "next", "/"))
 
     async def _signed_in(self, token: str, then: str | None = None, notice: str | None = None):
         """This browser is signed in with the session `token`: send it through the session-cookie endpoint,
         which keeps the credential in an HttpOnly cookie (app/services/session_cookie.py), then on to the
         staff home, or `then` (else where the shopper came from). The notice is shown on the page it lands on."""
-        from app.state.guard import run
 
         def hand_off(db, caller, anon):
             return auth.resolve_caller(db, token), session_cookie.handoff(db, token)
@@ -152,8 +150,6 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_in(self, form: dict):
-        from app.state.guard import device, run
-
         form = form_values(form)
         self.signin_error = ""
         self.signin_errors = {}
@@ -181,8 +177,6 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        from app.state.guard import refresh_identity, run
-
         await run(self, lambda db, caller, anon: identity.sign_out(db, caller), activity=False)
         await refresh_identity(self)  # the session is gone: this tab forgets whoever it showed
         return self._signed_out("You are signed out.")
@@ -190,8 +184,6 @@ class SessionState(rx.State):
     @rx.event
     async def sign_out_everywhere(self):
         """My Account: end every sign-in of the caller's own account, this browser's included."""
-        from app.state.guard import refresh_identity, run
-
         ended = await run(self, lambda db, caller, anon: auth.sign_out_everywhere(db, caller), activity=False)
         await refresh_identity(self)
         devices = "device" if ended == 1 else "devices"
@@ -209,8 +201,6 @@ class SessionState(rx.State):
         return await self._end_on_behalf("customer_service_tab")
 
     async def _end_on_behalf(self, reason: str):
-        from app.state.guard import refresh_identity, run
-
         name = await run(
             self, lambda db, caller, anon: identity.end_on_behalf(db, caller, reason), activity=False
         )
@@ -228,8 +218,6 @@ class SessionState(rx.State):
     async def on_behalf_ended(self):
         """The on-behalf session this tab shows ended elsewhere (another tab, another browser, the idle
         timeout, a hand back): show the truth and leave the customer's pages."""
-        from app.state.guard import refresh_identity, run
-
         ended_id, name = self._on_behalf_id, self.customer_name
         # Why, from the database: the cart that said so may be unlinked from this tab already.
         reason = await run(self, lambda db, caller, anon: onbehalf.why_ended(db, ended_id), activity=False)
@@ -248,15 +236,11 @@ class SessionState(rx.State):
 
     @rx.event
     async def keep_alive(self):
-        from app.state.guard import run
-
         await run(self, lambda db, caller, anon: None)
         self.idle_warning = False
 
     async def _check_in(self) -> bool:
         """One check-in of an open tab; False once this tab is no longer on behalf."""
-        from app.state.guard import run
-
         deadline = await run(self, _seen, activity=False)
         if not self.on_behalf:
             return False
@@ -270,8 +254,6 @@ class SessionState(rx.State):
         """While on behalf, for as long as this tab is connected: tell the server a page of the CSR's is
         open (so their cart lock is not abandoned) and warn a minute before the idle timeout. Ending the
         session is the server's (the sweeper's); this tab hears of it through LiveCart.ended_sessions."""
-        from app.state.live import connected
-
         async with self:
             if self._watching:
                 return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from app.services.customers import Criteria
 from app.state.account import AccountState
 from app.state.cart import CartState
 from app.state.customer_service import AuditState, CustomerServiceState
@@ -32,9 +33,9 @@ def test_sign_out_forgets_search_results_and_sessions(client, people):
     csr.call(CustomerServiceState, "load")
     csr.call(CustomerServiceState, "find", {"last_name": "smith"})
     cs = csr.state(CustomerServiceState)
-    assert cs.results and cs.criteria["last_name"] == "smith"
+    assert cs.results and cs.criteria.last_name == "smith"
     csr.call(SessionState, "sign_out")
-    assert cs.results == [] and cs.criteria == {} and cs.recent == [] and not cs.searched
+    assert cs.results == [] and cs.criteria == Criteria() and cs.recent == [] and not cs.searched
     assert not csr.session.signed_in and csr.token == ""  # the browser's cookie was removed
 
 

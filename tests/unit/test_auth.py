@@ -10,8 +10,10 @@ from sqlmodel import select
 
 from app import config
 from app.services import accounts, auth, throttle
+from app.services.caller import ANONYMOUS
 from app.services.db import utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
+from app.services.tokens import hash_token
 from models import Account, AuthSession, Throttle
 from tests.conftest import caller_for, make_account
 
@@ -81,7 +83,7 @@ def test_sign_in_stores_only_the_token_hash(db, jane):
     assert account.id == jane.id
     rows = db.exec(select(AuthSession).where(AuthSession.account_id == jane.id)).all()
     assert len(rows) == 1
-    assert rows[0].token_hash == auth.hash_token(token) != token
+    assert rows[0].token_hash == hash_token(token) != token
     assert len(rows[0].token_hash) == 64
     assert token not in rows[0].token_hash
     assert auth.as_utc(rows[0].expires_at) > utcnow() + timedelta(days=config.SESSION_DAYS - 1)
@@ -185,7 +187,7 @@ def test_disabled_account_session_resolves_to_anonymous(db, jane):
     jane.status = "disabled"
     db.add(jane)
     commit(db)
-    assert auth.resolve_caller(db, token) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, token) == ANONYMOUS
 
 
 # -- sessions --------------------------------------------------------------------------------
@@ -193,11 +195,11 @@ def test_disabled_account_session_resolves_to_anonymous(db, jane):
 
 def test_expired_session_is_anonymous_and_removed(db, jane):
     _, token = caller_for(db, jane)
-    row = db.exec(select(AuthSession).where(AuthSession.token_hash == auth.hash_token(token))).one()
+    row = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).one()
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.add(row)
     commit(db)
-    assert auth.resolve_caller(db, token) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, token) == ANONYMOUS
     commit(db)
     assert db.exec(select(AuthSession)).all() == []
 
@@ -206,7 +208,7 @@ def test_missing_or_unknown_token_is_anonymous(db, jane, subtests):
     for token in [None, "", "unknown-token", 42, "x" * 500]:
         with subtests.test(token=token):
             caller = auth.resolve_caller(db, token)
-            assert caller == auth.ANONYMOUS
+            assert caller == ANONYMOUS
             assert not caller.signed_in and caller.customer_id is None
 
 
@@ -214,7 +216,7 @@ def test_sign_out_ends_the_session(db, jane):
     _, token = caller_for(db, jane)
     auth.sign_out(db, token)
     commit(db)
-    assert auth.resolve_caller(db, token) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, token) == ANONYMOUS
     auth.sign_out(db, token)  # twice is harmless
     auth.sign_out(db, None)
 
@@ -233,9 +235,9 @@ def test_staff_caller_has_permissions_but_no_customer(db):
 
 def test_anonymous_caller_refusals():
     with pytest.raises(Forbidden, match="sign in"):
-        auth.ANONYMOUS.require("customer.search")
+        ANONYMOUS.require("customer.search")
     with pytest.raises(Forbidden, match="sign in"):
-        auth.ANONYMOUS.require_customer()
+        ANONYMOUS.require_customer()
 
 
 def test_shopper_lacks_staff_permissions(db, jane):

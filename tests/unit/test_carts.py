@@ -9,12 +9,13 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from app.services import auth, carts, locks, onbehalf
+from app.services.caller import ANONYMOUS, Caller
 from app.services.db import utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from models import AuditEvent, Cart, CartLine, Variant
 from tests.conftest import caller_for, make_account, make_product, sku_of
 
-ANON = auth.ANONYMOUS
+ANON = ANONYMOUS
 KEY = "anon-browser-key-1"
 
 
@@ -23,7 +24,7 @@ def commit(db):
     db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
 
 
-def on_behalf(db, csr, customer) -> auth.Caller:
+def on_behalf(db, csr, customer) -> Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
     commit(db)

@@ -6,12 +6,13 @@ import pytest
 from sqlmodel import select
 
 from app.services import auth, catalog, onbehalf, promotions
+from app.services.caller import ANONYMOUS, Caller
 from app.services.catalog import CatalogQuery
 from app.services.errors import NotFound
 from models import Category, Product, Promotion
 from tests.conftest import caller_for, make_account, make_product
 
-ANON = auth.ANONYMOUS
+ANON = ANONYMOUS
 
 
 def commit(db):
@@ -42,7 +43,7 @@ def codes(result) -> list[str]:
     return [item["code"] for item in result["items"]]
 
 
-def on_behalf(db, csr, customer) -> auth.Caller:
+def on_behalf(db, csr, customer) -> Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
     commit(db)

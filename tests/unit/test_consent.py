@@ -62,7 +62,7 @@ def test_opt_in_customers_who_never_chose_show_as_refusing_in_find_customer(db, 
     csr = people[1]
     caller, _ = caller_for(db, csr)
     monkeypatch.setattr(config, "ASSISTANCE_CONSENT", "opt-in")
-    rows = {r["email"]: r["assistance"] for r in customers.find(db, caller, {"first_name": "cust"})["rows"]}
+    rows = {r.email: r.assistance for r in customers.find(db, caller, {"first_name": "cust"}).rows}
     assert rows == {"chose@example.com": False, "on@example.com": True, "off@example.com": False}
 
 

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from app.services import accounts, auth, customers, locks, onbehalf
+from app.services.caller import ANONYMOUS
 from app.services.errors import FieldErrors, Forbidden
 from tests.conftest import caller_for, make_account
 
@@ -26,7 +27,7 @@ def find(db, caller, **criteria):
 
 
 def names(result) -> list[str]:
-    return [row["name"] for row in result["rows"]]
+    return [row.name for row in result.rows]
 
 
 def with_address(db, account, postal_code, city="Springfield"):
@@ -127,29 +128,29 @@ def test_postal_code_prefix(db, csr, people):
     assert names(find(db, csr, postal_code="SW1A1AA")) == ["Anna Smith"]
     assert names(find(db, csr, postal_code="1AA")) == []
     assert names(find(db, csr, postal_code="941", last_name="smith")) == []
-    row = find(db, csr, postal_code="941")["rows"][0]
-    assert row["city"] == "San Francisco"
+    row = find(db, csr, postal_code="941").rows[0]
+    assert row.city == "San Francisco"
 
 
 def test_row_contents(db, csr, people):
     jane = people["jane"]
-    row = find(db, csr, email="jane.doe@")["rows"][0]
-    assert row == {
-        "id": jane.id,
-        "name": "Jane Doe",
-        "email": "jane.doe@example.com",
-        "phone": "(555) 010-1234",
-        "city": "",
-        "customer_number": jane.customer_number,
-        "lock": "Unlocked",
-        "assistance": True,
-    }
+    row = find(db, csr, email="jane.doe@").rows[0]
+    assert row == customers.CustomerRow(
+        id=jane.id,
+        name="Jane Doe",
+        email="jane.doe@example.com",
+        phone="(555) 010-1234",
+        city="",
+        customer_number=jane.customer_number,
+        lock="Unlocked",
+        assistance=True,
+    )
 
 
 def test_customer_who_switched_off_assistance_is_still_found(db, csr):
     make_account(db, "John", "Private", allow_assistance=False)
-    rows = find(db, csr, last_name="private")["rows"]
-    assert len(rows) == 1 and rows[0]["assistance"] is False
+    rows = find(db, csr, last_name="private").rows
+    assert len(rows) == 1 and rows[0].assistance is False
 
 
 def test_lock_status_is_shown(db, csr, people):
@@ -159,7 +160,7 @@ def test_lock_status_is_shown(db, csr, people):
     commit(db)
     locks.lock(db, auth.resolve_caller(db, token))
     commit(db)
-    rows = {r["name"]: r["lock"] for r in find(db, csr, last_name="doe")["rows"]}
+    rows = {r.name: r.lock for r in find(db, csr, last_name="doe").rows}
     assert rows == {"Jane Doe": "Locked by Sam Agent", "John Doe": "Unlocked"}
 
 
@@ -171,19 +172,19 @@ def test_at_most_20_rows_with_a_more_flag(db, csr):
     random.Random(4).shuffle(firsts)
     made = [make_account(db, first, "Smith") for first in firsts]
     result = find(db, csr, last_name="smith")
-    assert len(result["rows"]) == customers.LIMIT == 20 and result["more"] is True
+    assert len(result.rows) == customers.LIMIT == 20 and result.more is True
     expected = sorted(made, key=lambda a: (a.last_name_norm, a.first_name_norm, a.id))[:20]
-    assert [r["id"] for r in result["rows"]] == [a.id for a in expected]
+    assert [r.id for r in result.rows] == [a.id for a in expected]
     assert result == find(db, csr, last_name="smith")  # stable
     narrower = find(db, csr, last_name="smith", first_name="F0")
-    assert len(narrower["rows"]) == 12 and narrower["more"] is False
+    assert len(narrower.rows) == 12 and narrower.more is False
 
 
 def test_exactly_20_has_no_more_flag(db, csr):
     for i in range(20):
         make_account(db, f"N{i:02d}", "Jones")
     result = find(db, csr, last_name="jones")
-    assert len(result["rows"]) == 20 and result["more"] is False
+    assert len(result.rows) == 20 and result.more is False
 
 
 def test_order_is_last_then_first_then_id(db, csr):
@@ -191,11 +192,11 @@ def test_order_is_last_then_first_then_id(db, csr):
     b = make_account(db, "amy", "moore")
     c = make_account(db, "Amy", "Moore")
     d = make_account(db, "Zed", "Mo")
-    assert [r["id"] for r in find(db, csr, last_name="mo")["rows"]] == [d.id, b.id, c.id, a.id]
+    assert [r.id for r in find(db, csr, last_name="mo").rows] == [d.id, b.id, c.id, a.id]
 
 
 def test_no_match_is_empty(db, csr, people):
-    assert find(db, csr, last_name="zzz") == {"rows": [], "more": False}
+    assert find(db, csr, last_name="zzz") == customers.FoundCustomers(rows=[], more=False)
 
 
 # -- who is never listed ---------------------------------------------------------------------
@@ -206,8 +207,8 @@ def test_staff_and_disabled_accounts_are_excluded(db, csr):
     make_account(db, "Pat", "Smith", role="supervisor")
     make_account(db, "Dis", "Smith", status="disabled")
     keep = make_account(db, "Ann", "Smith")
-    assert [r["id"] for r in find(db, csr, last_name="smith")["rows"]] == [keep.id]
-    assert find(db, csr, first_name="casey")["rows"] == []  # not even the searching CSR
+    assert [r.id for r in find(db, csr, last_name="smith").rows] == [keep.id]
+    assert find(db, csr, first_name="casey").rows == []  # not even the searching CSR
 
 
 def test_percent_and_underscore_are_literal(db, csr):
@@ -217,12 +218,12 @@ def test_percent_and_underscore_are_literal(db, csr):
     make_account(db, "Dan", "1000")
     email = make_account(db, "Eve", "Mail", email="e_v@example.com")
     make_account(db, "Fay", "Mail", email="exv@example.com")
-    assert [r["id"] for r in find(db, csr, last_name="under_")["rows"]] == [under.id]
-    assert [r["id"] for r in find(db, csr, last_name="100%")["rows"]] == [pct.id]
-    assert find(db, csr, last_name="%")["rows"] == []
-    assert find(db, csr, last_name="_")["rows"] == []
-    assert [r["id"] for r in find(db, csr, email="e_")["rows"]] == [email.id]
-    assert find(db, csr, first_name="\\")["rows"] == []
+    assert [r.id for r in find(db, csr, last_name="under_").rows] == [under.id]
+    assert [r.id for r in find(db, csr, last_name="100%").rows] == [pct.id]
+    assert find(db, csr, last_name="%").rows == []
+    assert find(db, csr, last_name="_").rows == []
+    assert [r.id for r in find(db, csr, email="e_").rows] == [email.id]
+    assert find(db, csr, first_name="\\").rows == []
 
 
 def test_shopper_and_anonymous_are_refused(db, people):
@@ -230,7 +231,7 @@ def test_shopper_and_anonymous_are_refused(db, people):
     with pytest.raises(Forbidden):
         find(db, shopper, last_name="doe")
     with pytest.raises(Forbidden):
-        find(db, auth.ANONYMOUS, last_name="doe")
+        find(db, ANONYMOUS, last_name="doe")
 
 
 def test_supervisor_may_search(db, people):
@@ -243,4 +244,4 @@ def test_profile_change_is_searchable(db, csr, people):
     accounts.update_profile(db, caller, "Janet", "Roe", "janet@example.com", "555 222 3333")
     commit(db)
     assert names(find(db, csr, last_name="roe", phone="5552")) == ["Janet Roe"]
-    assert find(db, csr, last_name="doe", first_name="jane")["rows"] == []
+    assert find(db, csr, last_name="doe", first_name="jane").rows == []

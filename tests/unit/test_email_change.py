@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from app import config
 from app.services import accounts, auth, email_change, passwords
+from app.services.caller import ANONYMOUS
 from app.services.db import update_where, utcnow
 from app.services.errors import FieldErrors
 from models import Account, AuditEvent, AuthSession, PasswordToken
@@ -153,7 +154,7 @@ def test_confirming_changes_the_email_ends_other_sessions_and_kills_old_links(db
 def test_a_link_opened_in_another_browser_signs_every_session_out(db, jane, signed_in, outbox):
     here, phone = signed_in
     change(db, here)
-    result = email_change.confirm(db, auth.ANONYMOUS, confirm_token(outbox, NEW))
+    result = email_change.confirm(db, ANONYMOUS, confirm_token(outbox, NEW))
     commit(db)
     assert result["signed_in_here"] is False
     assert auth.resolve_caller(db, phone).account_id is None

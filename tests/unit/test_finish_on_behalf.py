@@ -32,9 +32,7 @@ def test_create_customer_writes_account_address_and_audit(db, csr):
     address = db.exec(select(Address).where(Address.account_id == account.id)).one()
     assert address.is_default_billing and address.is_default_shipping
     assert account.postal_code_norm == "97201" and account.city == "Portland"
-    assert (
-        customers.find(db, caller, {"email": "nia@"})["rows"][0]["customer_number"] == account.customer_number
-    )
+    assert customers.find(db, caller, {"email": "nia@"}).rows[0].customer_number == account.customer_number
     assert (
         db.exec(select(AuditEvent).where(AuditEvent.action == "customer_created")).one().customer_id
         == account.id

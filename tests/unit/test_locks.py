@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from app.services import auth, carts, locks, onbehalf
+from app.services.caller import ANONYMOUS, Caller
 from app.services.db import as_utc, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden
 from models import AuditEvent, Cart
@@ -20,7 +21,7 @@ def commit(db):
     db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
 
 
-def on_behalf(db, csr, customer) -> auth.Caller:
+def on_behalf(db, csr, customer) -> Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
     commit(db)
@@ -227,7 +228,7 @@ def test_take_over_of_an_expired_lock_names_nobody(db, w):
 def test_lock_needs_an_on_behalf_session_and_the_permission(db, w):
     csr_alone, _ = caller_for(db, w["casey"])
     shopper, _ = caller_for(db, w["jane"])
-    for caller in (csr_alone, shopper, auth.ANONYMOUS):
+    for caller in (csr_alone, shopper, ANONYMOUS):
         for action in (locks.lock, locks.unlock, locks.take_over):
             with pytest.raises(Forbidden):
                 action(db, caller)
@@ -238,7 +239,7 @@ def test_release_any_needs_the_permission(db, w):
     locks.lock(db, w["c1"])
     commit(db)
     cart_id = cart_of(db, w["jane"]).id
-    for caller in (w["c2"], caller_for(db, w["casey"])[0], caller_for(db, w["jane"])[0], auth.ANONYMOUS):
+    for caller in (w["c2"], caller_for(db, w["casey"])[0], caller_for(db, w["jane"])[0], ANONYMOUS):
         with pytest.raises(Forbidden):
             locks.release_any(db, caller, cart_id)
     db.rollback()

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from app import config
 from app.services import accounts, audit, auth, carts, locks, onbehalf
+from app.services.caller import ANONYMOUS, Caller
 from app.services.db import as_utc, utcnow
 from app.services.errors import Forbidden, NotFound
 from models import AuditEvent, AuthSession, Cart, OnBehalfSession
@@ -23,7 +24,7 @@ def commit(db):
     db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
 
 
-def start(db, token, customer_id) -> auth.Caller:
+def start(db, token, customer_id) -> Caller:
     """Start an on-behalf session from the browser holding `token`; returns the re-resolved caller."""
     onbehalf.start(db, auth.resolve_caller(db, token), customer_id)
     commit(db)
@@ -68,7 +69,7 @@ def test_shopper_cannot_start(db, world):
     with pytest.raises(Forbidden):
         onbehalf.start(db, shopper, world["jane"].id)
     with pytest.raises(Forbidden):
-        onbehalf.start(db, auth.ANONYMOUS, world["jane"].id)
+        onbehalf.start(db, ANONYMOUS, world["jane"].id)
 
 
 REFUSED_TARGETS = {
@@ -166,7 +167,7 @@ def test_end_does_not_release_another_csrs_lock(db, world):
 
 def test_end_without_a_session_is_a_no_op(db, world):
     onbehalf.end(db, auth.resolve_caller(db, world["token"]), "signed_in_as_self")
-    onbehalf.end(db, auth.ANONYMOUS, "signed_in_as_self")
+    onbehalf.end(db, ANONYMOUS, "signed_in_as_self")
     assert actions(db) == []
 
 
@@ -175,14 +176,14 @@ def test_sign_out_ends_the_session(db, world):
     auth.sign_out(db, world["token"])
     commit(db)
     assert db.get(OnBehalfSession, caller.on_behalf_id).end_reason == "csr_signed_out"
-    assert auth.resolve_caller(db, world["token"]) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, world["token"]) == ANONYMOUS
 
 
 def test_expired_auth_session_ends_the_on_behalf_session(db, world):
     caller = start(db, world["token"], world["jane"].id)
     db.exec(update(AuthSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     commit(db)
-    assert auth.resolve_caller(db, world["token"]) == auth.ANONYMOUS
+    assert auth.resolve_caller(db, world["token"]) == ANONYMOUS
     commit(db)
     assert db.get(OnBehalfSession, caller.on_behalf_id).end_reason == "csr_session_expired"
 
@@ -246,8 +247,8 @@ def test_touch_restarts_the_idle_clock(db, world):
     assert onbehalf.idle_deadline(db, caller) - utcnow() > timedelta(
         minutes=config.CSR_SESSION_IDLE_MINUTES - 1
     )
-    onbehalf.touch(db, auth.ANONYMOUS)  # harmless without a session
-    assert onbehalf.idle_deadline(db, auth.ANONYMOUS) is None
+    onbehalf.touch(db, ANONYMOUS)  # harmless without a session
+    assert onbehalf.idle_deadline(db, ANONYMOUS) is None
 
 
 def test_recent_sessions(db, world):
@@ -256,12 +257,12 @@ def test_recent_sessions(db, world):
     start(db, caller_for(db, world["csr2"])[1], world["jane"].id)  # another CSR's session
     caller = auth.resolve_caller(db, world["token"])
     rows = onbehalf.recent_sessions(db, caller)
-    assert [(r["customer"], r["outcome"]) for r in rows] == [
+    assert [(r.customer, r.outcome) for r in rows] == [
         ("John Doe", "In progress"),
         ("Jane Doe", "CSR accessed another customer"),
     ]
-    assert rows[0]["ended"] == "" and rows[1]["ended"].endswith("UTC")
-    assert rows[1]["customer_number"] == world["jane"].customer_number
+    assert rows[0].ended == "" and rows[1].ended.endswith("UTC")
+    assert rows[1].customer_number == world["jane"].customer_number
     assert len(onbehalf.recent_sessions(db, caller, limit=1)) == 1
     with pytest.raises(Forbidden):
         onbehalf.recent_sessions(db, caller_for(db, world["jane"])[0])
@@ -346,10 +347,10 @@ def test_audit_search_requires_audit_view(db, log):
         with pytest.raises(Forbidden):
             audit.search(db, caller_for(db, account)[0])
     with pytest.raises(Forbidden):
-        audit.search(db, auth.ANONYMOUS)
+        audit.search(db, ANONYMOUS)
     sup, _ = caller_for(db, log["sup"])
     rows = audit.search(db, sup)
-    assert [r["action"] for r in rows] == [
+    assert [r.action for r in rows] == [
         "cart_locked",
         "session_started",
         "session_started",
@@ -357,18 +358,18 @@ def test_audit_search_requires_audit_view(db, log):
         "session_started",
     ]  # newest first
     top = rows[0]
-    assert top["csr"] == "Sam Agent" and top["customer"] == "Jane Doe"
-    assert top["customer_number"] == log["jane"].customer_number and top["cart"] and top["at"].endswith("UTC")
+    assert top.csr == "Sam Agent" and top.customer == "Jane Doe"
+    assert top.customer_number == log["jane"].customer_number and top.cart and top.at.endswith("UTC")
 
 
 def test_audit_search_filters(db, log):
     sup, _ = caller_for(db, log["sup"])
     by_csr = audit.search(db, sup, csr_email=" CSR2@example.com ")
-    assert {r["csr"] for r in by_csr} == {"Sam Agent"} and len(by_csr) == 2
+    assert {r.csr for r in by_csr} == {"Sam Agent"} and len(by_csr) == 2
     by_customer = audit.search(db, sup, customer_number=log["john"].customer_number.lower())
-    assert [r["action"] for r in by_customer] == ["session_started"]
+    assert [r.action for r in by_customer] == ["session_started"]
     both = audit.search(db, sup, csr_email="csr@example.com", customer_number=log["jane"].customer_number)
-    assert [r["action"] for r in both] == ["session_ended", "session_started"]
+    assert [r.action for r in both] == ["session_ended", "session_started"]
     assert audit.search(db, sup, csr_email="nobody@example.com") == []
     now = utcnow()
     assert len(audit.search(db, sup, since=now - timedelta(minutes=5))) == 5
@@ -381,39 +382,40 @@ def test_for_customer_shows_rows_to_that_customer_only(db, log):
     jane, _ = caller_for(db, log["jane"])
     john, _ = caller_for(db, log["john"])
     jane_rows = audit.for_customer(db, jane)
-    assert len(jane_rows) == 4 and {r["customer"] for r in jane_rows} == {"Jane Doe"}
-    assert [r["action"] for r in audit.for_customer(db, john)] == ["session_started"]
+    assert len(jane_rows) == 4 and {r.customer for r in jane_rows} == {"Jane Doe"}
+    assert [r.action for r in audit.for_customer(db, john)] == ["session_started"]
     # Nobody else sees a customer's history through this view.
     sam = auth.resolve_caller(db, caller_for(db, log["csr2"])[1])
     assert audit.for_customer(db, sam) == []
     on_behalf = start(db, log["token"], log["jane"].id)
     assert audit.for_customer(db, on_behalf) == []
-    assert audit.for_customer(db, auth.ANONYMOUS) == []
+    assert audit.for_customer(db, ANONYMOUS) == []
 
 
 def test_to_csv_escapes_formula_cells(db):
     rows = [
-        {
-            "at": "2030-01-01 10:00:00 UTC",
-            "csr": "=cmd|' /C calc'!A0",
-            "customer": "+Jane",
-            "customer_number": "-1",
-            "action": "@SUM(A1)",
-            "cart": "",
-            "order": "",
-            "details": "Product TEE x2",
-            "id": 99,
-        },
-        {
-            "at": "2030-01-01 10:00:01 UTC",
-            "csr": "Casey Rep",
-            "customer": "Jane Doe",
-            "customer_number": "C0100001",
-            "action": "cart_add",
-            "cart": "7",
-            "order": "W1000001",
-            "details": 'a=b, "quoted"\nnext line',
-        },
+        audit.AuditRow(
+            id=99,
+            at="2030-01-01 10:00:00 UTC",
+            csr="=cmd|' /C calc'!A0",
+            customer="+Jane",
+            customer_number="-1",
+            action="@SUM(A1)",
+            cart="",
+            order="",
+            details="Product TEE x2",
+        ),
+        audit.AuditRow(
+            id=100,
+            at="2030-01-01 10:00:01 UTC",
+            csr="Casey Rep",
+            customer="Jane Doe",
+            customer_number="C0100001",
+            action="cart_add",
+            cart="7",
+            order="W1000001",
+            details='a=b, "quoted"\nnext line',
+        ),
     ]
     text = audit.to_csv(rows)
     parsed = list(csv.reader(io.StringIO(text)))
@@ -440,7 +442,18 @@ def test_to_csv_escapes_formula_cells(db):
     ]
     assert audit.to_csv([]) == ",".join(audit.CSV_FIELDS) + "\r\n"
     for dangerous in ("\t=1+1", "\r=1+1"):
-        cell = list(csv.reader(io.StringIO(audit.to_csv([{"details": dangerous}]))))[1][-1]
+        only_details = audit.AuditRow(
+            id=0,
+            at="",
+            csr="",
+            customer="",
+            customer_number="",
+            action="",
+            cart="",
+            order="",
+            details=dangerous,
+        )
+        cell = list(csv.reader(io.StringIO(audit.to_csv([only_details]))))[1][-1]
         assert cell == "'" + dangerous
 
 
@@ -460,7 +473,7 @@ def test_times_are_shown_in_utc_whatever_the_database_time_zone(db, log):
     rows = audit.search(db, sup)
     recent = onbehalf.recent_sessions(db, auth.resolve_caller(db, log["token"]))
     db.rollback()
-    stamps = [r["at"] for r in rows] + [r["started"] for r in recent]
+    stamps = [r.at for r in rows] + [r.started for r in recent]
     allowed = {(before + timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (-2, -1, 0)}
     assert all(stamp[:16] in allowed for stamp in stamps), (stamps, allowed)
 
@@ -474,6 +487,6 @@ def test_audit_details_are_capped(db, world):
 def test_record_is_a_no_op_for_a_shopper(db, world):
     shopper, _ = caller_for(db, world["jane"])
     audit.record(db, shopper, "cart_add")
-    audit.record(db, auth.ANONYMOUS, "cart_add")
+    audit.record(db, ANONYMOUS, "cart_add")
     commit(db)
     assert actions(db) == []

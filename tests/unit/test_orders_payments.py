@@ -9,6 +9,7 @@ from sqlalchemy import text, update
 from sqlmodel import select
 
 from app.services import accounts, auth, carts, customers, locks, onbehalf, orders, payments
+from app.services.caller import ANONYMOUS, Caller
 from app.services.db import utcnow
 from app.services.errors import Conflict, DomainError, FieldErrors, Forbidden, NotFound
 from models import Address, AuditEvent, Cart, Order, OrderLine, Promotion, Variant
@@ -24,7 +25,7 @@ def commit(db):
     db.expire_all()  # the fixture keeps objects after commit; conditional UPDATEs bypass them
 
 
-def on_behalf(db, csr, customer) -> auth.Caller:
+def on_behalf(db, csr, customer) -> Caller:
     caller, token = caller_for(db, csr)
     onbehalf.start(db, caller, customer.id)
     commit(db)
@@ -165,8 +166,8 @@ def test_successful_order(db, shop):
     address = db.exec(select(Address).where(Address.account_id == jane.id)).one()
     assert address.is_default_shipping and address.is_default_billing and address.city == "Springfield"
     csr, _ = caller_for(db, make_account(db, "Casey", "Rep", role="csr"))
-    found = customers.find(db, csr, {"postal_code": "12345"})["rows"]  # search columns follow the new address
-    assert [(r["id"], r["city"]) for r in found] == [(jane.id, "Springfield")]
+    found = customers.find(db, csr, {"postal_code": "12345"}).rows  # search columns follow the new address
+    assert [(r.id, r.city) for r in found] == [(jane.id, "Springfield")]
     detail = orders.order_detail(db, caller, number)
     assert (
         detail["total"] == "$45.99" and detail["payment"] == "Visa ending in 4242" and not detail["assisted"]
@@ -302,7 +303,7 @@ def test_stale_cart_version_is_refused(db, shop):
 
 def test_anonymous_and_csr_alone_cannot_order(db, shop):
     csr, _ = caller_for(db, make_account(db, "Casey", "Rep", role="csr"))
-    for caller in (auth.ANONYMOUS, csr):
+    for caller in (ANONYMOUS, csr):
         with pytest.raises(Forbidden):
             orders.place_order(db, caller, expected_version=1)
 

@@ -15,6 +15,7 @@ from app import config
 from app.services import auth, customers, mail, onbehalf, passwords, throttle
 from app.services.db import session_scope, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden
+from app.services.tokens import hash_token
 from models import Account, AuditEvent, AuthSession, OnBehalfSession, PasswordToken, Throttle
 from storefront_qa.mail import Outbox
 from tests.conftest import caller_for, make_account
@@ -87,7 +88,7 @@ def test_forgot_password_mails_a_link_whose_token_is_stored_only_hashed(db, jane
     assert f"https://shop.example/set-password?token={token}" in msg.get_content()
     row = db.exec(select(PasswordToken)).one()
     assert (row.account_id, row.purpose, row.created_by_id, row.used_at) == (jane.id, "reset", None, None)
-    assert row.token_hash == auth.hash_token(token) and token not in row.token_hash
+    assert row.token_hash == hash_token(token) and token not in row.token_hash
     assert (
         timedelta(minutes=59)
         < row.expires_at.replace(tzinfo=None) - row.created_at.replace(tzinfo=None)
@@ -250,7 +251,7 @@ def test_setting_a_password_ends_every_other_session_and_link(db, jane, outbox):
     new_session, _ = passwords.set_password(db, token, NEW, NEW)
     commit(db)
     assert not auth.resolve_caller(db, other_browser).signed_in
-    assert [s.token_hash for s in db.exec(select(AuthSession)).all()] == [auth.hash_token(new_session)]
+    assert [s.token_hash for s in db.exec(select(AuthSession)).all()] == [hash_token(new_session)]
     welcome = db.exec(select(PasswordToken).where(PasswordToken.purpose == "welcome")).one()
     assert welcome.used_at is None and welcome.expires_at.replace(tzinfo=None) <= utcnow().replace(
         tzinfo=None

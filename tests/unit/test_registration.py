@@ -24,8 +24,10 @@ from app.services import (
     registration,
     throttle,
 )
+from app.services.caller import ANONYMOUS
 from app.services.db import session_scope, utcnow
 from app.services.errors import DomainError, FieldErrors
+from app.services.tokens import hash_token
 from models import Account, AuthSession, Cart, CartLine, PasswordToken, Throttle
 from storefront_qa.mail import CONFIRM_ACCOUNT_LINK, Outbox
 from tests.conftest import caller_for, make_account, make_product, sku_of
@@ -147,7 +149,7 @@ def test_a_new_address_gets_a_pending_account_nobody_can_sign_in_to_and_a_link(d
     assert msg["Subject"] == "Finish creating your Harbor & Pine account"
     token = link_token(outbox, "ann@example.com")
     assert f"https://shop.example/confirm-account?token={token}" in msg.get_content()
-    assert row.token_hash == auth.hash_token(token)
+    assert row.token_hash == hash_token(token)
     assert "Ann" not in msg.get_content()  # the registrant's words never reach someone else's mailbox
     # Pending: the chosen password signs nobody in, and answers like any wrong password.
     assert sign_in_answer(db, "ann@example.com", CHOSEN) == WRONG
@@ -273,7 +275,7 @@ def test_two_clicks_racing_on_one_link_exactly_one_wins(db, outbox):
 def test_confirming_merges_the_browsers_anonymous_cart_and_signs_out_whoever_was_there(db, jane, outbox):
     product = make_product(db)
     previous, jane_token = caller_for(db, jane)
-    carts.add(db, auth.ANONYMOUS, "the-browser", sku_of(product), 2)
+    carts.add(db, ANONYMOUS, "the-browser", sku_of(product), 2)
     commit(db)
     register(db)
     token, first = identity.confirm_registration(
@@ -401,7 +403,7 @@ def test_a_pending_account_is_refused_everywhere(db, outbox):
     # Customer service does not find it, and cannot access it by id.
     csr, _ = caller_for(db, make_account(db, "Casey", "Rep", "csr@example.com", role="csr"))
     for criteria in ({"email": "ann"}, {"last_name": "Lee"}, {"customer_number": pending.customer_number}):
-        assert customers.find(db, csr, criteria)["rows"] == []
+        assert customers.find(db, csr, criteria).rows == []
     assert "not finished registering" in onbehalf.access_refusal(db, csr, pending)
     # A CSR creating an account for the address is told why it cannot (staff only see this).
     with pytest.raises(FieldErrors) as e:
@@ -423,7 +425,7 @@ def test_a_pending_account_is_refused_everywhere(db, outbox):
     # Once finished, it is a customer like any other.
     registration.confirm(db, link_token(outbox, "ann@example.com"), CHOSEN)
     commit(db)
-    assert [r["email"] for r in customers.find(db, csr, {"email": "ann"})["rows"]] == ["ann@example.com"]
+    assert [r.email for r in customers.find(db, csr, {"email": "ann"}).rows] == ["ann@example.com"]
 
 
 def test_pending_accounts_nobody_can_finish_are_pruned_and_the_address_is_free_again(db, jane, outbox):

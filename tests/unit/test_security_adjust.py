@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from app import config
-from app.services import auth, carts, locks, orders
+from app.services import carts, locks, orders
+from app.services.caller import ANONYMOUS
 from models import AuditEvent, CartLine, Order, OrderLine, Promotion
 from tests.conftest import caller_for, make_account, make_product, sku_of
 from tests.unit.test_orders_payments import commit, on_behalf, place
@@ -89,7 +90,7 @@ def test_adding_to_the_adjusted_line_adds_items_at_full_price(db, granted):
 
 def test_merging_an_anonymous_cart_into_the_adjusted_line_does_not_grow_it(db, granted):
     jane, customer, _, jacket = granted
-    carts.add(db, auth.ANONYMOUS, "anon-browser", sku_of(jacket), 39)
+    carts.add(db, ANONYMOUS, "anon-browser", sku_of(jacket), 39)
     commit(db)
     assert carts.merge_anonymous(db, "anon-browser", jane.id) == 1
     commit(db)

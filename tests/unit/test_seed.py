@@ -12,7 +12,8 @@ from app import config, seed
 from app.services import db as dbmod
 from app.services import promotions
 from app.services.accounts import create_account, customer_number_for
-from app.services.auth import segments_of, verify_password
+from app.services.auth import verify_password
+from app.services.caller import segments_of
 from models import (
     Account,
     Address,
