@@ -25,3 +25,13 @@ def smith(n: int) -> Identity:
     if not 1 <= n <= 30:
         raise ValueError("the seed has smith01 to smith30")
     return Identity(f"smith{n:02d}@example.com", "shop-pass-123")
+
+
+def account_id(engine, email: str) -> int:
+    """The account id of `email` in the store's database (`engine`: the `store_db` fixture)."""
+    from sqlmodel import Session, select
+
+    from models import Account
+
+    with Session(engine) as s:
+        return s.exec(select(Account.id).where(Account.email == email)).one()

@@ -24,6 +24,8 @@ READY_JS = """() => {
     && hook.dataset.path === decodeURIComponent(window.location.pathname);
 }"""
 
+SIGN_IN_TIMEOUT_MS = 15_000  # the plugin's default timeout for actions (new_context)
+
 __all__ = [
     "TEST_CARD",
     "AccountPage",
@@ -73,6 +75,14 @@ class Base:
     def toast(self) -> Locator:
         return self.tid("toast")
 
+    def field_error(self, field: str) -> Locator:
+        """The message under a form field (hook `error-<field>`), e.g. `field_error("card_number")`."""
+        return self.tid(f"error-{field}")
+
+    def not_found(self) -> Locator:
+        """The not-found message of an unknown product, order or route."""
+        return self.tid("not-found")
+
     def expect_toast(self, text: str) -> None:
         expect(self.toast()).to_contain_text(text)
 
@@ -84,8 +94,20 @@ class Header(Base):
         self.tid("search-input").fill(keyword)
         self.tid("search-input").press("Enter")
 
+    def signin_link(self) -> Locator:
+        """Sign In / Register, while signed out."""
+        return self.tid("header-signin")
+
+    def user_menu(self) -> Locator:
+        """The signed-in user's first name, opening their menu (not on behalf)."""
+        return self.tid("header-user-menu")
+
+    def customer_service_tab(self) -> Locator:
+        """The Customer Service tab (staff only); on behalf it opens the end-session dialog."""
+        return self.tid("nav-customer-service")
+
     def open_user_menu(self) -> None:
-        self.tid("header-user-menu").click()
+        self.user_menu().click()
         expect(self.tid("menu-sign-out")).to_be_visible()
 
     def sign_out(self) -> None:
@@ -124,16 +146,28 @@ class OnBehalfHeader(Base):
         self.csr_name().click()
         expect(self.tid("menu-sign-in-as-yourself")).to_be_visible()
 
+    def sign_in_as_yourself_item(self) -> Locator:
+        """Sign in as yourself, in the CSR menu (`open_menu()` first)."""
+        return self.tid("menu-sign-in-as-yourself")
+
+    def sign_out_item(self) -> Locator:
+        """Sign out, in the CSR menu (`open_menu()` first)."""
+        return self.tid("menu-sign-out")
+
+    def lock_lost(self) -> Locator:
+        """On the band of the CSR who lost the lock: "Your lock was taken over by <CSR>. …"."""
+        return self.tid("lock-lost-notice")
+
     def sign_in_as_yourself(self) -> None:
         """End the session and go back to Customer Service as the CSR."""
         self.open_menu()
-        self.tid("menu-sign-in-as-yourself").click()
+        self.sign_in_as_yourself_item().click()
         self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
     def sign_out(self) -> None:
         self.open_menu()
-        self.tid("menu-sign-out").click()
+        self.sign_out_item().click()
 
     def idle_warning(self) -> Locator:
         return self.tid("session-idle-warning")
@@ -150,32 +184,49 @@ class EndSessionDialog(Base):
     def dialog(self) -> Locator:
         return self.tid("end-session-dialog")
 
+    def tab(self) -> Locator:
+        """The Customer Service tab that opens the dialog."""
+        return self.tid("nav-customer-service")
+
+    def confirm_button(self) -> Locator:
+        return self.tid("end-session-confirm")
+
+    def cancel_button(self) -> Locator:
+        return self.tid("end-session-cancel")
+
     def open(self) -> None:
-        self.tid("nav-customer-service").click()
+        self.tab().click()
         expect(self.dialog()).to_be_visible()
 
     def cancel(self) -> None:
-        self.tid("end-session-cancel").click()
+        self.cancel_button().click()
         expect(self.dialog()).to_have_count(0)
 
     def confirm(self) -> None:
-        self.tid("end-session-confirm").click()
+        self.confirm_button().click()
         self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
 
 class MiniCart(Base):
+    def panel(self) -> Locator:
+        return self.tid("minicart-panel")
+
     def open(self) -> None:
-        if not self.tid("minicart-panel").is_visible():
+        if not self.panel().is_visible():
             self.tid("minicart-button").click()
-        expect(self.tid("minicart-panel")).to_be_visible()
+        expect(self.panel()).to_be_visible()
 
     def close(self) -> None:
         self.page.keyboard.press("Escape")
-        expect(self.tid("minicart-panel")).to_have_count(0)
+        expect(self.panel()).to_have_count(0)
+
+    def counter(self) -> Locator:
+        """The header's item count, e.g. `expect(store.minicart.counter()).to_have_text("2")`."""
+        return self.tid("minicart-count")
 
     def count(self) -> str:
-        return self.tid("minicart-count").inner_text()
+        return self.counter().inner_text()
 
     def lines(self) -> Locator:
         return self.tid("minicart-line")
@@ -187,20 +238,33 @@ class MiniCart(Base):
         """Lock status while on behalf: "Unlocked", "Locked by you", "Locked by <CSR> since <time>"."""
         return self.tid("lock-status")
 
+    def lock_button(self) -> Locator:
+        return self.tid("minicart-lock")
+
+    def unlock_button(self) -> Locator:
+        return self.tid("minicart-unlock")
+
+    def takeover_button(self) -> Locator:
+        """Take over lock, while another CSR holds it: opens a confirmation (`takeover_confirm_button()`)."""
+        return self.tid("minicart-takeover")
+
+    def takeover_confirm_button(self) -> Locator:
+        return self.tid("lock-takeover-confirm")
+
     def lock(self) -> None:
         self.open()
-        self.tid("minicart-lock").click()
+        self.lock_button().click()
         expect(self.status()).to_have_text("Locked by you")
 
     def unlock(self) -> None:
         self.open()
-        self.tid("minicart-unlock").click()
+        self.unlock_button().click()
         expect(self.status()).to_have_text("Unlocked")
 
     def take_over(self) -> None:
         self.open()
-        self.tid("minicart-takeover").click()
-        self.tid("lock-takeover-confirm").click()
+        self.takeover_button().click()
+        self.takeover_confirm_button().click()
         expect(self.status()).to_have_text("Locked by you")
 
 
@@ -220,6 +284,10 @@ class CatalogPage(Base):
         self.page.wait_for_url(f"**/product/{code}")
         self.ready()
 
+    def page_info(self) -> Locator:
+        """The catalog's "Page <n> of <m>"."""
+        return self.tid("page-info")
+
     def next_page(self) -> None:
         self.tid("page-next").click()
 
@@ -228,12 +296,25 @@ class ProductPage(Base):
     def open(self, code: str) -> None:
         self.goto(f"/product/{code}")
 
+    def price_label(self) -> Locator:
+        """The price for the viewer, e.g. `expect(store.product.price_label()).to_have_text("$129.00")`."""
+        return self.tid("pdp-price")
+
     def price(self) -> str:
-        return self.tid("pdp-price").inner_text()
+        return self.price_label().inner_text()
+
+    def quantity(self) -> Locator:
+        return self.tid("pdp-qty")
+
+    def quantity_error(self) -> Locator:
+        return self.tid("pdp-qty-error")
+
+    def add_button(self) -> Locator:
+        return self.tid("pdp-add-to-cart")
 
     def add(self, quantity: int | str = 1) -> None:
-        self.tid("pdp-qty").fill(str(quantity))
-        self.tid("pdp-add-to-cart").click()
+        self.quantity().fill(str(quantity))
+        self.add_button().click()
 
 
 class CartPage(Base):
@@ -246,49 +327,92 @@ class CartPage(Base):
     def line(self, code: str) -> Locator:
         return self.page.locator(f'[data-testid="cart-line"][data-code="{code}"]')
 
+    def quantity(self, code: str) -> Locator:
+        """The line's quantity box (read-only without the right to edit)."""
+        return self.line(code).get_by_test_id("cart-line-qty")
+
+    def remove_button(self, code: str) -> Locator:
+        return self.line(code).get_by_test_id("cart-line-remove")
+
     def set_quantity(self, code: str, quantity: int | str) -> None:
-        box = self.line(code).get_by_test_id("cart-line-qty")
+        box = self.quantity(code)
         box.fill(str(quantity))
         box.blur()
 
     def remove(self, code: str) -> None:
-        self.line(code).get_by_test_id("cart-line-remove").click()
+        self.remove_button(code).click()
 
     def subtotal(self) -> Locator:
         return self.tid("cart-subtotal")
 
+    def empty(self) -> Locator:
+        return self.tid("cart-empty")
+
+    def readonly_notice(self) -> Locator:
+        """The customer's cart while a CSR on behalf holds the lock: "Customer service (<CSR>) is working …"."""
+        return self.tid("cart-readonly-notice")
+
+    def prepared_notice(self) -> Locator:
+        """The customer's cart after a CSR handed it back: "Customer service (<CSR>) prepared this cart …"."""
+        return self.tid("cart-prepared-notice")
+
+    def lock_status(self) -> Locator:
+        """On behalf: the cart page's lock status (as the mini-cart's `status()`)."""
+        return self.tid("lock-status")
+
+    def checkout_button(self) -> Locator:
+        """Checkout (shoppers; disabled while the cart is read-only)."""
+        return self.tid("checkout-button")
+
+    def checkout_for_customer_button(self) -> Locator:
+        return self.tid("checkout-for-customer")
+
+    def hand_back_button(self) -> Locator:
+        return self.tid("hand-back-cart")
+
     def open_adjust(self, code: str) -> None:
         """On behalf, holding the lock (permission `order.adjust_price`): open the line's adjust-price dialog."""
         self.line(code).get_by_test_id("cart-line-adjust").click()
-        expect(self.tid("adjust-amount")).to_be_visible()
+        expect(self.adjust_amount()).to_be_visible()
+
+    def adjust_amount(self) -> Locator:
+        """The adjust-price dialog's reduction per item, in dollars."""
+        return self.tid("adjust-amount")
+
+    def adjust_reason(self) -> Locator:
+        return self.tid("adjust-reason")
+
+    def apply_adjustment(self) -> None:
+        """Apply in the adjust-price dialog (refused with a toast, the dialog open, without a reason)."""
+        self.tid("adjust-submit").click()
 
     def adjust_price(self, code: str, amount: str, reason: str) -> None:
         """Reduce the line's price by `amount` dollars per item (e.g. "5.00"; "0" removes it), with a reason."""
-        if not self.tid("adjust-amount").is_visible():
+        if not self.adjust_amount().is_visible():
             self.open_adjust(code)
-        self.tid("adjust-amount").fill(amount)
-        self.tid("adjust-reason").fill(reason)
-        self.tid("adjust-submit").click()
-        expect(self.tid("adjust-amount")).to_have_count(0)  # applied: the dialog closed
+        self.adjust_amount().fill(amount)
+        self.adjust_reason().fill(reason)
+        self.apply_adjustment()
+        expect(self.adjust_amount()).to_have_count(0)  # applied: the dialog closed
 
     def adjustment(self, code: str) -> Locator:
         """The line's "Adjusted −$x each on n items: <reason>", on a line with a price adjustment."""
         return self.line(code).get_by_test_id("cart-line-adjustment")
 
     def checkout(self) -> None:
-        self.tid("checkout-button").click()
+        self.checkout_button().click()
         self.page.wait_for_url(at("/checkout"))
         self.ready()
 
     def checkout_for_customer(self) -> None:
         """On behalf, holding the lock: go to checkout to place the order in the customer's name."""
-        self.tid("checkout-for-customer").click()
+        self.checkout_for_customer_button().click()
         self.page.wait_for_url(at("/checkout"))
         self.ready()
 
     def hand_back(self) -> None:
         """On behalf: unlock, end the session (back to Customer Service); the customer checks out later."""
-        self.tid("hand-back-cart").click()
+        self.hand_back_button().click()
         self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
@@ -321,20 +445,67 @@ class CheckoutPage(Base):
     def fulfilment_error(self, code: str) -> Locator:
         return self.line(code).get_by_test_id("checkout-fulfilment-error")
 
+    def addresses(self) -> Locator:
+        """The saved addresses (radios), while at least one line ships."""
+        return self.tid("checkout-address")
+
+    def pickup_only_notice(self) -> Locator:
+        """Every line is picked up: no address, no shipping method."""
+        return self.tid("checkout-pickup-only")
+
+    def on_behalf_notice(self) -> Locator:
+        return self.tid("checkout-on-behalf-notice")
+
+    def coupon(self) -> Locator:
+        return self.tid("checkout-coupon")
+
     def apply_coupon(self, code: str) -> None:
-        """Type a coupon code and Apply; see `checkout-coupon-discount` or `checkout-coupon-error` after."""
-        self.tid("checkout-coupon").fill(code)
+        """Type a coupon code and Apply; see `coupon_discount()` or `coupon_error()` after."""
+        self.coupon().fill(code)
         self.tid("checkout-coupon-apply").click()
+
+    def coupon_error(self) -> Locator:
+        return self.tid("checkout-coupon-error")
+
+    def coupon_discount(self) -> Locator:
+        return self.tid("checkout-coupon-discount")
+
+    def summary_shipping(self) -> Locator:
+        return self.tid("checkout-summary-shipping")
+
+    def summary_total(self) -> Locator:
+        return self.tid("checkout-summary-total")
+
+    def gift_message(self) -> Locator:
+        """The gift message box (at most 300 characters)."""
+        return self.tid("checkout-gift-message")
+
+    def order_note_box(self) -> Locator:
+        """On behalf: the order note, for customer service only (at most 500 characters)."""
+        return self.tid("checkout-order-note")
 
     def order_line_fulfilment(self, code: str) -> Locator:
         """On the confirmation: "Ship to home" or "Pick up at <store>, <city>" for that line."""
         return self.page.locator(f'[data-testid="order-line-fulfilment"][data-code="{code}"]')
 
-    def pay(self, number: str = TEST_CARD[0], expiry: str = TEST_CARD[1], cvc: str = TEST_CARD[2]) -> None:
+    def fill_card(
+        self, number: str = TEST_CARD[0], expiry: str = TEST_CARD[1], cvc: str = TEST_CARD[2]
+    ) -> None:
+        """Fill in the card (the test card by default) without placing the order."""
         self.tid("checkout-card-number").fill(number)
         self.tid("checkout-card-expiry").fill(expiry)
         self.tid("checkout-card-cvc").fill(cvc)
-        self.tid("place-order").click()
+
+    def place_order_button(self) -> Locator:
+        return self.tid("place-order")
+
+    def place_order(self) -> None:
+        """Place order with what is filled in (e.g. after a refusal: the card is still there)."""
+        self.place_order_button().click()
+
+    def pay(self, number: str = TEST_CARD[0], expiry: str = TEST_CARD[1], cvc: str = TEST_CARD[2]) -> None:
+        self.fill_card(number, expiry, cvc)
+        self.place_order()
 
     def new_address(self, full_name: str, line1: str, city: str, postal_code: str) -> None:
         self.tid("checkout-address-new").click()
@@ -348,6 +519,20 @@ class CheckoutPage(Base):
         self.page.wait_for_url("**/order/*")
         expect(self.tid("order-number")).to_be_visible()
         return self.tid("order-number").inner_text()
+
+    def order_total(self) -> Locator:
+        """On the confirmation: the total paid."""
+        return self.tid("order-total")
+
+    def order_coupon_discount(self) -> Locator:
+        return self.tid("order-coupon-discount")
+
+    def order_gift_message(self) -> Locator:
+        return self.tid("order-gift-message")
+
+    def order_note(self) -> Locator:
+        """On the confirmation, while customer service views the order: the order note."""
+        return self.tid("order-note")
 
 
 class LoginPage(Base):
@@ -408,8 +593,15 @@ class SetPasswordPage(Base):
         """`path` as `Outbox.set_password_link` returns it, e.g. "/set-password?token=…"."""
         self.goto(path)
 
+    def new_password(self) -> Locator:
+        return self.tid("set-password-new")
+
+    def request_new_link(self) -> Locator:
+        """Request a new link (to /forgot-password), under a link that cannot be used."""
+        return self.tid("set-password-request-new")
+
     def choose(self, password: str, confirm: str | None = None) -> None:
-        self.tid("set-password-new").fill(password)
+        self.new_password().fill(password)
         self.tid("set-password-confirm").fill(password if confirm is None else confirm)
         self.tid("set-password-submit").click()
 
@@ -451,8 +643,11 @@ class ConfirmAccountPage(Base):
         """`path` as `Outbox.confirm_account_link` returns it."""
         self.goto(path)
 
+    def password(self) -> Locator:
+        return self.tid("confirm-account-password")
+
     def confirm(self, password: str) -> None:
-        self.tid("confirm-account-password").fill(password)
+        self.password().fill(password)
         self.tid("confirm-account-submit").click()
 
     def confirm_and_sign_in(self, password: str) -> None:
@@ -486,11 +681,30 @@ class AccountPage(Base):
         self.expect_toast("open the link we sent to the new address")
         expect(self.tid("profile-email-pending")).to_contain_text(email)
 
+    def open_address_form(self) -> None:
+        """Add address: the address form opens."""
+        self.tid("address-add-open").click()
+        expect(self.tid("address-save")).to_be_visible()
+
+    def sign_out_everywhere(self) -> None:
+        """Sign out everywhere: the dialog asks first (`confirm_sign_out_everywhere()`)."""
+        self.tid("sign-out-everywhere").click()
+        expect(self.tid("sign-out-everywhere-confirm")).to_be_visible()
+
+    def confirm_sign_out_everywhere(self) -> None:
+        """Every sign-in of the account ends, this browser's too: it lands on the catalog, signed out."""
+        self.tid("sign-out-everywhere-confirm").click()
+        self.page.wait_for_url("**/")
+
     def order_rows(self) -> Locator:
         return self.tid("account-order-row")
 
     def order_row(self, number: str) -> Locator:
         return self.page.locator(f'[data-testid="account-order-row"][data-order-number="{number}"]')
+
+    def order_assisted(self, number: str) -> Locator:
+        """The order row's "Placed with help from customer service"."""
+        return self.order_row(number).get_by_test_id("order-assisted")
 
 
 class FindCustomer(Base):
@@ -532,19 +746,27 @@ class FindCustomer(Base):
 
     def open_actions(self, row: Locator) -> None:
         row.get_by_test_id("customer-actions").click()
-        expect(self.tid("action-access-account")).to_be_visible()
+        expect(self.access_account_item()).to_be_visible()
+
+    def access_account_item(self) -> Locator:
+        """Access customer's account, in an open Actions menu (`open_actions(row)` first)."""
+        return self.tid("action-access-account")
+
+    def view_cart_item(self) -> Locator:
+        """View cart, in an open Actions menu."""
+        return self.tid("action-view-cart")
 
     def access(self, text: str) -> None:
         """Access the account of the row containing `text`; lands on the customer's My Account."""
         self.open_actions(self.row(text))
-        self.tid("action-access-account").click()
+        self.access_account_item().click()
         self.page.wait_for_url(at("/account"))
         self.ready()
 
     def view_cart(self, text: str) -> None:
         """Access the account of the row containing `text`, landing on the customer's cart."""
         self.open_actions(self.row(text))
-        self.tid("action-view-cart").click()
+        self.view_cart_item().click()
         self.page.wait_for_url(at("/cart"))
         self.ready()
 
@@ -566,7 +788,7 @@ class CreateCustomerDialog(Base):
 
     def open(self) -> None:
         self.tid("create-customer-open").click()
-        expect(self.tid("create-submit")).to_be_visible()
+        expect(self.submit_button()).to_be_visible()
 
     def fill(self, **fields: str) -> None:
         unknown = set(fields) - set(self.FIELDS)
@@ -575,12 +797,15 @@ class CreateCustomerDialog(Base):
         for name, value in fields.items():
             self.tid(self.FIELDS[name]).fill(value)
 
+    def submit_button(self) -> Locator:
+        return self.tid("create-submit")
+
     def submit(self) -> None:
-        self.tid("create-submit").click()
+        self.submit_button().click()
 
     def create(self, **fields: str) -> None:
         """Open, fill, submit; lands on the new customer's My Account, on behalf of them."""
-        if not self.tid("create-submit").is_visible():
+        if not self.submit_button().is_visible():
             self.open()
         self.fill(**fields)
         self.submit()
@@ -593,8 +818,6 @@ class CreateCustomerDialog(Base):
 
 class CustomerServicePage(Base):
     """/customer-service: Find customer, your recent sessions and (supervisors) the locked carts."""
-
-    FIELDS = FindCustomer.FIELDS
 
     def __init__(self, page: Page):
         super().__init__(page)
@@ -618,11 +841,19 @@ class CustomerServicePage(Base):
     def locked_carts(self) -> Locator:
         return self.tid("locked-cart-row")
 
+    def access_denied(self) -> Locator:
+        """For a shopper (also on the audit log): "Customer service only"."""
+        return self.tid("access-denied")
+
+    def release_button(self, row: Locator) -> Locator:
+        """Release, on a row of `locked_carts()` (permission `lock.release_any`)."""
+        return row.get_by_test_id("release-lock")
+
     def release_lock(self, customer_number: str) -> None:
         """Supervisors: release the lock on this customer's cart."""
-        self.page.locator(
-            f'[data-testid="locked-cart-row"][data-customer-number="{customer_number}"]'
-        ).get_by_test_id("release-lock").click()
+        self.release_button(
+            self.page.locator(f'[data-testid="locked-cart-row"][data-customer-number="{customer_number}"]')
+        ).click()
         self.expect_toast("Lock released")
 
 
@@ -635,6 +866,10 @@ class AuditPage(Base):
         if action is None:
             return self.tid("audit-row")
         return self.page.locator(f'[data-testid="audit-row"][data-action="{action}"]')
+
+    def empty(self) -> Locator:
+        """Nothing matches the filters."""
+        return self.tid("audit-empty")
 
     def filter(self, csr_email: str = "", customer_number: str = "") -> None:
         self.page.get_by_label("CSR email").fill(csr_email)
@@ -670,7 +905,9 @@ class Store:
         """Sign in on /login and wait for the welcome; a shopper stays where they were sent."""
         self.login.open()
         self.login.sign_in(email, password)
-        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
+        # Signing in is a password hash and a full page load through the session-cookie endpoint: on a busy
+        # machine it takes longer than an assertion's default 5 s, so wait as long as an action would.
+        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome", timeout=SIGN_IN_TIMEOUT_MS)
         self.login.ready()
 
     def register(self, first: str, last: str, email: str, password: str, outbox) -> None:
@@ -682,7 +919,7 @@ class Store:
         expect(self.login.sent()).to_contain_text(email.strip().lower())
         self.confirm_account.open(outbox.confirm_account_link(email, after=before))
         self.confirm_account.confirm_and_sign_in(password)
-        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome")
+        expect(self.page.get_by_test_id("toast")).to_contain_text("Welcome", timeout=SIGN_IN_TIMEOUT_MS)
 
     def sign_in_staff(self, email: str, password: str) -> None:
         """Sign in a CSR or supervisor: they land on Customer Service."""

@@ -10,6 +10,7 @@ repository registers it from tests/conftest.py. Fixtures:
 - `new_context`: a factory of browser contexts, one per person in a scenario, 1280×900.
 - `page`: a page in a new context; `store`: `Store(page)`, every page object for that page.
 - `mail_outbox` (session): `storefront_qa.mail.Outbox` over the store's outgoing mail (set-password links).
+- `store_db` (session): a SQLAlchemy engine on the store's database.
 
 A failing test leaves a full-page screenshot of each of its pages and a Playwright trace of each context in
 the artifacts folder (`--artifacts-dir`, `$E2E_ARTIFACTS_DIR`, default `<rootdir>/test-artifacts`); its path
@@ -85,6 +86,16 @@ def mail_outbox(store_server):
     from storefront_qa.mail import Outbox
 
     return Outbox(store_server.outbox)
+
+
+@pytest.fixture(scope="session")
+def store_db(store_server):
+    """A SQLAlchemy engine on the store's database, to read what a test cannot see in a page."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(store_server.db_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -372,3 +372,25 @@ class RawClient:
 
     async def __aexit__(self, *exc) -> None:
         await self.close()
+
+
+async def signed_in(base_url: str, who, path: str) -> RawClient:
+    """A socket on `path` of a browser signed in as `who` (an `Identity`): signed in through the app's own
+    sign-in event on one socket, then a new socket hydrated with the `sid` cookie the server set, as the next
+    page would. Close it when done."""
+    async with RawClient(base_url, "/login") as login:
+        await login.sign_in(who.email, who.password)
+    client = RawClient(base_url, path, cookies=login.cookies)
+    await client.connect()
+    return client
+
+
+def run_sync(coro):
+    """Run a scenario (a coroutine) to its end in a thread of its own: Playwright's sync API may hold this
+    thread's event loop. The thread gets this one's context, where Reflex keeps its registry of states (the
+    raw client reads it)."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coro).result()

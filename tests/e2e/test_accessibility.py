@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from storefront_qa.pages import Store, at
-from tests.e2e.test_cart_lock import on_behalf_of
+from storefront_qa.demo import CSR, CSR2, SUPERVISOR, smith
+from storefront_qa.journeys import on_behalf_of, shopper, staff
+from storefront_qa.pages import Store
 
 AXE = Path(__file__).resolve().parents[2] / ".tools/node_modules/axe-core/axe.min.js"
 
@@ -71,45 +72,41 @@ def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context, 
     expect(anon.confirm_account.field_error()).to_be_visible()
     check(anon, None, "finish registering with a field error", problems)
 
-    shopper = Store(new_context().new_page())
-    shopper.sign_in("smith21@example.com", "shop-pass-123")
-    shopper.product.open("HAT-CAP")
-    shopper.product.add(1)
-    expect(shopper.minicart.tid("minicart-count")).to_have_text("1")
+    me = shopper(new_context, smith(21))
+    me.product.open("HAT-CAP")
+    me.product.add(1)
+    expect(me.minicart.counter()).to_have_text("1")
     for path in ["/account", "/cart", "/checkout"]:
-        check(shopper, path, f"shopper {path}", problems)
+        check(me, path, f"shopper {path}", problems)
 
-    csr = on_behalf_of(new_context, "csr2@example.com", "smith22@example.com")
+    csr = on_behalf_of(new_context, CSR2, smith(22).email)
     check(csr, None, "on behalf /account", problems)
     for path in ["/", "/product/JKT-RAIN", "/cart"]:
         check(csr, path, f"on behalf {path}", problems)
     csr.minicart.open()
     check(csr, None, "on behalf mini-cart", problems)
     csr.minicart.close()
-    csr.header.tid("nav-customer-service").click()
+    csr.end_session.open()
     check(csr, None, "end-session dialog", problems)
-    csr.header.tid("end-session-confirm").click()
-    csr.page.wait_for_url(at("/customer-service"))
-    csr.customer_service.ready()
+    csr.end_session.confirm()
     csr.customer_service.find(last_name="smith")
     expect(csr.customer_service.rows()).to_have_count(20)
     check(csr, None, "Customer Service with results", problems)
-    csr.customer_service.tid("create-customer-open").click()
+    csr.create_customer.open()
     check(csr, None, "create-customer dialog", problems)
     csr.page.keyboard.press("Escape")
-    boss = Store(new_context().new_page())
-    boss.sign_in("supervisor@example.com", "super-pass-123")
+    boss = staff(new_context, SUPERVISOR)
     check(boss, "/customer-service", "Customer Service as supervisor", problems)
     check(boss, "/customer-service/audit", "audit log", problems)
     assert problems == {}
 
 
 def test_dialogs_work_by_keyboard(new_context):
-    s = on_behalf_of(new_context, "csr@example.com", "smith23@example.com")
-    tab = s.header.tid("nav-customer-service")
+    s = on_behalf_of(new_context, CSR, smith(23).email)
+    tab = s.end_session.tab()
     tab.focus()
     s.page.keyboard.press("Enter")
-    dialog = s.header.tid("end-session-dialog")
+    dialog = s.end_session.dialog()
     expect(dialog).to_be_visible()
     # Focus is trapped in the dialog, and Escape closes it, keeping the session.
     for _ in range(4):
@@ -117,4 +114,4 @@ def test_dialogs_work_by_keyboard(new_context):
         assert s.page.evaluate("document.activeElement.closest('[data-testid=end-session-dialog]') !== null")
     s.page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
-    expect(s.header.tid("header-customer-name")).to_be_visible()
+    expect(s.on_behalf.customer_name()).to_be_visible()

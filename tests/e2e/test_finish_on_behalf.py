@@ -5,35 +5,34 @@ import uuid
 
 from playwright.sync_api import expect
 
-from storefront_qa.pages import at
-from tests.e2e.pages import Store
-from tests.e2e.test_cart_lock import on_behalf_of
-from tests.e2e.test_customer_service import csr
+from storefront_qa.demo import CSR, CSR2, smith
+from storefront_qa.journeys import on_behalf_of, shopper, staff
+from storefront_qa.pages import Store
 
 
 def test_create_customer_refuses_bad_input_then_shops_for_them(new_context, mail_outbox):
-    s = csr(new_context)
-    cs = s.customer_service
-    cs.tid("create-customer-open").click()
-    cs.tid("create-email").fill("jane@example.com")  # taken
-    cs.tid("create-submit").click()
-    expect(cs.tid("create-error")).to_be_visible()
+    s = staff(new_context, CSR)
+    create = s.create_customer
+    create.open()
+    create.fill(email="jane@example.com")  # taken
+    create.submit()
+    expect(create.error()).to_be_visible()
     for field in ("first_name", "last_name", "phone", "line1", "city", "postal_code"):
-        expect(s.page.get_by_test_id(f"error-{field}")).to_be_visible()
-    expect(s.page.get_by_test_id("error-email")).to_contain_text("already exists")
+        expect(create.field_error(field)).to_be_visible()
+    expect(create.field_error("email")).to_contain_text("already exists")
 
     email = f"caller.{uuid.uuid4().hex[:6]}@example.com"
-    cs.tid("create-first-name").fill("Nia")
-    cs.tid("create-last-name").fill("Newcomer")
-    cs.tid("create-email").fill(email)
-    cs.tid("create-phone").fill("(555) 777-1234")
-    cs.tid("create-address-line1").fill("9 Harbor Way")
-    cs.tid("create-city").fill("Portland")
-    cs.tid("create-postal-code").fill("97201")
-    cs.tid("create-submit").click()
-    s.page.wait_for_url(at("/account"))
+    create.create(
+        first_name="Nia",
+        last_name="Newcomer",
+        email=email,
+        phone="(555) 777-1234",
+        line1="9 Harbor Way",
+        city="Portland",
+        postal_code="97201",
+    )  # lands on the new customer's My Account, on behalf of them
     s.header.expect_toast(f"emailed {email} a link to choose a password")
-    expect(s.header.tid("header-customer-name")).to_have_text("Nia Newcomer")
+    expect(s.on_behalf.customer_name()).to_have_text("Nia Newcomer")
     welcome = mail_outbox.set_password_link(email)
 
     # Check out for the new customer: lock, add, the explicit button, pay with their card.
@@ -41,17 +40,15 @@ def test_create_customer_refuses_bad_input_then_shops_for_them(new_context, mail
     s.minicart.close()
     s.product.open("HAT-BEANIE")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.minicart.counter()).to_have_text("1")
     s.cart.open()
-    expect(s.cart.tid("checkout-button")).to_have_count(0)  # a CSR chooses how to finish, explicitly
-    s.cart.tid("checkout-for-customer").click()
-    s.page.wait_for_url(at("/checkout"))
-    s.checkout.ready()
-    expect(s.page.get_by_test_id("checkout-on-behalf-notice")).to_contain_text("Nia Newcomer")
+    expect(s.cart.checkout_button()).to_have_count(0)  # a CSR chooses how to finish, explicitly
+    s.cart.checkout_for_customer()
+    expect(s.checkout.on_behalf_notice()).to_contain_text("Nia Newcomer")
     s.checkout.pay()
     number = s.checkout.order_number()
     s.account.open()
-    expect(s.account.order_row(number).get_by_test_id("order-assisted")).to_be_visible()
+    expect(s.account.order_assisted(number)).to_be_visible()
 
     # The customer never got the welcome mail, they say: the CSR sends a fresh link, which replaces it.
     s.account.send_password_link()
@@ -72,26 +69,25 @@ def test_create_customer_refuses_bad_input_then_shops_for_them(new_context, mail
 
 
 def test_hand_back_cart_and_customer_checks_it_out(new_context):
-    s = on_behalf_of(new_context, "csr2@example.com", "smith09@example.com")
+    customer = smith(9)
+    s = on_behalf_of(new_context, CSR2, customer.email)
     s.minicart.lock()
     s.minicart.close()
     s.product.open("SCARF-CASH")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.minicart.counter()).to_have_text("1")
     s.cart.open()
-    s.cart.tid("hand-back-cart").click()
-    s.page.wait_for_url(at("/customer-service"))
+    s.cart.hand_back()
     s.header.expect_toast("Cart handed back")
-    expect(s.header.tid("header-customer-name")).to_have_count(0)
+    expect(s.on_behalf.customer_name()).to_have_count(0)
 
-    shopper = Store(new_context().new_page())
-    shopper.sign_in("smith09@example.com", "shop-pass-123")
-    shopper.cart.open()
-    expect(shopper.cart.tid("cart-prepared-notice")).to_contain_text("Sam Agent")
-    expect(shopper.cart.line("SCARF-CASH")).to_be_visible()
-    shopper.cart.checkout()
-    shopper.checkout.pay()
-    number = shopper.checkout.order_number()
-    shopper.account.open()
-    expect(shopper.account.order_row(number)).to_be_visible()
-    expect(shopper.account.order_row(number).get_by_test_id("order-assisted")).to_have_count(0)
+    customer_view = shopper(new_context, customer)
+    customer_view.cart.open()
+    expect(customer_view.cart.prepared_notice()).to_contain_text("Sam Agent")
+    expect(customer_view.cart.line("SCARF-CASH")).to_be_visible()
+    customer_view.cart.checkout()
+    customer_view.checkout.pay()
+    number = customer_view.checkout.order_number()
+    customer_view.account.open()
+    expect(customer_view.account.order_row(number)).to_be_visible()
+    expect(customer_view.account.order_assisted(number)).to_have_count(0)

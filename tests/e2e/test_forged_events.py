@@ -15,13 +15,8 @@ Dana (disabled) and the supervisor are only looked up by id.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
-from collections.abc import Awaitable
-from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from app.services.validation import QUANTITY_MESSAGE
@@ -43,8 +38,16 @@ from models import (
     StoreStock,
     Variant,
 )
-from storefront_qa.demo import CSR, CSR2, smith
-from storefront_qa.raw_client import RawClient, changed, deltas, frontend_events, toasts
+from storefront_qa.demo import CSR, CSR2, account_id, smith
+from storefront_qa.raw_client import (
+    RawClient,
+    changed,
+    deltas,
+    frontend_events,
+    run_sync,
+    signed_in,
+    toasts,
+)
 
 SHOPPER_A, SHOPPER_B, SHOPPER_C, SHOPPER_D = smith(10), smith(11), smith(13), smith(14)
 SKU = "JKT-RAIN-NAVY-M"  # in stock (6)
@@ -86,20 +89,6 @@ WATCHED = (
 )
 
 
-def run(coro: Awaitable):
-    """Run a scenario in a thread of its own: Playwright's sync API may hold this thread's event loop. The
-    thread gets this one's context, where Reflex keeps its registry of states (the raw client reads it)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(contextvars.copy_context().run, asyncio.run, coro).result()
-
-
-@pytest.fixture(scope="module")
-def db(store_server):
-    engine = create_engine(store_server.db_url)
-    yield engine
-    engine.dispose()
-
-
 def snapshot(engine) -> dict[str, list[str]]:
     with Session(engine) as s:
         tables = {
@@ -110,21 +99,6 @@ def snapshot(engine) -> dict[str, list[str]]:
         }
     assert tables["account"] and tables["variant"] and tables["cart"]  # the store's database, seeded
     return tables
-
-
-def account_id(engine, email: str) -> int:
-    with Session(engine) as s:
-        return s.exec(select(Account.id).where(Account.email == email)).one()
-
-
-async def signed_in(base_url: str, who, path: str) -> RawClient:
-    """A socket on `path` of a browser signed in as `who`: signed in through the app's own sign-in event on
-    one socket, then a new socket hydrated with the `sid` cookie the server set, as the next page would."""
-    async with RawClient(base_url, "/login") as login:
-        await login.sign_in(who.email, who.password)
-    client = RawClient(base_url, path, cookies=login.cookies)
-    await client.connect()
-    return client
 
 
 async def refused(client: RawClient, name: str, payload: dict | None = None) -> str:
@@ -156,7 +130,7 @@ async def still_answers(client: RawClient) -> None:
         assert changed(frames, CartState, "panel_open") == [value]
 
 
-def test_forged_add_to_cart_is_refused(base_url, db):
+def test_forged_add_to_cart_is_refused(base_url, store_db):
     bad_skus = [[SKU], {"sku": SKU}, None, 7, "", "x" * 999_000]  # 999 kB: under Engine.IO's 1,000,000
     bad_quantities = [-5, 0, 100, 10**30, "1e3", True, "abc", None, [1], {"n": 1}, 2.5, " 1 1", "-1"]
 
@@ -164,7 +138,7 @@ def test_forged_add_to_cart_is_refused(base_url, db):
         anonymous = RawClient(base_url, PRODUCT_PAGE)
         await anonymous.connect()
         shopper = await signed_in(base_url, SHOPPER_A, PRODUCT_PAGE)
-        before = snapshot(db)
+        before = snapshot(store_db)
         for client in (anonymous, shopper):
             for sku in bad_skus:
                 assert await refused(client, CART + ".add", {"sku": sku, "quantity": 1}) == NO_OPTIONS
@@ -186,19 +160,19 @@ def test_forged_add_to_cart_is_refused(base_url, db):
             await client.emit(PRODUCT + ".set_option1", {"value": ["Navy"]})
             assert await refused(client, PRODUCT + ".add_to_cart") == NO_OPTIONS
             await still_answers(client)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
         for client in (anonymous, shopper):
             await client.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_a_frame_over_the_engine_io_limit_is_dropped_with_its_socket(base_url, db):
+def test_a_frame_over_the_engine_io_limit_is_dropped_with_its_socket(base_url, store_db):
     """1 MiB: Engine.IO announced maxPayload 1,000,000 in its handshake and closes the transport of a bigger
     frame before Reflex sees it (the frontend refuses to send one). No handler runs, so no toast."""
 
     async def scenario():
-        before = snapshot(db)
+        before = snapshot(store_db)
         async with RawClient(base_url, PRODUCT_PAGE) as client:
             await client.send(CART + ".add", {"sku": "x" * 2**20, "quantity": 1})
             frames = await client.drain(quiet=1, timeout=15, until=lambda f: client.disconnected)
@@ -209,12 +183,12 @@ def test_a_frame_over_the_engine_io_limit_is_dropped_with_its_socket(base_url, d
             assert client.disconnected and toasts(frames) == []
         async with RawClient(base_url, PRODUCT_PAGE) as fresh:  # the server itself is fine
             await still_answers(fresh)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_other_customers_and_unknown_cart_lines_are_refused(base_url, db):
+def test_other_customers_and_unknown_cart_lines_are_refused(base_url, store_db):
     async def scenario():
         a = await signed_in(base_url, SHOPPER_A, PRODUCT_PAGE)
         frames = await a.emit(CART + ".add", {"sku": SKU, "quantity": 1}, until=toasts)
@@ -226,7 +200,7 @@ def test_other_customers_and_unknown_cart_lines_are_refused(base_url, db):
         b_line = changed(frames, LiveCart, "lines")[-1][0]["line_id"]
         anonymous = RawClient(base_url, "/cart")
         await anonymous.connect()
-        before = snapshot(db)
+        before = snapshot(store_db)
 
         bad_ids = [
             a_line,
@@ -255,16 +229,16 @@ def test_other_customers_and_unknown_cart_lines_are_refused(base_url, db):
         assert await refused(b, CART + ".adjust_price", {"form": form}) == NO_PERMISSION
         await still_answers(b)
         await still_answers(anonymous)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
         for client in (a, b, anonymous):
             await client.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_on_behalf_access_is_refused_whatever_the_id(base_url, db):
-    ids = {who: account_id(db, f"{who}@example.com") for who in ("jane", "john", "csr2", "supervisor")}
-    ids["dana"] = account_id(db, "dana.disabled@example.com")
+def test_on_behalf_access_is_refused_whatever_the_id(base_url, store_db):
+    ids = {who: account_id(store_db, f"{who}@example.com") for who in ("jane", "john", "csr2", "supervisor")}
+    ids["dana"] = account_id(store_db, "dana.disabled@example.com")
     create_form = {"first_name": "x" * 100_000, "last_name": ["Doe"], "email": {"a": 1}, "phone": 5}
 
     async def scenario():
@@ -272,7 +246,7 @@ def test_on_behalf_access_is_refused_whatever_the_id(base_url, db):
         await anonymous.connect()
         shopper = await signed_in(base_url, SHOPPER_C, "/customer-service")
         csr = await signed_in(base_url, CSR, "/customer-service")
-        before = snapshot(db)
+        before = snapshot(store_db)
 
         for client, message in ((anonymous, NOT_SIGNED_IN), (shopper, NO_PERMISSION)):
             for customer_id in (ids["jane"], str(ids["jane"]), "abc", [ids["jane"]], None):
@@ -299,15 +273,15 @@ def test_on_behalf_access_is_refused_whatever_the_id(base_url, db):
         )
         for client in (anonymous, shopper, csr):
             await still_answers(client)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
         for client in (anonymous, shopper, csr):
             await client.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_locks_takeover_and_audit_need_their_permissions(base_url, db):
-    with Session(db) as s:
+def test_locks_takeover_and_audit_need_their_permissions(base_url, store_db):
+    with Session(store_db) as s:
         other_carts = s.exec(select(Cart.id).limit(3)).all()  # other people's (Jane's at least)
     assert other_carts
 
@@ -321,7 +295,7 @@ def test_locks_takeover_and_audit_need_their_permissions(base_url, db):
         shopper = await signed_in(base_url, SHOPPER_C, "/cart")
         csr = await signed_in(base_url, CSR2, "/customer-service/audit")
         cart_ids = [*other_carts, 999_999, "1", -1, 2**70, None, [1]]
-        before = snapshot(db)
+        before = snapshot(store_db)
 
         for client, message in (
             (anonymous, NOT_SIGNED_IN),
@@ -352,14 +326,14 @@ def test_locks_takeover_and_audit_need_their_permissions(base_url, db):
             assert message and message != GENERIC, (handler, message)
         for client in (anonymous, forged_cookie, shopper, csr):
             await still_answers(client)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
         for client in (anonymous, forged_cookie, shopper, csr):
             await client.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_checkout_with_garbage_is_refused(base_url, db):
+def test_checkout_with_garbage_is_refused(base_url, store_db):
     garbage = {
         "card_number": ["4242"],
         "card_expiry": {"m": 12},
@@ -382,7 +356,7 @@ def test_checkout_with_garbage_is_refused(base_url, db):
             base_url, "/checkout", cookies=shopper.cookies
         )  # checkout's on_load reads the cart
         await shopper.connect()
-        before = snapshot(db)
+        before = snapshot(store_db)
 
         for form in (garbage, {}, [1, 2], "form", None):
             frames = await anonymous.emit(CHECKOUT + ".place_order", {"form": form}, until=toasts)
@@ -399,16 +373,16 @@ def test_checkout_with_garbage_is_refused(base_url, db):
             assert {"shipping_method", "card_number"} <= errors.keys(), errors
         for client in (anonymous, shopper):
             await still_answers(client)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
         for client in (anonymous, shopper):
             await client.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_malformed_events_are_answered_or_dropped_and_the_socket_lives_on(base_url, db):
+def test_malformed_events_are_answered_or_dropped_and_the_socket_lives_on(base_url, store_db):
     async def scenario():
-        before = snapshot(db)
+        before = snapshot(store_db)
         async with RawClient(base_url, "/cart") as client:
             # Reflex calls the handler with the payload as keyword arguments; a missing, extra or non-dict
             # payload makes that call raise TypeError, which the app's exception handler answers generically.
@@ -446,19 +420,19 @@ def test_malformed_events_are_answered_or_dropped_and_the_socket_lives_on(base_u
                 await client.send_frame(body)
                 assert answer(await client.drain(quiet=2)) == [], body
             await still_answers(client)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_a_form_that_is_not_a_form_gets_the_forms_own_errors(base_url, db):
+def test_a_form_that_is_not_a_form_gets_the_forms_own_errors(base_url, store_db):
     """Every handler that takes a form reads a list, a string or a number as an empty form: the answer is that
     form's own field errors (not the generic 'something went wrong'), and nothing is written."""
     from app.state.passwords import ForgotPasswordState
     from app.state.registration import RegisterState
 
     async def scenario():
-        before = snapshot(db)
+        before = snapshot(store_db)
         async with RawClient(base_url, "/login") as client:
             for handler in (
                 SESSION + ".sign_in",
@@ -471,6 +445,6 @@ def test_a_form_that_is_not_a_form_gets_the_forms_own_errors(base_url, db):
                     assert said, (handler, form)  # answered, not dropped
                     assert GENERIC not in [t.message for t in toasts(frames)], (handler, form)
             await still_answers(client)
-        assert snapshot(db) == before
+        assert snapshot(store_db) == before
 
-    run(scenario())
+    run_sync(scenario())

@@ -6,9 +6,9 @@ Airport Mall 1; HAT-CAP Downtown 6.
 
 from playwright.sync_api import expect
 
-from storefront_qa.demo import smith
+from storefront_qa.demo import CSR, smith
+from storefront_qa.journeys import on_behalf_of
 from storefront_qa.pages import Store
-from tests.e2e.test_cart_lock import on_behalf_of
 
 
 def test_shopper_picks_up_in_store_and_a_store_without_stock_is_refused(store: Store):
@@ -16,10 +16,10 @@ def test_shopper_picks_up_in_store_and_a_store_without_stock_is_refused(store: S
     s.sign_in(me.email, me.password)
     s.product.open("MUG-STONE")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.minicart.counter()).to_have_text("1")
     s.product.open("HAT-CAP")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    expect(s.minicart.counter()).to_have_text("2")
     s.checkout.open()
 
     assert s.checkout.fulfilment_options("MUG-STONE") == [
@@ -29,14 +29,14 @@ def test_shopper_picks_up_in_store_and_a_store_without_stock_is_refused(store: S
         {"value": "RVS", "label": "Pick up at Riverside (out of stock)", "disabled": True},
     ]
     expect(s.checkout.fulfilment("MUG-STONE")).to_have_value("ship")
-    expect(s.checkout.tid("checkout-address").first).to_be_visible()
+    expect(s.checkout.addresses().first).to_be_visible()
 
     # Everything picked up: no address, no shipping method.
     s.checkout.choose_fulfilment("MUG-STONE", "DTN")
-    expect(s.checkout.tid("checkout-address").first).to_be_visible()  # the cap still ships
+    expect(s.checkout.addresses().first).to_be_visible()  # the cap still ships
     s.checkout.choose_fulfilment("HAT-CAP", "DTN")
-    expect(s.checkout.tid("checkout-pickup-only")).to_be_visible()
-    expect(s.checkout.tid("checkout-address")).to_have_count(0)
+    expect(s.checkout.pickup_only_notice()).to_be_visible()
+    expect(s.checkout.addresses()).to_have_count(0)
 
     # A browser that enables the disabled store anyway: the server refuses, on the line, and takes nothing.
     s.checkout.fulfilment("MUG-STONE").evaluate(
@@ -51,7 +51,7 @@ def test_shopper_picks_up_in_store_and_a_store_without_stock_is_refused(store: S
 
     s.checkout.choose_fulfilment("MUG-STONE", "DTN")
     expect(s.checkout.fulfilment_error("MUG-STONE")).to_have_count(0)
-    s.checkout.tid("place-order").click()  # the card is still filled in
+    s.checkout.place_order()  # the card is still filled in
     s.checkout.order_number()
     expect(s.checkout.order_line_fulfilment("MUG-STONE")).to_have_text("Pick up at Downtown, Springfield")
     expect(s.checkout.order_line_fulfilment("HAT-CAP")).to_have_text("Pick up at Downtown, Springfield")
@@ -60,22 +60,22 @@ def test_shopper_picks_up_in_store_and_a_store_without_stock_is_refused(store: S
     # Downtown's shelf gave one mug.
     s.product.open("MUG-STONE")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.minicart.counter()).to_have_text("1")
     s.checkout.open()
     labels = [o["label"] for o in s.checkout.fulfilment_options("MUG-STONE")]
     assert "Pick up at Downtown (3 in stock)" in labels
 
 
 def test_csr_on_behalf_ships_one_line_and_picks_up_another(new_context):
-    s = on_behalf_of(new_context, "csr@example.com", smith(19).email)
+    s = on_behalf_of(new_context, CSR, smith(19).email)
     s.minicart.lock()
     s.minicart.close()
     s.product.open("MUG-STONE")
     s.product.add(2)
-    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    expect(s.minicart.counter()).to_have_text("2")
     s.product.open("BAG-TOTE")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("3")
+    expect(s.minicart.counter()).to_have_text("3")
     s.cart.open()
     s.cart.checkout_for_customer()
 
@@ -86,7 +86,7 @@ def test_csr_on_behalf_ships_one_line_and_picks_up_another(new_context):
     s.checkout.choose_fulfilment("MUG-STONE", "DTN")
     expect(s.checkout.fulfilment("BAG-TOTE")).to_have_value("ship")
     # The customer's saved default address is chosen (the radio's value was once a number: none showed).
-    expect(s.checkout.tid("checkout-address").first.get_by_role("radio")).to_be_checked()
+    expect(s.checkout.addresses().first.get_by_role("radio")).to_be_checked()
     s.checkout.pay()
     s.checkout.order_number()
     expect(s.checkout.order_line_fulfilment("MUG-STONE")).to_have_text("Pick up at Downtown, Springfield")

@@ -1,5 +1,5 @@
 """Live truth across workers (issue 11): the session-end and abandonment rows of the matrix in
-tests/e2e/test_live_truth.py on PostgreSQL + Redis with two backend workers, the customer's page and the
+tests/e2e/test_live_truth.py (`storefront_qa.live_truth`) on PostgreSQL + Redis with two backend workers, the customer's page and the
 CSR's acting page served by different workers.
 
 Which worker serves a page is read, not assumed: Reflex's Redis token manager records, for each page's
@@ -24,15 +24,13 @@ import pytest
 from sqlalchemy import create_engine
 
 from storefront_qa.demo import smith
-from storefront_qa.scratch import private_redis, scratch_postgres
-from storefront_qa.server import StoreServer
-from tests.e2e.test_live_truth import (
+from storefront_qa.journeys import csr_opens_more_tabs
+from storefront_qa.live_truth import (
     STORE_ENV,
     Path,
     Timings,
     World,
     abandonment,
-    csr_opens_more_tabs,
     run_row,
     session_idle,
     session_second,
@@ -40,6 +38,8 @@ from tests.e2e.test_live_truth import (
     session_sign_out,
     session_tab,
 )
+from storefront_qa.scratch import private_redis, scratch_postgres
+from storefront_qa.server import StoreServer
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")

@@ -32,23 +32,23 @@ def test_a_shopper_resets_a_forgotten_password(store: Store, new_context, mail_o
     expect(s.set_password.field_error("password")).to_contain_text("at least 8")
     s.set_password.choose_and_sign_in(NEW)
     s.header.expect_toast("Your password is saved")
-    expect(s.header.tid("header-user-menu")).to_be_visible()
+    expect(s.header.user_menu()).to_be_visible()
 
     # The link worked once; the old password is gone, the new one signs in.
     other = Store(new_context().new_page())
     other.set_password.open(link)
     expect(other.set_password.error()).to_contain_text("already been used")
-    expect(other.set_password.tid("set-password-request-new")).to_have_attribute("href", "/forgot-password")
+    expect(other.set_password.request_new_link()).to_have_attribute("href", "/forgot-password")
     other.login.open()
     other.login.sign_in(me.email, me.password)
     expect(other.login.error()).to_be_visible()
     other.sign_in(me.email, NEW)
-    expect(other.header.tid("header-user-menu")).to_be_visible()
+    expect(other.header.user_menu()).to_be_visible()
 
 
 def test_a_made_up_link_explains_itself(store: Store):
     store.set_password.open("/set-password?token=made-up-token")
     expect(store.set_password.error()).to_contain_text("not valid")
-    expect(store.set_password.tid("set-password-new")).to_have_count(0)
-    store.set_password.tid("set-password-request-new").click()
+    expect(store.set_password.new_password()).to_have_count(0)
+    store.set_password.request_new_link().click()
     store.page.wait_for_url(at("/forgot-password"))

@@ -29,7 +29,9 @@ from sqlmodel import Session, select
 
 from models import Account, Cart, CartLine, Order, OrderLine, Product, Variant
 from storefront_qa.demo import smith
+from storefront_qa.journeys import three_browsers
 from storefront_qa.pages import Store
+from storefront_qa.raw_client import run_sync
 from storefront_qa.scratch import private_redis, scratch_postgres
 from storefront_qa.server import StoreServer
 from storefront_qa.tcp_proxy import TcpProxy
@@ -164,7 +166,7 @@ def expect_no_stack_trace(page: Page) -> None:
 
 
 def expect_minicart(s: Store, count: str, codes: list[str]) -> None:
-    expect(s.minicart.tid("minicart-count")).to_have_text(count)
+    expect(s.minicart.counter()).to_have_text(count)
     s.minicart.open()
     expect(s.minicart.lines()).to_have_count(len(codes))
     for code in codes:
@@ -190,7 +192,7 @@ def test_worker_killed_mid_session_loses_nothing(store_up, new_context, direct_d
     s.sign_in(shopper.email, shopper.password)
     s.product.open("BAG-TOTE")
     s.product.add(2)
-    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    expect(s.minicart.counter()).to_have_text("2")
     s.product.open("LAMP-ARC")
     s.product.add(1)
     expect_minicart(s, "3", ["BAG-TOTE", "LAMP-ARC"])
@@ -216,11 +218,11 @@ def test_worker_killed_mid_session_loses_nothing(store_up, new_context, direct_d
 
     s.product.add(1)  # the page still shows LAMP-ARC: the same event, served by the new worker
     s.product.expect_toast("Added")
-    expect(s.minicart.tid("minicart-count")).to_have_text("4")
+    expect(s.minicart.counter()).to_have_text("4")
 
     page.reload()
     s.product.ready()
-    expect(s.header.tid("header-user-menu")).to_contain_text(first_name(direct_db, shopper.email))
+    expect(s.header.user_menu()).to_contain_text(first_name(direct_db, shopper.email))
     expect_minicart(s, "4", ["BAG-TOTE", "LAMP-ARC"])
     assert cart_lines(direct_db, shopper.email) == {"BAG-TOTE": 2, "LAMP-ARC": 2}
     expect_no_stack_trace(page)
@@ -236,13 +238,13 @@ def test_database_outage_refuses_clearly_and_writes_nothing_half(store_up, db_pr
     s.sign_in(shopper.email, shopper.password)
     s.product.open("BAG-TOTE")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.minicart.counter()).to_have_text("1")
 
     db_proxy.cut()
     try:
-        s.product.tid("pdp-add-to-cart").click()
+        s.product.add_button().click()
         s.product.expect_toast(UNAVAILABLE)
-        expect(s.minicart.tid("minicart-count")).to_have_text("1")
+        expect(s.minicart.counter()).to_have_text("1")
         expect_no_stack_trace(page)
 
         page.goto("/")
@@ -251,7 +253,7 @@ def test_database_outage_refuses_clearly_and_writes_nothing_half(store_up, db_pr
 
         page.goto("/product/LAMP-ARC")
         s.product.expect_toast(UNAVAILABLE)
-        expect(page.get_by_test_id("not-found")).to_have_count(0)  # unreachable is not "no such product"
+        expect(s.product.not_found()).to_have_count(0)  # unreachable is not "no such product"
         expect_no_stack_trace(page)
         assert cart_lines(direct_db, shopper.email) == {"BAG-TOTE": 1}
     finally:
@@ -260,20 +262,18 @@ def test_database_outage_refuses_clearly_and_writes_nothing_half(store_up, db_pr
     s.catalog.open()
     expect(s.catalog.cards()).to_have_count(12)
     s.product.open("LAMP-ARC")
-    expect(s.product.tid("pdp-price")).to_be_visible()
+    expect(s.product.price_label()).to_be_visible()
     s.product.open("BAG-TOTE")
     s.product.add(1)
     s.product.expect_toast("Added")
-    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    expect(s.minicart.counter()).to_have_text("2")
 
     s.cart.open()
     s.cart.checkout()
-    s.checkout.tid("checkout-card-number").fill("4242 4242 4242 4242")
-    s.checkout.tid("checkout-card-expiry").fill("12/30")
-    s.checkout.tid("checkout-card-cvc").fill("123")
+    s.checkout.fill_card("4242 4242 4242 4242", "12/30", "123")
     db_proxy.cut()
     try:
-        s.checkout.tid("place-order").click()
+        s.checkout.place_order()
         s.checkout.expect_toast(UNAVAILABLE)
         expect_no_stack_trace(page)
         assert "/checkout" in page.url
@@ -282,11 +282,11 @@ def test_database_outage_refuses_clearly_and_writes_nothing_half(store_up, db_pr
     finally:
         db_proxy.restore()
 
-    s.checkout.tid("place-order").click()
+    s.checkout.place_order()
     s.checkout.order_number()
     assert orders(direct_db, shopper.email) == [{"BAG-TOTE": 2}]
     assert cart_lines(direct_db, shopper.email) == {}
-    expect(s.minicart.tid("minicart-count")).to_have_text("0")
+    expect(s.minicart.counter()).to_have_text("0")
 
 
 def test_three_browsers_on_two_workers(store_up, new_context):
@@ -294,8 +294,6 @@ def test_three_browsers_on_two_workers(store_up, new_context):
     PostgreSQL + Redis with two workers. The customer has more browsers on the cart page, opened until
     both workers hold connections of theirs, and every one of them sees each change live: changes cross
     workers through Redis."""
-    from tests.e2e.test_cart_lock import three_browsers
-
     customer = smith(27)
     browsers: list[Store] = []
     while len(browsers) < 2 or (len(store_up.workers_with_clients()) < 2 and len(browsers) < 8):
@@ -304,23 +302,20 @@ def test_three_browsers_on_two_workers(store_up, new_context):
         b.cart.open()
         browsers.append(b)
     assert len(store_up.workers_with_clients()) == 2, "the customer's browsers all landed on one worker"
-    three_browsers(new_context, customer.email, shopper=browsers[0], viewers=browsers[1:])
+    three_browsers(new_context, customer, customer_view=browsers[0], viewers=browsers[1:])
 
 
 def test_csr_and_customer_served_by_different_workers_see_each_other_live(store_up, direct_db):
     """Issue 5: a CSR whose websocket one worker serves and the customer whose websocket the other worker
     serves (checked through /proc, not assumed) see each other's cart changes at once, through Redis."""
-    from tests.e2e.test_forged_events import run
-
-    run(_across_workers(store_up, direct_db))
+    run_sync(_across_workers(store_up, direct_db))
 
 
 async def _across_workers(server: StoreServer, db) -> None:
     from app.state.cart import CartState, LiveCart
     from app.state.customer_service import CustomerServiceState
     from storefront_qa.demo import CSR
-    from storefront_qa.raw_client import RawClient, changed
-    from tests.e2e.test_forged_events import signed_in
+    from storefront_qa.raw_client import RawClient, changed, signed_in
 
     customer = smith(26)
     with Session(db) as session:

@@ -14,9 +14,8 @@ import json
 from app.state.account import AccountState
 from app.state.cart import CartState, LiveCart
 from app.state.customer_service import CustomerServiceState
-from storefront_qa.demo import CSR, smith
-from storefront_qa.raw_client import changed, deltas, toasts
-from tests.e2e.test_forged_events import account_id, db, run, signed_in  # noqa: F401  (db: fixture)
+from storefront_qa.demo import CSR, account_id, smith
+from storefront_qa.raw_client import RawClient, changed, deltas, run_sync, signed_in, toasts
 
 CUSTOMER = smith(7)
 CART, CS, ACCOUNT = (
@@ -40,14 +39,16 @@ def _live_cart_values(frames: list[str]) -> list[dict]:
     return [values for delta in deltas(frames) for name, values in delta.items() if name == full]
 
 
-def test_customers_see_staff_by_name_never_by_account_id(base_url, db):  # noqa: F811
-    csr_id = account_id(db, CSR.email)
+def test_customers_see_staff_by_name_never_by_account_id(base_url, store_db):
+    csr_id = account_id(store_db, CSR.email)
 
     async def scenario():
         shopper = await signed_in(base_url, CUSTOMER, "/cart")
         csr = await signed_in(base_url, CSR, "/customer-service")
         try:
-            await csr.emit(CS + ".access", {"customer_id": account_id(db, CUSTOMER.email)}, until=toasts)
+            await csr.emit(
+                CS + ".access", {"customer_id": account_id(store_db, CUSTOMER.email)}, until=toasts
+            )
             await csr.emit(CART + ".load", {})
             shopper.discard()
             await csr.emit(CART + ".lock", {}, until=toasts)
@@ -66,17 +67,19 @@ def test_customers_see_staff_by_name_never_by_account_id(base_url, db):  # noqa:
             await shopper.close()
             await csr.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_a_csr_page_that_ignores_the_end_of_its_session_receives_the_cart_no_more(base_url, db):  # noqa: F811
-    sku = _sku(db)
+def test_a_csr_page_that_ignores_the_end_of_its_session_receives_the_cart_no_more(base_url, store_db):
+    sku = _sku(store_db)
 
     async def scenario():
         shopper = await signed_in(base_url, CUSTOMER, "/account")
         csr = await signed_in(base_url, CSR, "/customer-service")
         try:
-            await csr.emit(CS + ".access", {"customer_id": account_id(db, CUSTOMER.email)}, until=toasts)
+            await csr.emit(
+                CS + ".access", {"customer_id": account_id(store_db, CUSTOMER.email)}, until=toasts
+            )
             await csr.emit(CART + ".load", {})
             # While the CSR may see it, the customer's change reaches the CSR's page.
             csr.discard()
@@ -100,14 +103,13 @@ def test_a_csr_page_that_ignores_the_end_of_its_session_receives_the_cart_no_mor
             await shopper.close()
             await csr.close()
 
-    run(scenario())
+    run_sync(scenario())
 
 
-def test_a_stolen_client_token_without_the_cookie_gets_nothing_of_the_tab(base_url, db):  # noqa: F811
+def test_a_stolen_client_token_without_the_cookie_gets_nothing_of_the_tab(base_url):
     """Issue 16, item 3: the client token alone must be worth nothing. Was: a socket that connected with a
     CSR tab's client token (and no session cookie) got that tab's stored state at its page load: the CSR's
     search results, names and emails of customers."""
-    from storefront_qa.raw_client import RawClient
 
     async def scenario():
         csr = await signed_in(base_url, CSR, "/customer-service")
@@ -128,4 +130,4 @@ def test_a_stolen_client_token_without_the_cookie_gets_nothing_of_the_tab(base_u
         again = await signed_in(base_url, CSR, "/customer-service")  # the CSR is still signed in elsewhere
         await again.close()
 
-    run(scenario())
+    run_sync(scenario())

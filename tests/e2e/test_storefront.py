@@ -4,6 +4,8 @@ import uuid
 
 from playwright.sync_api import expect
 
+from storefront_qa.demo import JANE, smith
+from storefront_qa.journeys import shopper
 from storefront_qa.pages import Store
 
 VIP_PRODUCT = "JKT-RAIN"  # Outerwear, $129.00; VIP segment gets 20% off
@@ -17,53 +19,51 @@ def test_browse_add_register_checkout_and_see_order(page, mail_outbox):
     page.wait_for_url(lambda url: "q=rain+jacket" in url)
     s.catalog.ready()
     s.catalog.open_product(VIP_PRODUCT)
-    expect(s.product.tid("pdp-price")).to_have_text("$129.00")
+    expect(s.product.price_label()).to_have_text("$129.00")
     s.product.add(2)
-    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    expect(s.minicart.counter()).to_have_text("2")
     s.minicart.open()
-    expect(s.minicart.tid("minicart-panel")).to_contain_text("Packable Rain Jacket")
+    expect(s.minicart.panel()).to_contain_text("Packable Rain Jacket")
     s.minicart.close()
 
     email = f"new.{uuid.uuid4().hex[:8]}@example.com"
     s.register("Robin", "Newman", email, "robin-pass-1", mail_outbox)  # finished through the mailed link
     s.cart.open()
     expect(s.cart.line(VIP_PRODUCT)).to_be_visible()  # the anonymous cart merged into the account
-    expect(s.cart.tid("cart-subtotal")).to_have_text("$258.00")
+    expect(s.cart.subtotal()).to_have_text("$258.00")
     s.cart.checkout()
     s.checkout.new_address("Robin Newman", "1 Test Lane", "Springfield", "62701")
     s.checkout.pay()
     number = s.checkout.order_number()
-    expect(s.checkout.tid("order-total")).to_have_text("$258.00")  # free standard shipping over $75
+    expect(s.checkout.order_total()).to_have_text("$258.00")  # free standard shipping over $75
     s.account.open()
     expect(s.account.order_row(number)).to_be_visible()
-    expect(s.minicart.tid("minicart-count")).to_have_text("0")
+    expect(s.minicart.counter()).to_have_text("0")
 
 
 def test_vip_sees_vip_price_and_others_do_not(new_context):
-    vip = Store(new_context().new_page())
-    vip.sign_in("jane@example.com", "shop-pass-123")
+    vip = shopper(new_context, JANE)
     vip.product.open(VIP_PRODUCT)
-    expect(vip.product.tid("pdp-price")).to_have_text("$103.20")
+    expect(vip.product.price_label()).to_have_text("$103.20")
 
-    other = Store(new_context().new_page())
-    other.sign_in("smith01@example.com", "shop-pass-123")
+    other = shopper(new_context, smith(1))
     other.product.open(VIP_PRODUCT)
-    expect(other.product.tid("pdp-price")).to_have_text("$129.00")
+    expect(other.product.price_label()).to_have_text("$129.00")
 
     anonymous = Store(new_context().new_page())
     anonymous.product.open(VIP_PRODUCT)
-    expect(anonymous.product.tid("pdp-price")).to_have_text("$129.00")
+    expect(anonymous.product.price_label()).to_have_text("$129.00")
 
 
 def test_wrong_password_shows_error_and_field_errors(page):
     s = Store(page)
     s.login.open()
     s.login.sign_in("jane@example.com", "not-her-password")
-    expect(s.login.tid("signin-error")).to_have_text("Email or password is incorrect.")
+    expect(s.login.error()).to_have_text("Email or password is incorrect.")
     s.login.register("", "", "not-an-email", "short")
-    expect(page.get_by_test_id("error-first_name")).to_be_visible()
-    expect(page.get_by_test_id("error-email")).to_contain_text("valid email")
-    expect(page.get_by_test_id("error-password")).to_contain_text("at least 8")
+    expect(s.login.field_error("first_name")).to_be_visible()
+    expect(s.login.field_error("email")).to_contain_text("valid email")
+    expect(s.login.field_error("password")).to_contain_text("at least 8")
     expect(s.login.sent()).to_have_count(0)
 
 
@@ -92,7 +92,7 @@ def test_registering_says_the_same_for_a_customers_address_and_a_new_one(new_con
     s.confirm_account.confirm("not-the-password-1")
     expect(s.confirm_account.field_error()).to_contain_text("not the password chosen")
     s.confirm_account.confirm_and_sign_in("strangers-pass-1")
-    expect(s.header.tid("header-user-menu")).to_contain_text("Eve")
+    expect(s.header.user_menu()).to_contain_text("Eve")
     s.confirm_account.open(link)
     expect(s.confirm_account.error()).to_contain_text("already been used")
 
@@ -101,22 +101,22 @@ def test_quantity_limits_and_stock(page):
     s = Store(page)
     s.product.open(VIP_PRODUCT)
     s.product.add(0)
-    expect(s.product.tid("pdp-qty-error")).to_contain_text("1 to 99")
+    expect(s.product.quantity_error()).to_contain_text("1 to 99")
     s.product.add(100)
-    expect(s.product.tid("pdp-qty-error")).to_contain_text("1 to 99")
-    expect(s.minicart.tid("minicart-count")).to_have_text("0")
+    expect(s.product.quantity_error()).to_contain_text("1 to 99")
+    expect(s.minicart.counter()).to_have_text("0")
     s.product.open("LAMP-ARC")  # only 3 in stock
     s.product.add(4)
     s.product.expect_toast("Only 3")
-    expect(s.minicart.tid("minicart-count")).to_have_text("0")
+    expect(s.minicart.counter()).to_have_text("0")
     s.product.add(3)
-    expect(s.minicart.tid("minicart-count")).to_have_text("3")
+    expect(s.minicart.counter()).to_have_text("3")
     s.cart.open()
     s.cart.set_quantity("LAMP-ARC", 2)
-    expect(s.cart.line("LAMP-ARC").get_by_test_id("cart-line-qty")).to_have_value("2")
-    expect(s.minicart.tid("minicart-count")).to_have_text("2")
+    expect(s.cart.quantity("LAMP-ARC")).to_have_value("2")
+    expect(s.minicart.counter()).to_have_text("2")
     s.cart.remove("LAMP-ARC")
-    expect(s.cart.tid("cart-empty")).to_be_visible()
+    expect(s.cart.empty()).to_be_visible()
 
 
 def test_bad_card_is_refused_and_nothing_is_lost(page):
@@ -124,22 +124,22 @@ def test_bad_card_is_refused_and_nothing_is_lost(page):
     s.sign_in("smith02@example.com", "shop-pass-123")
     s.product.open("BAG-TOTE")
     s.product.add(1)
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.minicart.counter()).to_have_text("1")
     s.cart.open()
     s.cart.checkout()
     s.checkout.pay(number="4242 4242 4242 4241", expiry="01/20", cvc="1")
-    expect(page.get_by_test_id("error-card_number")).to_contain_text("not valid")
-    expect(page.get_by_test_id("error-card_expiry")).to_contain_text("expired")
-    expect(page.get_by_test_id("error-card_cvc")).to_be_visible()
-    expect(s.minicart.tid("minicart-count")).to_have_text("1")
+    expect(s.checkout.field_error("card_number")).to_contain_text("not valid")
+    expect(s.checkout.field_error("card_expiry")).to_contain_text("expired")
+    expect(s.checkout.field_error("card_cvc")).to_be_visible()
+    expect(s.minicart.counter()).to_have_text("1")
 
 
 def test_unknown_product_and_route_show_not_found(page):
     s = Store(page)
     s.product.open("NO-SUCH-THING")
-    expect(page.get_by_test_id("not-found")).to_contain_text("Product not found")
+    expect(s.product.not_found()).to_contain_text("Product not found")
     page.goto("/no/such/page")
-    expect(page.get_by_test_id("not-found")).to_contain_text("Page not found")
+    expect(s.product.not_found()).to_contain_text("Page not found")
 
 
 def test_catalog_category_sort_and_pagination(page):
@@ -151,6 +151,6 @@ def test_catalog_category_sort_and_pagination(page):
     ]
     assert prices == sorted(prices) and prices
     s.catalog.open()
-    expect(s.catalog.tid("page-info")).to_contain_text("Page 1 of")
-    s.catalog.tid("page-next").click()
-    expect(s.catalog.tid("page-info")).to_contain_text("Page 2 of")
+    expect(s.catalog.page_info()).to_contain_text("Page 1 of")
+    s.catalog.next_page()
+    expect(s.catalog.page_info()).to_contain_text("Page 2 of")
