@@ -1,5 +1,5 @@
 """Whether customer service may shop on a customer's behalf: the store's consent policy and the customer's
-choice (docs/SECURITY.md "Consent").
+choice (docs/SECURITY.md "Consent: the customer decides").
 
 `ASSISTANCE_CONSENT` (app/config.py) decides what a customer who never touched the switch in My Account gets:
 - `opt-out` (default): allowed until the customer switches assistance off;
