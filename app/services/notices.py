@@ -1,6 +1,7 @@
-"""Mail that tells a customer what customer service did (docs/SECURITY.md "Consent: the customer decides"): that staff opened their
-account (once per on-behalf session) and that an order was placed on their behalf. Both name the CSR by first
-name only, and say where to see the rest (My Account lists every action of customer service)."""
+"""Mail that tells a customer what customer service did (docs/SECURITY.md "Consent: the customer
+decides"): that staff opened their account (once per on-behalf session) and that an order was placed on their
+behalf. Both name the CSR by first name only, and say where to see the rest (My Account lists every action of
+customer service)."""
 
 from __future__ import annotations
 
