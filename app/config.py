@@ -17,6 +17,11 @@ SESSION_DAYS: int = int(os.environ.get("SESSION_DAYS", "14"))
 STAFF_SESSION_HOURS: int = int(os.environ.get("STAFF_SESSION_HOURS", "12"))
 CART_LOCK_MINUTES: int = int(os.environ.get("CART_LOCK_MINUTES", "30"))
 CSR_SESSION_IDLE_MINUTES: int = int(os.environ.get("CSR_SESSION_IDLE_MINUTES", "30"))
+# Whether customer service may shop on a customer's behalf (app/services/consent.py): "opt-out" (allowed until
+# the customer switches it off), "opt-in" (refused until the customer switches it on), "always" (no switch).
+ASSISTANCE_CONSENT: str = os.environ.get("ASSISTANCE_CONSENT", "opt-out").strip().lower()
+if ASSISTANCE_CONSENT not in ("opt-out", "opt-in", "always"):
+    raise ValueError(f"ASSISTANCE_CONSENT must be opt-out, opt-in or always, not {ASSISTANCE_CONSENT!r}")
 # A cart lock whose holder has had no page of the store open this long is released as abandoned.
 CART_LOCK_ABANDON_SECONDS: int = int(os.environ.get("CART_LOCK_ABANDON_SECONDS", "120"))
 # How often each backend worker looks for locks that ran out or were abandoned and idle sessions.

@@ -391,6 +391,7 @@ def seed_accounts(db: Session, hashes: dict) -> dict[str, Account]:
         allow_assistance=False,
     )
     if new:
+        john.assistance_chosen_at = john.created_at  # he switched it off
         _address(db, john, "7 Orchard Lane", "Springfield", "62702", default=True)
     made["john@example.com"] = john
 

@@ -30,6 +30,8 @@ class Account(SQLModel, table=True):
     phone: str = Field(default="", max_length=30)
     password_hash: str = Field(max_length=255)
     allow_assistance: bool = Field(default=True)  # "Allow customer service to shop on my behalf"
+    # When the customer last flipped that switch; None: never chose (what ASSISTANCE_CONSENT=opt-in refuses).
+    assistance_chosen_at: datetime | None = utc_field(default=None, nullable=True)
     segments: str = Field(default="", max_length=200)  # comma separated, e.g. "vip"
     # Normalized copies for find-customer (lower-case names, digits-only phone, the default
     # shipping address's postal code and city).

@@ -221,20 +221,36 @@ def consent_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Assistance", size="4"),
-            rx.el.label(
-                rx.hstack(
-                    rx.switch(
-                        checked=AccountState.allow_assistance,
-                        on_change=AccountState.set_assistance,
-                        disabled=SessionState.on_behalf,
-                        custom_attrs=tid("consent-switch"),
-                    ),
-                    rx.text("Allow customer service to shop on my behalf", size="2"),
-                    align="center",
-                )
+            rx.cond(
+                AccountState.consent_policy == "always",
+                rx.text(
+                    "Customer service may help with your account and cart whenever you ask; everything they do "
+                    "is listed below.",
+                    size="2",
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.switch(
+                            checked=AccountState.allow_assistance,
+                            on_change=AccountState.set_assistance,
+                            disabled=SessionState.on_behalf,
+                            custom_attrs=tid("consent-switch"),
+                        ),
+                        rx.text("Allow customer service to shop on my behalf", size="2"),
+                        align="center",
+                    )
+                ),
             ),
             rx.cond(
-                SessionState.on_behalf,
+                (AccountState.consent_policy == "opt-in") & ~AccountState.allow_assistance,
+                rx.text(
+                    "Customer service can open your account only after you switch this on.",
+                    size="1",
+                    color="var(--gray-11)",
+                ),
+            ),
+            rx.cond(
+                SessionState.on_behalf & (AccountState.consent_policy != "always"),
                 rx.text("Only the customer can change this setting.", size="1", color="var(--gray-11)"),
             ),
             width="100%",

@@ -28,6 +28,8 @@ def find_form() -> rx.Component:
                             testid=t,
                             max_length=60,
                             default_value=getattr(CS.criteria, name),
+                            # Type-ahead: 300 ms after the last keystroke in this field.
+                            on_change=CS.search_as_typed(name).debounce(300),
                         )
                         for label, name, t in CRITERIA
                     ],
@@ -46,7 +48,8 @@ def find_form() -> rx.Component:
                         rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")
                     ),
                     rx.text(
-                        "Names, email and phone match from the start; customer number exactly. At most 20 results.",
+                        "Searches as you type (3 characters). Names, email and phone match from the start; customer "
+                        "number exactly. At most 20 results.",
                         size="1",
                         color="var(--gray-11)",
                     ),

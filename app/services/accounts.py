@@ -7,10 +7,10 @@ import uuid
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from app.services import audit, email_change, onbehalf
+from app.services import audit, consent, email_change, onbehalf
 from app.services.auth import hash_password, validate_password
 from app.services.caller import Caller
-from app.services.db import as_utc, get_by_id, update_where
+from app.services.db import as_utc, get_by_id, update_where, utcnow
 from app.services.errors import DomainError, FieldErrors, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.validation import clean, digits, email_error, optional, phone_error, required
@@ -115,7 +115,7 @@ def profile(db: Session, caller: Caller) -> dict:
         "email": a.email,
         "phone": a.phone,
         "customer_number": a.customer_number,
-        "allow_assistance": a.allow_assistance,
+        "allow_assistance": consent.allows(a),
         # A new address waiting for the customer to open the link mailed to it (app/services/email_change.py).
         "pending_email": email_change.pending(db, a.id),
     }
@@ -188,7 +188,10 @@ def set_assistance(db: Session, caller: Caller, allowed: bool) -> None:
     if caller.on_behalf:
         # The switch protects the customer from customer service; only the customer may flip it.
         raise Forbidden("Only the customer can change this setting.")
+    if not consent.switch_shown():
+        raise Forbidden("This store's customer service may always help you; there is nothing to switch.")
     a.allow_assistance = allowed
+    a.assistance_chosen_at = utcnow()
     db.add(a)
     if not allowed:
         # Withdrawn consent ends every open session on the customer's behalf at once (their lock goes, and

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_
 from sqlmodel import Session, select
 
-from app.services import audit, carts, passwords
+from app.services import audit, carts, consent, passwords
 from app.services.accounts import create_account, refresh_search_columns, validate_address
 from app.services.auth import hash_password
 from app.services.caller import Caller
@@ -118,7 +118,7 @@ def find(db: Session, caller: Caller, raw: dict) -> FoundCustomers:
                 city=a.city,
                 customer_number=a.customer_number,
                 lock=locks.get(a.id, "Unlocked"),
-                assistance=a.allow_assistance,
+                assistance=consent.allows(a),
             )
             for a in rows
         ],

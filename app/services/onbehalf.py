@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, changes
+from app.services import audit, changes, consent, notices
 from app.services.caller import Caller
 from app.services.carts import lock_active
 from app.services.db import as_utc, get_by_id, update_where, utcnow
@@ -58,7 +58,7 @@ def live_session(db: Session, auth_session: AuthSession) -> OnBehalfSession | No
     # Access is checked on every request, not only at start: a customer disabled or switched off
     # meanwhile is no longer reachable.
     customer = db.get(Account, ob.customer_id)
-    if customer is None or customer.status != "active" or not customer.allow_assistance:
+    if customer is None or customer.status != "active" or not consent.allows(customer):
         close(db, ob, "access_revoked")
         return None
     return ob
@@ -76,11 +76,7 @@ def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str
         return "This customer has not finished registering (the confirmation link was not used yet)."
     if customer.status != "active":
         return "This account is disabled and cannot be accessed."
-    if not customer.allow_assistance:
-        return (
-            f"{customer.first_name} {customer.last_name} has switched off assistance from customer service."
-        )
-    return None
+    return consent.refusal(customer)
 
 
 def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
@@ -105,6 +101,7 @@ def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
     audit.record(
         db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}"
     )
+    notices.account_accessed(db, caller, customer)
     return ob
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from sqlmodel import Session, select
 
-from app.services import audit, carts, coupons, stores
+from app.services import audit, carts, coupons, notices, stores
 from app.services.accounts import refresh_search_columns, validate_address
 from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where
@@ -202,6 +202,8 @@ def place_order(
         order_number=order.number,
         details=_order_summary(order, lines, pickup),
     )
+    if caller.on_behalf:
+        notices.order_placed_on_behalf(db, caller, db.get(Account, customer_id), order)
     return order.number
 
 

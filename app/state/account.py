@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import accounts, audit, orders, passwords
+from app.services import accounts, audit, consent, orders, passwords
 from app.services.audit import AuditRow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
@@ -25,6 +25,8 @@ class AccountState(rx.State):
     orders: list[dict] = []
     cs_changes: list[AuditRow] = []
     allow_assistance: bool = True
+    # The store's consent policy (app/services/consent.py): "always" shows no switch, "opt-in" says so.
+    consent_policy: str = consent.OPT_OUT
     loaded: bool = False
     denied: bool = False
 
@@ -50,6 +52,7 @@ class AccountState(rx.State):
             return rx.redirect("/customer-service")
         self.profile, self.addresses, self.orders, self.cs_changes = data
         self.allow_assistance = self.profile["allow_assistance"]
+        self.consent_policy = consent.policy()
         self.profile_errors, self.address_errors, self.denied, self.loaded = {}, {}, False, True
 
     @rx.event

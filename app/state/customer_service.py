@@ -19,6 +19,7 @@ from app.state import toast
 from app.state.guard import personal, refresh_identity, run
 
 CRITERIA = tuple(f.name for f in fields(Criteria))
+TYPE_AHEAD_MIN = 3  # characters in one criterion before Find customer searches as the CSR types
 
 
 @personal
@@ -36,6 +37,8 @@ class CustomerServiceState(rx.State):
     can_release: bool = False
     create_errors: dict[str, str] = {}
     locked_carts: list[LockedCart] = []
+    # The criteria as typed so far (type-ahead sends one field at a time).
+    _typed: dict[str, str] = {}
 
     @rx.event
     async def load(self):
@@ -57,17 +60,34 @@ class CustomerServiceState(rx.State):
     @rx.event
     async def find(self, form: dict):
         form = form_values(form)
-        raw = {k: form.get(k, "") for k in CRITERIA}
-        self.criteria = Criteria(**{k: str(v)[:100] for k, v in raw.items()})
+        return await self._search({k: form.get(k, "") for k in CRITERIA}, typed=False)
+
+    @rx.event
+    async def search_as_typed(self, name: str, value: str):
+        """Type-ahead: a criterion changed (sent 300 ms after the last keystroke in that field). Searches once
+        some criterion has TYPE_AHEAD_MIN characters; says nothing by toast (the CSR is still typing). Events of
+        one tab are handled in the order they were sent, so an older answer never lands after a newer one."""
+        if name not in CRITERIA or not isinstance(value, str):
+            return None
+        typed = {**self._typed, name: value[:100]}
+        self._typed = typed
+        if not any(len(v.strip()) >= TYPE_AHEAD_MIN for v in typed.values()):
+            return None
+        return await self._search(typed, typed=True)
+
+    async def _search(self, raw: dict, *, typed: bool):
+        self._typed = {k: str(v)[:100] if isinstance(v, str) else "" for k, v in raw.items()}
+        self.criteria = Criteria(**self._typed)
         self.errors = {}
         try:
             result = await run(self, lambda db, caller, anon: customers.find(db, caller, raw), activity=False)
         except FieldErrors as e:
             self.errors, self.results, self.more, self.searched = e.errors, [], False, False
-            return toast.error(e.errors.get("form", e.message))
+            return None if typed else toast.error(e.errors.get("form", e.message))
         except DomainError as e:
             return toast.error(e.message)
         self.results, self.more, self.searched = result.rows, result.more, True
+        return None
 
     @rx.event
     async def access(self, customer_id: int):

@@ -66,6 +66,21 @@ def test_twenty_result_limit_empty_state_and_refusals(new_context):
     expect(s.on_behalf.customer_name()).to_have_count(0)
 
 
+def test_find_customer_searches_as_the_csr_types(new_context):
+    s = staff(new_context, CSR2)
+    find = s.find_customer
+    find.type("last_name", "sm")
+    s.page.wait_for_timeout(600)  # two characters: nothing is searched
+    expect(find.rows()).to_have_count(0)
+    expect(find.empty()).to_have_count(0)
+    find.type("last_name", "ith")
+    expect(find.rows()).to_have_count(20)  # no click on Find
+    expect(find.refine_message()).to_be_visible()
+    find.type("email", "smith07")
+    expect(find.rows()).to_have_count(1)
+    expect(find.row("smith07@example.com")).to_be_visible()
+
+
 def test_confirm_ends_session_and_audit_shows_it(new_context):
     s = on_behalf_of(new_context, CSR, smith(3).email)
     s.end_session.open()
