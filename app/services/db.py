@@ -89,9 +89,9 @@ def init_schema(engine: Engine) -> None:
         cfg.attributes["connection"] = conn
         inspector = inspect(conn)
         if not inspector.has_table("alembic_version") and inspector.has_table("account"):
-            command.stamp(cfg, "head")  # created before migrations existed: it is the first revision
-        else:
-            command.upgrade(cfg, "head")
+            # Created before migrations existed: it has the first revision's schema; the later ones still apply.
+            command.stamp(cfg, "0001")
+        command.upgrade(cfg, "head")
 
 
 def update_where(model):

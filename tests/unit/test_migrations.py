@@ -71,11 +71,22 @@ def test_migration_0008_adds_the_registration_password_and_its_downgrade_drops_p
     assert "password_hash" in {c["name"] for c in inspect(engine).get_columns("passwordtoken")}
 
 
-def test_database_created_before_migrations_is_stamped(tmp_path):
+def test_database_created_before_migrations_is_stamped_at_the_first_revision_and_upgraded(tmp_path):
+    """Was: stamped at the newest revision, so such a database never got the later migrations' changes."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app import config
+
     engine = dbmod.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    SQLModel.metadata.create_all(engine)
+    cfg = Config(str(config.ROOT / "alembic.ini"))
+    with engine.begin() as conn:  # the schema as it was when the store had no migrations yet
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("DROP TABLE alembic_version"))
     dbmod.init_schema(engine)
     assert inspect(engine).has_table("alembic_version")
+    _assert_matches_models(engine)
 
 
 @pytest.mark.postgres
