@@ -16,12 +16,13 @@ ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country
 
 @personal
 class AccountState(rx.State):
-    profile: dict = {}
+    profile: accounts.Profile = accounts.Profile()
+    # Field name -> message (as CheckoutState.errors): a map by nature, so these stay dicts.
     profile_errors: dict[str, str] = {}
-    addresses: list[dict] = []
+    addresses: list[accounts.AddressView] = []
     address_errors: dict[str, str] = {}
     address_form_open: bool = False
-    orders: list[dict] = []
+    orders: list[accounts.OrderSummary] = []
     cs_changes: list[dict] = []
     allow_assistance: bool = True
     loaded: bool = False
@@ -48,7 +49,7 @@ class AccountState(rx.State):
                 return rx.redirect("/login?next=/account")
             return rx.redirect("/customer-service")
         self.profile, self.addresses, self.orders, self.cs_changes = data
-        self.allow_assistance = self.profile["allow_assistance"]
+        self.allow_assistance = self.profile.allow_assistance
         self.profile_errors, self.address_errors, self.denied, self.loaded = {}, {}, False, True
 
     @rx.event
@@ -153,7 +154,7 @@ class AccountState(rx.State):
 
 @personal
 class OrderState(rx.State):
-    order: dict = {}
+    order: orders.OrderDetail = orders.OrderDetail()
     found: bool = True
     loaded: bool = False
 
@@ -166,5 +167,5 @@ class OrderState(rx.State):
             )
             self.found = True
         except DomainError:
-            self.order, self.found = {}, False
+            self.order, self.found = orders.OrderDetail(), False
         self.loaded = True

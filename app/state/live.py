@@ -16,7 +16,7 @@ import logging
 
 import reflex as rx
 
-from app.services import live
+from app.services import carts, live
 
 log = logging.getLogger("store")
 
@@ -43,7 +43,7 @@ class LiveCart(rx.SharedState):
 
     cart_id: int = 0
     version: int = 0
-    lines: list[dict] = []
+    lines: list[carts.CartLineView] = []
     count: int = 0
     subtotal: str = "$0.00"
     subtotal_cents: int = 0
@@ -72,20 +72,22 @@ class LiveCart(rx.SharedState):
 ENDED_KEPT = 20
 
 
-def write_cart(live_cart: LiveCart, view: dict, lock_event: str = "", previous_holder_tag: str = "") -> None:
+def write_cart(
+    live_cart: LiveCart, view: carts.CartView, lock_event: str = "", previous_holder_tag: str = ""
+) -> None:
     """Write a fresh view of the cart into the shared state its viewers are linked to."""
-    if live_cart.cart_id == view["id"] and view["version"] < live_cart.version:
+    if live_cart.cart_id == view.id and view.version < live_cart.version:
         return  # someone already published a newer state of this cart
-    if live_cart.cart_id != view["id"]:
-        live_cart.cart_id = view["id"]
+    if live_cart.cart_id != view.id:
+        live_cart.cart_id = view.id
     for name in VIEW_FIELDS:
-        if getattr(live_cart, name) != view[name]:
-            setattr(live_cart, name, view[name])
-    has_discount = view["discount_cents"] > 0
+        if getattr(live_cart, name) != getattr(view, name):
+            setattr(live_cart, name, getattr(view, name))
+    has_discount = view.discount_cents > 0
     if live_cart.has_discount != has_discount:
         live_cart.has_discount = has_discount
-    if live_cart.holder_tag != view["lock_holder_tag"]:
-        live_cart.holder_tag = view["lock_holder_tag"]
+    if live_cart.holder_tag != view.lock_holder_tag:
+        live_cart.holder_tag = view.lock_holder_tag
     if lock_event:
         live_cart.lock_event = lock_event
         live_cart.previous_holder_tag = previous_holder_tag

@@ -66,8 +66,8 @@ def test_the_customer_confirms_from_the_new_address(client, people, outbox, sqli
     events = jane.call(AccountState, "save_profile", {**PROFILE, "email": "jane.new@example.com"})
     assert "open the link we sent to the new address" in toasts(events)[0]
     account = jane.state(AccountState)
-    assert account.profile["email"] == "jane@example.com"
-    assert account.profile["pending_email"] == "jane.new@example.com"
+    assert account.profile.email == "jane@example.com"
+    assert account.profile.pending_email == "jane.new@example.com"
     link = CONFIRM.search(outbox.latest("jane.new@example.com", timeout=0).get_content()).group(0)
     assert link not in str(jane.root.dict())  # the link reaches the browser only through the mail
 

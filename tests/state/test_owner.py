@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from app.services.accounts import Profile
 from app.state.account import AccountState
 from app.state.cart import CartState
 from app.state.customer_service import AuditState, CustomerServiceState
@@ -43,9 +44,9 @@ def test_ending_an_on_behalf_session_forgets_the_customer(client, people):
     csr.call(CustomerServiceState, "access", people["jane"].id)
     csr.call(AccountState, "load")
     account = csr.state(AccountState)
-    assert account.profile["email"] == "jane@example.com" and "segments" not in account.profile
+    assert account.profile.email == "jane@example.com" and not hasattr(account.profile, "segments")
     csr.call(SessionState, "sign_in_as_yourself")
-    assert account.profile == {} and account.addresses == [] and account.orders == []
+    assert account.profile == Profile() and account.addresses == [] and account.orders == []
     assert csr.cart.cart_id == 0  # no longer following Jane's cart
 
 
@@ -113,4 +114,4 @@ def test_a_session_ended_elsewhere_is_told_and_leaves_the_customer(client, peopl
     tab1.cart.ended_sessions = {tag: "CSR accessed another customer"}
     events = tab1.call(SessionState, "on_behalf_ended")
     assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
-    assert not tab1.session.on_behalf and tab1.state(AccountState).profile == {}
+    assert not tab1.session.on_behalf and tab1.state(AccountState).profile == Profile()
