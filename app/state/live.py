@@ -12,6 +12,7 @@ work that runs outside any event (the sweeper below). Holds nothing secret: link
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import reflex as rx
@@ -36,6 +37,9 @@ VIEW_FIELDS = (
     "lock_ref",
     "prepared_by",
 )
+# Copied by name from the published view: a name it lacks fails at import, not on the first publish.
+if _missing := set(VIEW_FIELDS) - {f.name for f in dataclasses.fields(carts.CartView)}:
+    raise TypeError(f"CartView has no {sorted(_missing)}")
 
 
 class LiveCart(rx.SharedState):
