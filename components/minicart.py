@@ -87,16 +87,16 @@ def lock_controls() -> rx.Component:
 
 def minicart_line(line: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.image(src=line["image"], width="44px", height="44px", border_radius="6px", alt=""),
+        rx.image(src=line.image, width="44px", height="44px", border_radius="6px", alt=""),
         rx.vstack(
-            rx.text(line["name"], size="2", weight="medium"),
-            rx.text(line["options"], size="1", color="var(--gray-11)"),
-            rx.text("Qty ", line["quantity"], " · ", line["line_total"], size="1"),
+            rx.text(line.name, size="2", weight="medium"),
+            rx.text(line.options, size="1", color="var(--gray-11)"),
+            rx.text("Qty ", line.quantity, " · ", line.line_total, size="1"),
             spacing="0",
         ),
         spacing="3",
         width="100%",
-        custom_attrs={"data-testid": "minicart-line", "data-code": line["code"]},
+        custom_attrs={"data-testid": "minicart-line", "data-code": line.code},
     )
 
 

@@ -14,7 +14,7 @@ def profile_card() -> rx.Component:
                 rx.hstack(
                     rx.heading("Profile", size="4"),
                     rx.spacer(),
-                    rx.badge("Customer ", p["customer_number"], variant="soft"),
+                    rx.badge("Customer ", p.customer_number, variant="soft"),
                     width="100%",
                 ),
                 rx.hstack(
@@ -23,7 +23,7 @@ def profile_card() -> rx.Component:
                         "first_name",
                         e,
                         testid="profile-first-name",
-                        default_value=p["first_name"].to(str),
+                        default_value=p.first_name,
                         max_length=60,
                     ),
                     field(
@@ -31,7 +31,7 @@ def profile_card() -> rx.Component:
                         "last_name",
                         e,
                         testid="profile-last-name",
-                        default_value=p["last_name"].to(str),
+                        default_value=p.last_name,
                         max_length=60,
                     ),
                     width="100%",
@@ -42,7 +42,7 @@ def profile_card() -> rx.Component:
                     e,
                     testid="profile-email",
                     type="email",
-                    default_value=p["email"].to(str),
+                    default_value=p.email,
                     max_length=254,
                     # Only the customer changes their email, confirming it from the new address
                     # (docs/SECURITY.md §Price adjustments and email changes).
@@ -58,10 +58,10 @@ def profile_card() -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    p["pending_email"].to(str) != "",
+                    p.pending_email != "",
                     rx.text(
                         "Waiting for confirmation: ",
-                        rx.text.span(p["pending_email"].to(str), weight="medium"),
+                        rx.text.span(p.pending_email, weight="medium"),
                         " becomes the email address once the link mailed to it is opened.",
                         size="1",
                         color="var(--amber-11)",
@@ -73,7 +73,7 @@ def profile_card() -> rx.Component:
                     "phone",
                     e,
                     testid="profile-phone",
-                    default_value=p["phone"].to(str),
+                    default_value=p.phone,
                     max_length=30,
                 ),
                 rx.button("Save profile", type="submit", custom_attrs=tid("profile-save")),
@@ -83,7 +83,7 @@ def profile_card() -> rx.Component:
             on_submit=AccountState.save_profile,
             reset_on_submit=False,
             no_validate=True,
-            key=p["email"].to(str) + p["first_name"].to(str) + p["last_name"].to(str) + p["phone"].to(str),
+            key=p.email + p.first_name + p.last_name + p.phone,
         ),
         width="100%",
     )
@@ -92,10 +92,10 @@ def profile_card() -> rx.Component:
 def address_row(a: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.text(a["summary"], size="2"),
+            rx.text(a.summary, size="2"),
             rx.hstack(
-                rx.cond(a["is_default_shipping"], rx.badge("Default shipping", size="1")),
-                rx.cond(a["is_default_billing"], rx.badge("Default billing", size="1", color_scheme="gray")),
+                rx.cond(a.is_default_shipping, rx.badge("Default shipping", size="1")),
+                rx.cond(a.is_default_billing, rx.badge("Default billing", size="1", color_scheme="gray")),
             ),
             spacing="1",
         ),
@@ -105,9 +105,9 @@ def address_row(a: rx.Var) -> rx.Component:
                 rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", aria_label="Address actions")
             ),
             rx.menu.content(
-                rx.menu.item("Use for shipping", on_click=AccountState.set_default(a["id"], "shipping")),
-                rx.menu.item("Use for billing", on_click=AccountState.set_default(a["id"], "billing")),
-                rx.menu.item("Remove", color="red", on_click=AccountState.delete_address(a["id"])),
+                rx.menu.item("Use for shipping", on_click=AccountState.set_default(a.id, "shipping")),
+                rx.menu.item("Use for billing", on_click=AccountState.set_default(a.id, "billing")),
+                rx.menu.item("Remove", color="red", on_click=AccountState.delete_address(a.id)),
             ),
         ),
         width="100%",
@@ -182,16 +182,16 @@ def orders_card() -> rx.Component:
                         rx.foreach(
                             AccountState.orders,
                             lambda o: rx.table.row(
-                                rx.table.cell(rx.link(o["number"], href="/order/" + o["number"].to(str))),
-                                rx.table.cell(o["date"]),
-                                rx.table.cell(o["total"]),
+                                rx.table.cell(rx.link(o.number, href="/order/" + o.number)),
+                                rx.table.cell(o.date),
+                                rx.table.cell(o.total),
                                 rx.table.cell(
-                                    rx.text(o["summary"], size="2", color="var(--gray-11)"),
+                                    rx.text(o.summary, size="2", color="var(--gray-11)"),
                                     custom_attrs=tid("account-order-summary"),
                                 ),
                                 rx.table.cell(
                                     rx.cond(
-                                        o["assisted"],
+                                        o.assisted,
                                         rx.badge(
                                             "Placed with help from customer service",
                                             color_scheme="amber",
@@ -202,7 +202,7 @@ def orders_card() -> rx.Component:
                                 ),
                                 custom_attrs={
                                     "data-testid": "account-order-row",
-                                    "data-order-number": o["number"],
+                                    "data-order-number": o.number,
                                 },
                             ),
                         )

@@ -15,17 +15,17 @@ def adjust_price_dialog(line: rx.Var) -> rx.Component:
                 "Adjust price",
                 size="1",
                 variant="ghost",
-                on_click=CartState.set_adjust_line(line["line_id"]),
+                on_click=CartState.set_adjust_line(line.line_id),
                 custom_attrs=tid("cart-line-adjust"),
             )
         ),
         rx.dialog.content(
-            rx.dialog.title("Adjust the price of " + line["name"].to(str)),
+            rx.dialog.title("Adjust the price of " + line.name),
             rx.dialog.description(
                 "Reduce the price per item (at most "
-                + line["promo_price"].to(str)
+                + line.promo_price
                 + ") for the "
-                + line["quantity"].to(str)
+                + line.quantity.to(str)
                 + " in the cart now. The reduction never grows: items added later are at the full price, "
                 "and fewer items get it on fewer. Enter 0 to remove.",
                 size="2",
@@ -65,7 +65,7 @@ def adjust_price_dialog(line: rx.Var) -> rx.Component:
             ),
         ),
         # A change bumps the cart's version and remounts the dialog closed; a refusal keeps it open to fix.
-        key=LiveCart.version.to(str) + "-adjust-" + line["line_id"].to(str),
+        key=LiveCart.version.to(str) + "-adjust-" + line.line_id.to(str),
     )
 
 
@@ -73,22 +73,22 @@ def cart_line(line: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.hstack(
-                rx.image(src=line["image"], width="56px", height="56px", border_radius="6px", alt=""),
+                rx.image(src=line.image, width="56px", height="56px", border_radius="6px", alt=""),
                 rx.vstack(
-                    rx.link(line["name"], href="/product/" + line["code"].to(str), weight="medium"),
-                    rx.text(line["options"], size="1", color="var(--gray-11)"),
-                    rx.cond(line["promo"] != "", rx.badge(line["promo"], color_scheme="red", size="1")),
+                    rx.link(line.name, href="/product/" + line.code, weight="medium"),
+                    rx.text(line.options, size="1", color="var(--gray-11)"),
+                    rx.cond(line.promo != "", rx.badge(line.promo, color_scheme="red", size="1")),
                     rx.cond(
                         SessionState.on_behalf & SessionState.can_adjust_price & CAN_EDIT,
                         adjust_price_dialog(line),
                     ),
                     rx.cond(
-                        line["adjusted"],
+                        line.adjusted,
                         rx.text(
                             "Adjusted ",
-                            line["adjustment_label"],
+                            line.adjustment_label,
                             ": ",
-                            line["adjustment_reason"],
+                            line.adjustment_reason,
                             size="1",
                             color="var(--amber-11)",
                             custom_attrs=tid("cart-line-adjustment"),
@@ -100,10 +100,10 @@ def cart_line(line: rx.Var) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.text(line["unit_price"]),
+            rx.text(line.unit_price),
             rx.cond(
-                line["discounted"],
-                rx.text(line["list_price"], size="1", text_decoration="line-through", color="var(--gray-11)"),
+                line.discounted,
+                rx.text(line.list_price, size="1", text_decoration="line-through", color="var(--gray-11)"),
             ),
         ),
         rx.table.cell(
@@ -111,28 +111,28 @@ def cart_line(line: rx.Var) -> rx.Component:
                 type="number",
                 min=1,
                 max=99,
-                default_value=line["quantity"].to(str),
-                key=LiveCart.version.to(str) + "-" + line["line_id"].to(str),
+                default_value=line.quantity.to(str),
+                key=LiveCart.version.to(str) + "-" + line.line_id.to(str),
                 width="80px",
                 read_only=~CAN_EDIT,
-                aria_label="Quantity for " + line["name"].to(str),
-                on_blur=lambda value: CartState.set_quantity(line["line_id"], value),
+                aria_label="Quantity for " + line.name,
+                on_blur=lambda value: CartState.set_quantity(line.line_id, value),
                 custom_attrs=tid("cart-line-qty"),
             )
         ),
-        rx.table.cell(rx.text(line["line_total"], weight="medium")),
+        rx.table.cell(rx.text(line.line_total, weight="medium")),
         rx.table.cell(
             rx.icon_button(
                 rx.icon("trash-2", size=16),
                 variant="ghost",
                 color_scheme="red",
                 disabled=~CAN_EDIT,
-                on_click=CartState.remove(line["line_id"]),
-                aria_label="Remove " + line["name"].to(str),
+                on_click=CartState.remove(line.line_id),
+                aria_label="Remove " + line.name,
                 custom_attrs=tid("cart-line-remove"),
             )
         ),
-        custom_attrs={"data-testid": "cart-line", "data-code": line["code"], "data-sku": line["sku"]},
+        custom_attrs={"data-testid": "cart-line", "data-code": line.code, "data-sku": line.sku},
     )
 
 

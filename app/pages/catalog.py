@@ -12,14 +12,14 @@ SORT_LABELS = [
 ]
 
 
-def product_card(item: rx.Var) -> rx.Component:
+def product_card(item: rx.Var) -> rx.Component:  # a CatalogState.items row (ProductCard)
     return rx.link(
         rx.card(
             rx.vstack(
                 rx.box(
                     rx.image(
-                        src=item["image"],
-                        alt=item["name"],
+                        src=item.image,
+                        alt=item.name,
                         width="100%",
                         height="auto",
                         aspect_ratio="1",
@@ -27,9 +27,9 @@ def product_card(item: rx.Var) -> rx.Component:
                         border_radius="8px",
                     ),
                     rx.cond(
-                        item["discounted"],
+                        item.discounted,
                         rx.badge(
-                            item["promo"],
+                            item.promo,
                             color_scheme="red",
                             position="absolute",
                             top="8px",
@@ -40,16 +40,16 @@ def product_card(item: rx.Var) -> rx.Component:
                     position="relative",
                     width="100%",
                 ),
-                rx.text(item["name"], weight="medium", size="2"),
-                price(item["price"], item["list_price"], item["discounted"]),
+                rx.text(item.name, weight="medium", size="2"),
+                price(item.price, item.list_price, item.discounted),
                 spacing="2",
             ),
             height="100%",
         ),
-        href="/product/" + item["code"].to(str),
+        href="/product/" + item.code,
         underline="none",
         color="inherit",
-        custom_attrs={"data-testid": "product-card", "data-code": item["code"]},
+        custom_attrs={"data-testid": "product-card", "data-code": item.code},
     )
 
 
@@ -64,12 +64,12 @@ def category_nav() -> rx.Component:
                 CatalogState.categories,
                 lambda c: rx.link(
                     rx.badge(
-                        c["name"],
+                        c.name,
                         size="2",
-                        variant=rx.cond(CatalogState.category == c["slug"], "solid", "soft"),
+                        variant=rx.cond(CatalogState.category == c.slug, "solid", "soft"),
                     ),
-                    href="/?category=" + c["slug"].to(str),
-                    custom_attrs={"data-testid": "category-link", "data-slug": c["slug"]},
+                    href="/?category=" + c.slug,
+                    custom_attrs={"data-testid": "category-link", "data-slug": c.slug},
                 ),
             ),
             wrap="wrap",

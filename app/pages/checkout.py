@@ -9,32 +9,32 @@ from components.ui import address_fields, field, tid
 
 def fulfilment_line(line: rx.Var) -> rx.Component:
     """One cart line's choice: ship it, or pick it up in a store (with that store's stock shown)."""
-    select_id = "f-fulfilment-" + line["line_id"].to_string()
-    has_error = line["error"] != ""
+    select_id = "f-fulfilment-" + line.line_id.to_string()
+    has_error = line.error != ""
     return rx.box(
         rx.el.label(
-            line["name"],
-            rx.cond(line["options"] != "", rx.text.span(" (", line["options"], ")", color="var(--gray-11)")),
+            line.name,
+            rx.cond(line.options != "", rx.text.span(" (", line.options, ")", color="var(--gray-11)")),
             " × ",
-            line["quantity"],
+            line.quantity,
             html_for=select_id,
             class_name="field-label",
         ),
         rx.el.select(
             rx.foreach(
-                line["choices"].to(list[dict]),
-                lambda c: rx.el.option(c["label"], value=c["value"], disabled=c["disabled"].to(bool)),
+                line.choices,
+                lambda c: rx.el.option(c.label, value=c.value, disabled=c.disabled),
             ),
             id=select_id,
-            value=line["choice"].to(str),
-            on_change=lambda value: CheckoutState.set_fulfilment(line["line_id"], value),
+            value=line.choice,
+            on_change=lambda value: CheckoutState.set_fulfilment(line.line_id, value),
             class_name="native-select",
             custom_attrs={**tid("checkout-fulfilment"), "aria-invalid": has_error.to_string()},
         ),
         rx.cond(
             has_error,
             rx.text(
-                line["error"],
+                line.error,
                 color="var(--red-11)",
                 size="1",
                 role="alert",
@@ -42,7 +42,7 @@ def fulfilment_line(line: rx.Var) -> rx.Component:
             ),
         ),
         width="100%",
-        custom_attrs={"data-testid": "checkout-line", "data-code": line["code"]},
+        custom_attrs={"data-testid": "checkout-line", "data-code": line.code},
     )
 
 
@@ -92,8 +92,8 @@ def address_step() -> rx.Component:
                         CheckoutState.addresses,
                         lambda a: rx.el.label(
                             rx.hstack(
-                                rx.radio_group.item(value=a["id"].to_string()),
-                                rx.text(a["summary"], size="2"),
+                                rx.radio_group.item(value=a.id.to_string()),
+                                rx.text(a.summary, size="2"),
                                 align="center",
                             ),
                             custom_attrs=tid("checkout-address"),
@@ -134,8 +134,8 @@ def shipping_step() -> rx.Component:
                         CheckoutState.shipping_options,
                         lambda m: rx.el.label(
                             rx.hstack(
-                                rx.radio_group.item(value=m["code"].to(str)),
-                                rx.text(m["label"], " — ", m["price"], size="2"),
+                                rx.radio_group.item(value=m.code),
+                                rx.text(m.label, " — ", m.price, size="2"),
                                 align="center",
                             )
                         ),
@@ -324,9 +324,9 @@ def checkout_page() -> rx.Component:
                     rx.foreach(
                         LiveCart.lines,
                         lambda l: rx.hstack(
-                            rx.text(l["name"], " × ", l["quantity"], size="2"),
+                            rx.text(l.name, " × ", l.quantity, size="2"),
                             rx.spacer(),
-                            rx.text(l["line_total"], size="2"),
+                            rx.text(l.line_total, size="2"),
                             width="100%",
                         ),
                     ),

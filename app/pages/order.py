@@ -19,11 +19,9 @@ def order_page() -> rx.Component:
                     color_scheme="green",
                     high_contrast=True,
                 ),
-                rx.heading("Order ", rx.text.span(o["number"], custom_attrs=tid("order-number")), size="6"),
-                rx.text("Placed ", o["date"], color="var(--gray-11)"),
-                rx.cond(
-                    o["assisted"], rx.badge("Placed with help from customer service", color_scheme="amber")
-                ),
+                rx.heading("Order ", rx.text.span(o.number, custom_attrs=tid("order-number")), size="6"),
+                rx.text("Placed ", o.date, color="var(--gray-11)"),
+                rx.cond(o.assisted, rx.badge("Placed with help from customer service", color_scheme="amber")),
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
@@ -32,91 +30,89 @@ def order_page() -> rx.Component:
                     ),
                     rx.table.body(
                         rx.foreach(
-                            o["lines"].to(list[dict]),
+                            o.lines,
                             lambda l: rx.table.row(
                                 rx.table.cell(
-                                    l["name"],
+                                    l.name,
                                     " ",
-                                    rx.text.span(l["options"], color="var(--gray-11)"),
+                                    rx.text.span(l.options, color="var(--gray-11)"),
                                     rx.cond(
-                                        l["adjustment"] != "",
+                                        l.adjustment != "",
                                         rx.text(
                                             "Price adjusted −",
-                                            l["adjustment"],
+                                            l.adjustment,
                                             ": ",
-                                            l["adjustment_reason"],
+                                            l.adjustment_reason,
                                             size="1",
                                             color="var(--amber-11)",
                                         ),
                                     ),
                                     rx.text(
-                                        l["fulfilment"],
+                                        l.fulfilment,
                                         size="1",
                                         color="var(--gray-11)",
                                         custom_attrs={
                                             "data-testid": "order-line-fulfilment",
-                                            "data-code": l["code"],
+                                            "data-code": l.code,
                                         },
                                     ),
                                 ),
-                                rx.table.cell(l["quantity"]),
-                                rx.table.cell(l["unit_price"]),
-                                rx.table.cell(l["line_total"]),
+                                rx.table.cell(l.quantity),
+                                rx.table.cell(l.unit_price),
+                                rx.table.cell(l.line_total),
                             ),
                         )
                     ),
                     width="100%",
                 ),
                 rx.vstack(
-                    rx.hstack(rx.text("Subtotal"), rx.spacer(), rx.text(o["subtotal"]), width="100%"),
+                    rx.hstack(rx.text("Subtotal"), rx.spacer(), rx.text(o.subtotal), width="100%"),
                     rx.cond(
-                        o["has_discount"],
-                        rx.hstack(
-                            rx.text("Promotions"), rx.spacer(), rx.text("−", o["discount"]), width="100%"
-                        ),
+                        o.has_discount,
+                        rx.hstack(rx.text("Promotions"), rx.spacer(), rx.text("−", o.discount), width="100%"),
                     ),
                     rx.cond(
-                        o["has_adjustment"],
+                        o.has_adjustment,
                         rx.hstack(
                             rx.text("Price adjustments"),
                             rx.spacer(),
-                            rx.text("−", o["adjustment"]),
+                            rx.text("−", o.adjustment),
                             width="100%",
                         ),
                     ),
                     rx.cond(
-                        o["has_coupon"],
+                        o.has_coupon,
                         rx.hstack(
-                            rx.text("Coupon ", o["coupon_code"]),
+                            rx.text("Coupon ", o.coupon_code),
                             rx.spacer(),
-                            rx.text("−", o["coupon_discount"], custom_attrs=tid("order-coupon-discount")),
+                            rx.text("−", o.coupon_discount, custom_attrs=tid("order-coupon-discount")),
                             width="100%",
                         ),
                     ),
                     rx.hstack(
-                        rx.text("Shipping (", o["shipping_method"], ")"),
+                        rx.text("Shipping (", o.shipping_method, ")"),
                         rx.spacer(),
-                        rx.text(o["shipping"]),
+                        rx.text(o.shipping),
                         width="100%",
                     ),
                     rx.hstack(
                         rx.text("Total", weight="bold"),
                         rx.spacer(),
-                        rx.text(o["total"], weight="bold", custom_attrs=tid("order-total")),
+                        rx.text(o.total, weight="bold", custom_attrs=tid("order-total")),
                         width="100%",
                     ),
                     width=["100%", "360px"],
                     align_self="end",
                 ),
-                rx.cond(o["ships"], rx.text("Ship to: ", o["address"])),
-                rx.text("Paid with ", o["payment"]),
+                rx.cond(o.ships, rx.text("Ship to: ", o.address)),
+                rx.text("Paid with ", o.payment),
                 rx.cond(
-                    o["gift_message"] != "",
-                    rx.text("Gift message: ", o["gift_message"], custom_attrs=tid("order-gift-message")),
+                    o.gift_message != "",
+                    rx.text("Gift message: ", o.gift_message, custom_attrs=tid("order-gift-message")),
                 ),
                 rx.cond(
-                    o["order_note"] != "",
-                    rx.text("Order note: ", o["order_note"], custom_attrs=tid("order-note")),
+                    o.order_note != "",
+                    rx.text("Order note: ", o.order_note, custom_attrs=tid("order-note")),
                 ),
                 rx.link("Continue shopping", href="/"),
                 spacing="3",

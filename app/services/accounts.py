@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
@@ -26,6 +27,50 @@ TAKEN_PENDING = (
     "Someone registered this address online and has not opened the confirmation link yet. Ask the customer "
     "to use the link in that email, or to register again for a new one."
 )
+
+
+# -- what My Account and checkout show (typed views: a misspelt field fails the build, not a blank) ------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The effective customer's own details. Empty defaults: My Account starts from an empty profile."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    customer_number: str = ""
+    allow_assistance: bool = True
+    # A new address waiting for the customer to open the link mailed to it (app/services/email_change.py).
+    pending_email: str = ""
+
+
+@dataclass(frozen=True)
+class AddressView:
+    id: int
+    full_name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str
+    phone: str
+    is_default_billing: bool
+    is_default_shipping: bool
+    summary: str  # the address on one line
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """One order in the order history."""
+
+    number: str
+    date: str
+    total: str
+    status: str
+    assisted: bool  # placed by customer service
+    summary: str  # e.g. "3 items · coupon WELCOME10"
 
 
 def refresh_search_columns(db: Session, account: Account) -> None:
@@ -107,18 +152,17 @@ def _customer(db: Session, caller: Caller) -> Account:
     return account
 
 
-def profile(db: Session, caller: Caller) -> dict:
+def profile(db: Session, caller: Caller) -> Profile:
     a = _customer(db, caller)
-    return {
-        "first_name": a.first_name,
-        "last_name": a.last_name,
-        "email": a.email,
-        "phone": a.phone,
-        "customer_number": a.customer_number,
-        "allow_assistance": consent.allows(a),
-        # A new address waiting for the customer to open the link mailed to it (app/services/email_change.py).
-        "pending_email": email_change.pending(db, a.id),
-    }
+    return Profile(
+        first_name=a.first_name,
+        last_name=a.last_name,
+        email=a.email,
+        phone=a.phone,
+        customer_number=a.customer_number,
+        allow_assistance=consent.allows(a),
+        pending_email=email_change.pending(db, a.id),
+    )
 
 
 PROFILE_LABELS = {"first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone"}
@@ -199,28 +243,30 @@ def set_assistance(db: Session, caller: Caller, allowed: bool) -> None:
         onbehalf.end_all_for_customer(db, a.id, "access_revoked")
 
 
-def address_dict(a: Address) -> dict:
-    return {
-        "id": a.id,
-        "full_name": a.full_name,
-        "line1": a.line1,
-        "line2": a.line2,
-        "city": a.city,
-        "postal_code": a.postal_code,
-        "country": a.country,
-        "phone": a.phone,
-        "is_default_billing": a.is_default_billing,
-        "is_default_shipping": a.is_default_shipping,
-        "summary": ", ".join(
-            p for p in [a.full_name, a.line1, a.line2, f"{a.postal_code} {a.city}", a.country] if p
-        ),
-    }
+def address_summary(a: Address) -> str:
+    return ", ".join(p for p in [a.full_name, a.line1, a.line2, f"{a.postal_code} {a.city}", a.country] if p)
 
 
-def addresses(db: Session, caller: Caller) -> list[dict]:
+def address_view(a: Address) -> AddressView:
+    return AddressView(
+        id=a.id,
+        full_name=a.full_name,
+        line1=a.line1,
+        line2=a.line2,
+        city=a.city,
+        postal_code=a.postal_code,
+        country=a.country,
+        phone=a.phone,
+        is_default_billing=a.is_default_billing,
+        is_default_shipping=a.is_default_shipping,
+        summary=address_summary(a),
+    )
+
+
+def addresses(db: Session, caller: Caller) -> list[AddressView]:
     cid = caller.require_customer()
     rows = db.exec(select(Address).where(Address.account_id == cid).order_by(Address.id))
-    return [address_dict(a) for a in rows]
+    return [address_view(a) for a in rows]
 
 
 def validate_address(fields: dict) -> tuple[dict, dict[str, str]]:
@@ -268,7 +314,7 @@ def add_address(
     if default_billing or count == 0:
         _set_default(db, a, address.id, "billing")
     if caller.on_behalf:
-        audit.record(db, caller, "address_added", details=address_dict(address)["summary"])
+        audit.record(db, caller, "address_added", details=address_summary(address))
     return address
 
 
@@ -293,9 +339,7 @@ def set_default_address(db: Session, caller: Caller, address_id: object, kind: s
         raise DomainError("Unknown address kind.")
     _set_default(db, a, address.id, kind)
     if caller.on_behalf:
-        audit.record(
-            db, caller, "address_default", details=f"Default {kind}: {address_dict(address)['summary']}"
-        )
+        audit.record(db, caller, "address_default", details=f"Default {kind}: {address_summary(address)}")
 
 
 def delete_address(db: Session, caller: Caller, address_id: object) -> None:
@@ -303,7 +347,7 @@ def delete_address(db: Session, caller: Caller, address_id: object) -> None:
     address = get_by_id(db, Address, address_id)
     if address is None or address.account_id != a.id:
         raise NotFound("That address was not found.")
-    summary = address_dict(address)["summary"]
+    summary = address_summary(address)
     db.delete(address)
     db.flush()
     refresh_search_columns(db, a)
@@ -311,7 +355,7 @@ def delete_address(db: Session, caller: Caller, address_id: object) -> None:
         audit.record(db, caller, "address_deleted", details=summary)
 
 
-def order_history(db: Session, caller: Caller) -> list[dict]:
+def order_history(db: Session, caller: Caller) -> list[OrderSummary]:
     cid = caller.require_customer()
     orders = db.exec(
         select(Order)
@@ -344,13 +388,13 @@ def order_history(db: Session, caller: Caller) -> list[dict]:
         if adjusted:
             notes.append("price adjusted by customer service")
         rows.append(
-            {
-                "number": o.number,
-                "date": as_utc(o.created_at).strftime("%Y-%m-%d"),
-                "total": format_cents(o.total_cents),
-                "status": o.status,
-                "assisted": o.placed_by_id is not None,
-                "summary": " · ".join(notes),
-            }
+            OrderSummary(
+                number=o.number,
+                date=as_utc(o.created_at).strftime("%Y-%m-%d"),
+                total=format_cents(o.total_cents),
+                status=o.status,
+                assisted=o.placed_by_id is not None,
+                summary=" · ".join(notes),
+            )
         )
     return rows

@@ -7,6 +7,7 @@ the database decides between concurrent editors; lines are written only after th
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, or_
@@ -23,6 +24,91 @@ from app.services.permissions import ORDER_ADJUST_PRICE
 from app.services.tokens import hash_token
 from app.services.validation import QUANTITY_MESSAGE, parse_quantity
 from models import Account, Cart, CartLine, Product, Variant
+
+# -- what a cart display is handed (typed views: a misspelt field fails the build, not a blank cell) ----
+
+
+@dataclass(frozen=True)
+class AddedToCart:
+    cart_id: int
+    name: str
+    quantity: int  # the line's quantity after the addition
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """One cart line priced for the effective customer, in cents (what checkout computes with)."""
+
+    line_id: int
+    variant_id: int
+    code: str
+    sku: str
+    name: str
+    options: str
+    image: str
+    quantity: int
+    stock: int
+    # One item's price before customer service's adjustment, which is for the line as a whole.
+    unit_cents: int
+    list_cents: int
+    promo_cents: int
+    promo: str
+    adjustment_cents: int
+    adjustment_per_item_cents: int
+    adjusted_items: int
+    adjustment_reason: str
+    line_cents: int
+    promo_line_cents: int
+    list_line_cents: int
+
+
+@dataclass(frozen=True)
+class CartLineView(PricedLine):
+    """A priced line with its amounts formatted for display."""
+
+    unit_price: str
+    list_price: str
+    discounted: bool
+    line_total: str
+    adjusted: bool
+    adjustment: str
+    adjustment_label: str
+    promo_price: str
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    count: int
+    list_subtotal_cents: int
+    discount_cents: int  # promotions
+    adjustment_cents: int  # customer service's price adjustments
+    subtotal_cents: int
+
+
+@dataclass(frozen=True)
+class CartView(CartTotals):
+    """Everything a cart display needs, for one caller (see `view`)."""
+
+    id: int
+    owner_id: int | None
+    version: int
+    lines: list[CartLineView]
+    subtotal: str
+    list_subtotal: str
+    discount: str
+    adjustment: str
+    has_adjustment: bool
+    can_adjust: bool
+    locked: bool
+    locked_by_me: bool
+    lock_holder: str
+    lock_holder_tag: str
+    lock_ref: str
+    lock_since: str
+    can_edit: bool
+    read_only: bool
+    prepared_by: str
+
 
 MAX_LINES = 50
 STALE_MESSAGE = "Your cart was changed somewhere else. Here is the latest version; please try again."
@@ -149,7 +235,7 @@ def add(
     sku: object,
     quantity: object,
     expected_version: object = None,
-) -> dict:
+) -> AddedToCart:
     qty = parse_quantity(quantity)
     if qty is None:
         raise DomainError(QUANTITY_MESSAGE, field="quantity")
@@ -196,7 +282,7 @@ def add(
         cart_id=cart.id,
         details=f"{product.name} {_options(variant)} x{qty}".replace("  ", " "),
     )
-    return {"cart_id": cart.id, "name": product.name, "quantity": new_qty}
+    return AddedToCart(cart_id=cart.id, name=product.name, quantity=new_qty)
 
 
 def _stock_message(product: Product, variant: Variant) -> str:
@@ -283,10 +369,10 @@ def adjust_price(
     if len(reason) > MAX_REASON:
         raise DomainError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
     cart, line = _own_line(db, caller, None, line_id)
-    priced = next(p for p in priced_lines(db, caller, cart) if p["line_id"] == line.id)
-    if amount_cents > priced["promo_cents"]:
+    priced = next(p for p in priced_lines(db, caller, cart) if p.line_id == line.id)
+    if amount_cents > priced.promo_cents:
         raise DomainError(
-            f"The reduction cannot be more than the price, {format_cents(priced['promo_cents'])}.",
+            f"The reduction cannot be more than the price, {format_cents(priced.promo_cents)}.",
             field="amount",
         )
     claim_change(db, cart, caller, version)
@@ -299,11 +385,11 @@ def adjust_price(
     db.flush()
     if amount_cents:
         details = (
-            f"{priced['name']}: −{format_cents(amount_cents)} per item on {_items(granted_for)}, "
+            f"{priced.name}: −{format_cents(amount_cents)} per item on {_items(granted_for)}, "
             f"at most −{format_cents(line.adjustment_cents)} whatever the quantity ({reason})"
         )
     else:
-        details = f"{priced['name']}: price adjustment removed"
+        details = f"{priced.name}: price adjustment removed"
     audit.record(db, caller, "price_adjust", cart_id=cart.id, details=details)
 
 
@@ -324,7 +410,7 @@ def granted_discount(line: CartLine, promo_cents: int) -> tuple[int, int, int]:
     return per_item * items, per_item, items
 
 
-def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
+def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[PricedLine]:
     rows = db.exec(
         select(CartLine, Variant, Product)
         .join(Variant, Variant.id == CartLine.variant_id)
@@ -338,56 +424,55 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[dict]:
         price = promotions.price_of(product, promos)
         adjustment, per_item, adjusted_items = granted_discount(line, price.cents)
         out.append(
-            {
-                "line_id": line.id,
-                "variant_id": variant.id,
-                "code": product.code,
-                "sku": variant.sku,
-                "name": product.name,
-                "options": _options(variant),
-                "image": product.image,
-                "quantity": line.quantity,
-                "stock": variant.stock,
-                # One item's price before customer service's adjustment, which is for the line as a whole.
-                "unit_cents": price.cents,
-                "list_cents": price.list_cents,
-                "promo_cents": price.cents,
-                "promo": price.label,
-                "adjustment_cents": adjustment,
-                "adjustment_per_item_cents": per_item,
-                "adjusted_items": adjusted_items,
-                "adjustment_reason": line.adjustment_reason if adjustment else "",
-                "line_cents": price.cents * line.quantity - adjustment,
-                "promo_line_cents": price.cents * line.quantity,
-                "list_line_cents": price.list_cents * line.quantity,
-            }
+            PricedLine(
+                line_id=line.id,
+                variant_id=variant.id,
+                code=product.code,
+                sku=variant.sku,
+                name=product.name,
+                options=_options(variant),
+                image=product.image,
+                quantity=line.quantity,
+                stock=variant.stock,
+                unit_cents=price.cents,
+                list_cents=price.list_cents,
+                promo_cents=price.cents,
+                promo=price.label,
+                adjustment_cents=adjustment,
+                adjustment_per_item_cents=per_item,
+                adjusted_items=adjusted_items,
+                adjustment_reason=line.adjustment_reason if adjustment else "",
+                line_cents=price.cents * line.quantity - adjustment,
+                promo_line_cents=price.cents * line.quantity,
+                list_line_cents=price.list_cents * line.quantity,
+            )
         )
     return out
 
 
-def totals(lines: list[dict]) -> dict:
-    list_subtotal = sum(line["list_line_cents"] for line in lines)
-    promo_subtotal = sum(line.get("promo_line_cents", line["line_cents"]) for line in lines)
-    subtotal = sum(line["line_cents"] for line in lines)
-    return {
-        "count": sum(line["quantity"] for line in lines),
-        "list_subtotal_cents": list_subtotal,
-        "discount_cents": list_subtotal - promo_subtotal,  # promotions
-        "adjustment_cents": promo_subtotal - subtotal,  # customer service's price adjustments
-        "subtotal_cents": subtotal,
-    }
+def totals(lines: list[PricedLine]) -> CartTotals:
+    list_subtotal = sum(line.list_line_cents for line in lines)
+    promo_subtotal = sum(line.promo_line_cents for line in lines)
+    subtotal = sum(line.line_cents for line in lines)
+    return CartTotals(
+        count=sum(line.quantity for line in lines),
+        list_subtotal_cents=list_subtotal,
+        discount_cents=list_subtotal - promo_subtotal,
+        adjustment_cents=promo_subtotal - subtotal,
+        subtotal_cents=subtotal,
+    )
 
 
-def _adjustment_label(line: dict) -> str:
+def _adjustment_label(line: PricedLine) -> str:
     """E.g. "−$5.00 each on 2 items", or "−$150.00 each on 1 of 40 items" once the quantity grew."""
-    if not line["adjustment_cents"]:
+    if not line.adjustment_cents:
         return ""
-    per_item, items, qty = line["adjustment_per_item_cents"], line["adjusted_items"], line["quantity"]
+    per_item, items, qty = line.adjustment_per_item_cents, line.adjusted_items, line.quantity
     on = _items(items) if items == qty else f"{items} of {_items(qty)}"
     return f"−{format_cents(per_item)} each on {on}"
 
 
-def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
+def view(db: Session, caller: Caller, anon_key: str | None) -> CartView:
     """Everything a cart display needs, for this caller.
 
     A registered customer's cart is created on first view, so every browser looking at it (the
@@ -404,7 +489,21 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> dict:
     return _render(db, cart, priced_lines(db, caller, cart) if cart else [], caller)
 
 
-def _render(db: Session, cart: Cart | None, lines: list[dict], caller: Caller) -> dict:
+def _line_view(line: PricedLine) -> CartLineView:
+    return CartLineView(
+        **vars(line),
+        unit_price=format_cents(line.unit_cents),
+        list_price=format_cents(line.list_cents),
+        discounted=line.unit_cents < line.list_cents,
+        line_total=format_cents(line.line_cents),
+        adjusted=line.adjustment_cents > 0,
+        adjustment=format_cents(line.adjustment_cents),
+        adjustment_label=_adjustment_label(line),
+        promo_price=format_cents(line.promo_cents),
+    )
+
+
+def _render(db: Session, cart: Cart | None, lines: list[PricedLine], caller: Caller) -> CartView:
     t = totals(lines)
     locked = cart is not None and lock_active(cart)
     holder = db.get(Account, cart.locked_by_id) if locked else None
@@ -414,41 +513,28 @@ def _render(db: Session, cart: Cart | None, lines: list[dict], caller: Caller) -
     else:
         can_edit = not locked and (caller.customer_id is not None or not caller.signed_in)
     prepared = db.get(Account, cart.prepared_by_id) if cart is not None and cart.prepared_by_id else None
-    return {
-        "id": cart.id if cart else 0,
-        "owner_id": cart.account_id if cart else None,
-        "version": cart.version if cart else 0,
-        "lines": [
-            {
-                **line,
-                "unit_price": format_cents(line["unit_cents"]),
-                "list_price": format_cents(line["list_cents"]),
-                "discounted": line["unit_cents"] < line["list_cents"],
-                "line_total": format_cents(line["line_cents"]),
-                "adjusted": line["adjustment_cents"] > 0,
-                "adjustment": format_cents(line["adjustment_cents"]),
-                "adjustment_label": _adjustment_label(line),
-                "promo_price": format_cents(line["promo_cents"]),
-            }
-            for line in lines
-        ],
-        **t,
-        "subtotal": format_cents(t["subtotal_cents"]),
-        "list_subtotal": format_cents(t["list_subtotal_cents"]),
-        "discount": format_cents(t["discount_cents"]),
-        "adjustment": format_cents(t["adjustment_cents"]),
-        "has_adjustment": t["adjustment_cents"] > 0,
-        "can_adjust": by_me and caller.can(ORDER_ADJUST_PRICE),
-        "locked": locked,
-        "locked_by_me": by_me,
-        "lock_holder": f"{holder.first_name} {holder.last_name}" if holder else "",
-        "lock_holder_tag": staff_tag(holder) if holder else "",
-        "lock_ref": lock_ref(cart) if cart is not None else "",
-        "lock_since": as_utc(cart.locked_at).strftime("%H:%M UTC") if locked and cart.locked_at else "",
-        "can_edit": can_edit,
-        "read_only": not can_edit,
-        "prepared_by": f"{prepared.first_name} {prepared.last_name}" if prepared else "",
-    }
+    return CartView(
+        **vars(t),
+        id=cart.id if cart else 0,
+        owner_id=cart.account_id if cart else None,
+        version=cart.version if cart else 0,
+        lines=[_line_view(line) for line in lines],
+        subtotal=format_cents(t.subtotal_cents),
+        list_subtotal=format_cents(t.list_subtotal_cents),
+        discount=format_cents(t.discount_cents),
+        adjustment=format_cents(t.adjustment_cents),
+        has_adjustment=t.adjustment_cents > 0,
+        can_adjust=by_me and caller.can(ORDER_ADJUST_PRICE),
+        locked=locked,
+        locked_by_me=by_me,
+        lock_holder=f"{holder.first_name} {holder.last_name}" if holder else "",
+        lock_holder_tag=staff_tag(holder) if holder else "",
+        lock_ref=lock_ref(cart) if cart is not None else "",
+        lock_since=as_utc(cart.locked_at).strftime("%H:%M UTC") if locked and cart.locked_at else "",
+        can_edit=can_edit,
+        read_only=not can_edit,
+        prepared_by=f"{prepared.first_name} {prepared.last_name}" if prepared else "",
+    )
 
 
 def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
@@ -490,7 +576,7 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
     return merged
 
 
-def owner_view(db: Session, cart_id: int) -> dict | None:
+def owner_view(db: Session, cart_id: int) -> CartView | None:
     """The cart as its owner sees it (their prices), for publishing to its viewers.
 
     For a registered customer that is their current cart: after an order it is the new, empty one."""
@@ -503,7 +589,7 @@ def owner_view(db: Session, cart_id: int) -> dict | None:
     )
 
 
-def published_view(db: Session, cart_id: int) -> tuple[int | None, dict] | None:
+def published_view(db: Session, cart_id: int) -> tuple[int | None, CartView] | None:
     """(owner account id, view) of a changed cart for its viewers; None when nobody can be viewing it."""
     cart = db.get(Cart, cart_id)
     if cart is None:

@@ -31,7 +31,7 @@ def cart_token(account_id: int | None, cart_id: int) -> str:
 @dataclass
 class CartPublication:
     token: str
-    view: dict
+    view: carts.CartView
     event: str
     previous_holder_tag: str  # whom a takeover or release displaced, as their own browser knows them
 

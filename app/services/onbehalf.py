@@ -79,7 +79,9 @@ def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str
     return consent.refusal(customer)
 
 
-def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
+def start(db: Session, caller: Caller, customer_id: object, *, notify: bool = True) -> OnBehalfSession:
+    """Begin shopping on the customer's behalf. `notify`: mail the customer that customer service opened their
+    account (not when customer service has just created it: its welcome mail says so)."""
     caller.require(CUSTOMER_ACCESS)
     customer = get_by_id(db, Account, customer_id)
     refusal = access_refusal(db, caller, customer)
@@ -101,7 +103,8 @@ def start(db: Session, caller: Caller, customer_id: object) -> OnBehalfSession:
     audit.record(
         db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}"
     )
-    notices.account_accessed(db, caller, customer)
+    if notify:
+        notices.account_accessed(db, caller, customer)
     return ob
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -23,6 +24,70 @@ SHIPPING_METHODS = {
 
 PICKUP_METHOD = "pickup"  # Order.shipping_method when every line is picked up in a store
 PICKUP_LABEL = "Pick up in store"
+
+# -- what checkout and the order page show (typed views: a misspelt field fails the build) -------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    shipping: str
+    total: str
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    code: str
+    label: str
+    price: str
+
+
+@dataclass(frozen=True)
+class CouponPreview:
+    code: str
+    discount_cents: int
+    discount: str
+    message: str
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    code: str
+    name: str
+    options: str
+    quantity: int
+    unit_price: str
+    line_total: str
+    adjustment: str  # "" when customer service did not adjust the line's price
+    adjustment_reason: str
+    fulfilment: str  # "Ship to home" or where it is picked up
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """An order as its customer sees it. Empty defaults: the order page starts from an empty order."""
+
+    number: str = ""
+    date: str = ""
+    subtotal: str = ""
+    discount: str = ""
+    has_discount: bool = False
+    adjustment: str = ""
+    has_adjustment: bool = False
+    coupon_code: str = ""
+    coupon_discount: str = ""
+    has_coupon: bool = False
+    gift_message: str = ""
+    # The note is customer service's; the customer's own view does not carry it.
+    order_note: str = ""
+    shipping: str = ""
+    shipping_method: str = ""
+    ships: bool = False
+    total: str = ""
+    address: str = ""
+    payment: str = ""
+    assisted: bool = False
+    lines: list[OrderLineView] = field(default_factory=list)
+
 
 MAX_GIFT_MESSAGE = 300
 MAX_ORDER_NOTE = 500
@@ -47,22 +112,22 @@ def _order_shipping(shipping_method: object, subtotal_cents: int, coupon_cents: 
     return shipping_cents(shipping_method, subtotal_cents - coupon_cents)
 
 
-def quote(subtotal_cents: int, coupon_cents: int, shipping_method: object, ships: bool) -> dict:
+def quote(subtotal_cents: int, coupon_cents: int, shipping_method: object, ships: bool) -> Quote:
     """Shipping and total for the order summary before the order is placed (place_order decides them)."""
     ship = _order_shipping(shipping_method, subtotal_cents, coupon_cents, ships)
     label = format_cents(ship) if ship else ("Free" if ships else PICKUP_LABEL)
-    return {"shipping": label, "total": format_cents(subtotal_cents - coupon_cents + ship)}
+    return Quote(shipping=label, total=format_cents(subtotal_cents - coupon_cents + ship))
 
 
-def shipping_options(subtotal_cents: int) -> list[dict]:
+def shipping_options(subtotal_cents: int) -> list[ShippingOption]:
     return [
-        {
-            "code": code,
-            "label": m["label"],
-            "price": format_cents(shipping_cents(code, subtotal_cents))
+        ShippingOption(
+            code=code,
+            label=m["label"],
+            price=format_cents(shipping_cents(code, subtotal_cents))
             if shipping_cents(code, subtotal_cents)
             else "Free",
-        }
+        )
         for code, m in SHIPPING_METHODS.items()
     ]
 
@@ -100,7 +165,7 @@ def place_order(
     pickup, pickup_errors = _pickup_plan(db, fulfilment, lines)
     errors.update(pickup_errors)
     # Picked up in store only: nothing to ship, so no address, no method, no shipping cost.
-    ships = not lines or any(line["line_id"] not in pickup for line in lines)
+    ships = not lines or any(line.line_id not in pickup for line in lines)
     if ships:
         if not isinstance(shipping_method, str) or shipping_method not in SHIPPING_METHODS:
             errors["shipping_method"] = "Choose a shipping method."
@@ -121,7 +186,7 @@ def place_order(
     coupon = None
     if coupons.normalize(coupon_code):
         try:
-            coupon = coupons.check(db, coupon_code, t["subtotal_cents"], customer_id, source=source)
+            coupon = coupons.check(db, coupon_code, t.subtotal_cents, customer_id, source=source)
         except DomainError as e:
             errors["coupon"] = e.message
     if errors:
@@ -130,26 +195,26 @@ def place_order(
         raise DomainError("Your cart is empty.")
     carts.claim_change(db, cart, caller, carts._version_arg(expected_version))
     for line in lines:
-        store = pickup.get(line["line_id"])
+        store = pickup.get(line.line_id)
         if store is None:
             _take_web_stock(db, line)
         else:
             _take_store_stock(db, line, store)
-    coupon_cents = coupons.discount_of(coupon, t["subtotal_cents"]) if coupon else 0
+    coupon_cents = coupons.discount_of(coupon, t.subtotal_cents) if coupon else 0
     if coupon is not None:
         coupons.redeem(db, coupon, customer_id)
-    ship = _order_shipping(shipping_method, t["subtotal_cents"], coupon_cents, ships)
+    ship = _order_shipping(shipping_method, t.subtotal_cents, coupon_cents, ships)
     order = Order(
         number=uuid.uuid4().hex[:20],
         account_id=customer_id,
         placed_by_id=caller.account_id if caller.on_behalf else None,
         cart_id=cart.id,
-        subtotal_cents=t["list_subtotal_cents"],
-        discount_cents=t["discount_cents"] + t["adjustment_cents"],
+        subtotal_cents=t.list_subtotal_cents,
+        discount_cents=t.discount_cents + t.adjustment_cents,
         coupon_code=coupon.code if coupon else "",
         coupon_discount_cents=coupon_cents,
         shipping_cents=ship,
-        total_cents=t["subtotal_cents"] - coupon_cents + ship,
+        total_cents=t.subtotal_cents - coupon_cents + ship,
         shipping_method=shipping_method,
         ship_name=values["full_name"],
         ship_line1=values["line1"],
@@ -169,17 +234,17 @@ def place_order(
         db.add(
             OrderLine(
                 order_id=order.id,
-                variant_id=line["variant_id"],
-                product_code=line["code"],
-                name=line["name"],
-                options=line["options"],
-                quantity=line["quantity"],
-                unit_price_cents=line["unit_cents"],
-                line_total_cents=line["line_cents"],
-                adjustment_cents=line["adjustment_cents"],
-                adjustment_reason=line["adjustment_reason"],
-                fulfilment="pickup" if line["line_id"] in pickup else "ship",
-                pickup_store_id=pickup[line["line_id"]].id if line["line_id"] in pickup else None,
+                variant_id=line.variant_id,
+                product_code=line.code,
+                name=line.name,
+                options=line.options,
+                quantity=line.quantity,
+                unit_price_cents=line.unit_cents,
+                line_total_cents=line.line_cents,
+                adjustment_cents=line.adjustment_cents,
+                adjustment_reason=line.adjustment_reason,
+                fulfilment="pickup" if line.line_id in pickup else "ship",
+                pickup_store_id=pickup[line.line_id].id if line.line_id in pickup else None,
             )
         )
     cart.status = "ordered"
@@ -207,12 +272,12 @@ def place_order(
     return order.number
 
 
-def _order_summary(order: Order, lines: list[dict], pickup: dict) -> str:
+def _order_summary(order: Order, lines: list[carts.PricedLine], pickup: dict) -> str:
     """What the audit log says about a placed order: total, and what made it differ from a plain order."""
     parts = [format_cents(order.total_cents)]
     if order.coupon_code:
         parts.append(f"coupon {order.coupon_code} -{format_cents(order.coupon_discount_cents)}")
-    adjusted = sum(1 for line in lines if line["adjustment_cents"])
+    adjusted = sum(1 for line in lines if line.adjustment_cents)
     if adjusted:
         parts.append(f"{adjusted} price adjustment{'s' if adjusted > 1 else ''}")
     for name in sorted({store.name for store in pickup.values()}):
@@ -241,13 +306,15 @@ def _picked_up_by(customer: Account) -> dict:
     return {**dict.fromkeys(ADDRESS_COLUMNS, ""), "full_name": f"{customer.first_name} {customer.last_name}"}
 
 
-def _pickup_plan(db: Session, fulfilment: object, lines: list[dict]) -> tuple[dict[int, Store], dict]:
+def _pickup_plan(
+    db: Session, fulfilment: object, lines: list[carts.PricedLine]
+) -> tuple[dict[int, Store], dict]:
     """The lines to pick up and their stores ({line_id: Store}), and field errors for what the browser sent."""
     if fulfilment is None:
         return {}, {}
     if not isinstance(fulfilment, dict) or len(fulfilment) > carts.MAX_LINES:
         return {}, {"fulfilment": MALFORMED}
-    line_ids = {line["line_id"] for line in lines}
+    line_ids = {line.line_id for line in lines}
     open_stores = {s.code: s for s in stores.active_stores(db)} if fulfilment else {}
     plan: dict[int, Store] = {}
     errors: dict[str, str] = {}
@@ -263,61 +330,61 @@ def _pickup_plan(db: Session, fulfilment: object, lines: list[dict]) -> tuple[di
     return plan, errors
 
 
-def _take_web_stock(db: Session, line: dict) -> None:
+def _take_web_stock(db: Session, line: carts.PricedLine) -> None:
     taken = db.exec(
         update_where(Variant)
-        .where(Variant.id == line["variant_id"], Variant.stock >= line["quantity"])
-        .values(stock=Variant.stock - line["quantity"])
+        .where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
+        .values(stock=Variant.stock - line.quantity)
     ).rowcount
     if taken != 1:
-        left = db.get(Variant, line["variant_id"]).stock
-        raise DomainError(f"Only {left} of {line['name']} left in stock. Please update your cart.")
+        left = db.get(Variant, line.variant_id).stock
+        raise DomainError(f"Only {left} of {line.name} left in stock. Please update your cart.")
 
 
-def _take_store_stock(db: Session, line: dict, store: Store) -> None:
+def _take_store_stock(db: Session, line: carts.PricedLine, store: Store) -> None:
     """One conditional UPDATE on the store's shelf: the database decides between concurrent orders."""
-    on_shelf = (StoreStock.store_id == store.id, StoreStock.variant_id == line["variant_id"])
+    on_shelf = (StoreStock.store_id == store.id, StoreStock.variant_id == line.variant_id)
     taken = db.exec(
         update_where(StoreStock)
-        .where(*on_shelf, StoreStock.quantity >= line["quantity"])
-        .values(quantity=StoreStock.quantity - line["quantity"])
+        .where(*on_shelf, StoreStock.quantity >= line.quantity)
+        .values(quantity=StoreStock.quantity - line.quantity)
     ).rowcount
     if taken != 1:
         left = db.exec(select(StoreStock.quantity).where(*on_shelf)).first() or 0
         where = f"at the {store.name} store"
         message = (
-            f"{line['name']} is out of stock {where}."
+            f"{line.name} is out of stock {where}."
             if left <= 0
-            else f"Only {left} of {line['name']} left {where}."
+            else f"Only {left} of {line.name} left {where}."
         )
         raise DomainError(
-            f"{message} Choose another store or Ship to home.", field=f"fulfilment-{line['line_id']}"
+            f"{message} Choose another store or Ship to home.", field=f"fulfilment-{line.line_id}"
         )
 
 
-def fulfilment_options(db: Session, caller: Caller) -> list[dict]:
+def fulfilment_options(db: Session, caller: Caller) -> list[stores.FulfilmentLine]:
     """The effective customer's cart lines with how each can reach them: shipped, or picked up in a store."""
     cart = carts.account_cart(db, caller.require_customer(), create=False)
     return stores.fulfilment_choices(db, carts.priced_lines(db, caller, cart) if cart else [])
 
 
-def preview_coupon(db: Session, caller: Caller, code: object, source: object = "") -> dict:
+def preview_coupon(db: Session, caller: Caller, code: object, source: object = "") -> CouponPreview:
     """Check a coupon against the effective customer's cart before the order is placed (`source`: the
     client's address, for the guessing limit)."""
     customer_id = caller.require_customer()
     cart = carts.account_cart(db, customer_id, create=False)
-    subtotal = carts.totals(carts.priced_lines(db, caller, cart) if cart else [])["subtotal_cents"]
+    subtotal = carts.totals(carts.priced_lines(db, caller, cart) if cart else []).subtotal_cents
     coupon = coupons.check(db, code, subtotal, customer_id, source=source)
     cents = coupons.discount_of(coupon, subtotal)
-    return {
-        "code": coupon.code,
-        "discount_cents": cents,
-        "discount": format_cents(cents),
-        "message": f"Coupon {coupon.code} applied: {coupons.describe(coupon)}, you save {format_cents(cents)}.",
-    }
+    return CouponPreview(
+        code=coupon.code,
+        discount_cents=cents,
+        discount=format_cents(cents),
+        message=f"Coupon {coupon.code} applied: {coupons.describe(coupon)}, you save {format_cents(cents)}.",
+    )
 
 
-def order_detail(db: Session, caller: Caller, number: object) -> dict:
+def order_detail(db: Session, caller: Caller, number: object) -> OrderDetail:
     customer_id = caller.require_customer()
     order = (
         db.exec(select(Order).where(Order.number == number)).first()
@@ -332,27 +399,26 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
     ships = any(l.fulfilment != "pickup" for l in lines)
     placed_by = db.get(Account, order.placed_by_id) if order.placed_by_id else None
     adjustments = sum(l.adjustment_cents for l in lines)  # each line's adjustment is its total
-    return {
-        "number": order.number,
-        "date": as_utc(order.created_at).strftime("%Y-%m-%d %H:%M UTC"),
-        "subtotal": format_cents(order.subtotal_cents),
-        "discount": format_cents(order.discount_cents - adjustments),
-        "has_discount": order.discount_cents - adjustments > 0,
-        "adjustment": format_cents(adjustments),
-        "has_adjustment": adjustments > 0,
-        "coupon_code": order.coupon_code,
-        "coupon_discount": format_cents(order.coupon_discount_cents),
-        "has_coupon": bool(order.coupon_code),
-        "gift_message": order.gift_message,
-        # The note is customer service's; the customer's own view does not carry it.
-        "order_note": order.order_note if caller.on_behalf else "",
-        "shipping": format_cents(order.shipping_cents) if order.shipping_cents else "Free",
-        "shipping_method": PICKUP_LABEL
+    return OrderDetail(
+        number=order.number,
+        date=as_utc(order.created_at).strftime("%Y-%m-%d %H:%M UTC"),
+        subtotal=format_cents(order.subtotal_cents),
+        discount=format_cents(order.discount_cents - adjustments),
+        has_discount=order.discount_cents - adjustments > 0,
+        adjustment=format_cents(adjustments),
+        has_adjustment=adjustments > 0,
+        coupon_code=order.coupon_code,
+        coupon_discount=format_cents(order.coupon_discount_cents),
+        has_coupon=bool(order.coupon_code),
+        gift_message=order.gift_message,
+        order_note=order.order_note if caller.on_behalf else "",
+        shipping=format_cents(order.shipping_cents) if order.shipping_cents else "Free",
+        shipping_method=PICKUP_LABEL
         if order.shipping_method == PICKUP_METHOD
         else SHIPPING_METHODS.get(order.shipping_method, {}).get("label", order.shipping_method),
-        "ships": ships,
-        "total": format_cents(order.total_cents),
-        "address": ", ".join(
+        ships=ships,
+        total=format_cents(order.total_cents),
+        address=", ".join(
             p
             for p in [
                 order.ship_name,
@@ -365,22 +431,22 @@ def order_detail(db: Session, caller: Caller, number: object) -> dict:
         )
         if ships
         else "",
-        "payment": f"{order.payment_brand} ending in {order.payment_last4}",
-        "assisted": placed_by is not None,
-        "lines": [
-            {
-                "code": l.product_code,
-                "name": l.name,
-                "options": l.options,
-                "quantity": l.quantity,
-                "unit_price": format_cents(l.unit_price_cents),
-                "line_total": format_cents(l.line_total_cents),
-                "adjustment": format_cents(l.adjustment_cents) if l.adjustment_cents else "",
-                "adjustment_reason": l.adjustment_reason,
-                "fulfilment": stores.place_label(pickup_at[l.pickup_store_id])
+        payment=f"{order.payment_brand} ending in {order.payment_last4}",
+        assisted=placed_by is not None,
+        lines=[
+            OrderLineView(
+                code=l.product_code,
+                name=l.name,
+                options=l.options,
+                quantity=l.quantity,
+                unit_price=format_cents(l.unit_price_cents),
+                line_total=format_cents(l.line_total_cents),
+                adjustment=format_cents(l.adjustment_cents) if l.adjustment_cents else "",
+                adjustment_reason=l.adjustment_reason,
+                fulfilment=stores.place_label(pickup_at[l.pickup_store_id])
                 if l.fulfilment == "pickup" and l.pickup_store_id in pickup_at
                 else "Ship to home",
-            }
+            )
             for l in lines
         ],
-    }
+    )

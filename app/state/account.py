@@ -17,12 +17,13 @@ ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country
 
 @personal
 class AccountState(rx.State):
-    profile: dict = {}
+    profile: accounts.Profile = accounts.Profile()
+    # Field name -> message (as CheckoutState.errors): a map by nature, so these stay dicts.
     profile_errors: dict[str, str] = {}
-    addresses: list[dict] = []
+    addresses: list[accounts.AddressView] = []
     address_errors: dict[str, str] = {}
     address_form_open: bool = False
-    orders: list[dict] = []
+    orders: list[accounts.OrderSummary] = []
     cs_changes: list[AuditRow] = []
     allow_assistance: bool = True
     # The store's consent policy (app/services/consent.py): "always" shows no switch, "opt-in" says so.
@@ -51,7 +52,7 @@ class AccountState(rx.State):
                 return rx.redirect("/login?next=/account")
             return rx.redirect("/customer-service")
         self.profile, self.addresses, self.orders, self.cs_changes = data
-        self.allow_assistance = self.profile["allow_assistance"]
+        self.allow_assistance = self.profile.allow_assistance
         self.consent_policy = consent.policy()
         self.profile_errors, self.address_errors, self.denied, self.loaded = {}, {}, False, True
 
@@ -157,7 +158,7 @@ class AccountState(rx.State):
 
 @personal
 class OrderState(rx.State):
-    order: dict = {}
+    order: orders.OrderDetail = orders.OrderDetail()
     found: bool = True
     loaded: bool = False
 
@@ -170,5 +171,5 @@ class OrderState(rx.State):
             )
             self.found = True
         except DomainError:
-            self.order, self.found = {}, False
+            self.order, self.found = orders.OrderDetail(), False
         self.loaded = True

@@ -39,10 +39,10 @@ SESSION_ENDED = (
 )
 
 
-def link_token(view: dict, client_token: str) -> str:
+def link_token(view: carts.CartView, client_token: str) -> str:
     """The cart's shared token; a cartless browser gets a private one (tokens may not contain "_")."""
-    if view["id"]:
-        return live.cart_token(view.get("owner_id"), view["id"])
+    if view.id:
+        return live.cart_token(view.owner_id, view.id)
     return "solo" + "".join(ch for ch in client_token if ch.isalnum())
 
 
@@ -51,11 +51,11 @@ class CartState(rx.State):
     panel_open: bool = False
     adjust_line_id: int = 0
 
-    async def _live(self, view: dict) -> LiveCart:
+    async def _live(self, view: carts.CartView) -> LiveCart:
         client_token = self.router.session.client_token
         live_cart = await (await self.get_state(LiveCart))._link_to(link_token(view, client_token))
         session = await self.get_state(SessionState)
-        if session.session_tag and view["id"]:
+        if session.session_tag and view.id:
             add_session_viewer(live_cart, session.session_tag, client_token)
         return live_cart
 
@@ -92,7 +92,8 @@ class CartState(rx.State):
         if not (await self.get_state(LiveCart)).cart_id:
             await self._reload()  # the change created this browser's cart: follow it from now on
         if success:
-            return toast.success(success.format(**result) if isinstance(result, dict) else success)
+            added = isinstance(result, carts.AddedToCart)
+            return toast.success(success.format(name=result.name) if added else success)
 
     async def _version(self) -> int | None:
         live_cart = await self.get_state(LiveCart)

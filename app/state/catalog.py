@@ -23,8 +23,8 @@ class CatalogState(rx.State):
     page: int = 1
     pages: int = 1
     total: int = 0
-    items: list[dict] = []
-    categories: list[dict] = []
+    items: list[catalog.ProductCard] = []
+    categories: list[catalog.CategoryView] = []
     loading: bool = True
     error: str = ""
 
@@ -47,13 +47,8 @@ class CatalogState(rx.State):
             self.loading = False
             return
         self.categories, data = result
-        self.items, self.total, self.page, self.pages = (
-            data["items"],
-            data["total"],
-            data["page"],
-            data["pages"],
-        )
-        self.category_name = data["category_name"]
+        self.items, self.total, self.page, self.pages = data.items, data.total, data.page, data.pages
+        self.category_name = data.category_name
         self.loading = False
 
     def _url(self, **changes) -> str:
@@ -92,7 +87,7 @@ class CatalogState(rx.State):
 
 
 class ProductState(rx.State):
-    product: dict = {}
+    product: catalog.ProductPage = catalog.ProductPage()
     found: bool = True
     loading: bool = True
     option1: str = ""
@@ -110,9 +105,9 @@ class ProductState(rx.State):
             )
             self.found = True
         except NotFound:  # not Unavailable: a database out of reach is no missing product
-            self.product, self.found = {}, False
-        self.option1 = (self.product.get("option1_values") or [""])[0] if self.found else ""
-        self.option2 = (self.product.get("option2_values") or [""])[0] if self.found else ""
+            self.product, self.found = catalog.ProductPage(), False
+        self.option1 = (self.product.option1_values or [""])[0] if self.found else ""
+        self.option2 = (self.product.option2_values or [""])[0] if self.found else ""
         self.quantity, self.quantity_error, self.loading = "1", "", False
 
     @rx.event
@@ -128,25 +123,25 @@ class ProductState(rx.State):
         self.quantity = value
         self.quantity_error = ""
 
-    @rx.var
-    def variant(self) -> dict:
-        return catalog.find_variant(self.product.get("variants", []), self.option1, self.option2) or {}
+    def _variant(self) -> catalog.VariantView | None:
+        """The variant the chosen options name, if the product has it."""
+        return catalog.find_variant(self.product.variants, self.option1, self.option2)
 
     @rx.var
     def stock_label(self) -> str:
-        v = catalog.find_variant(self.product.get("variants", []), self.option1, self.option2)
+        v = self._variant()
         if not v:
             return "This combination is not available."
-        if v["stock"] <= 0:
+        if v.stock <= 0:
             return "Out of stock"
-        if v["stock"] <= 5:
-            return f"Only {v['stock']} left"
+        if v.stock <= 5:
+            return f"Only {v.stock} left"
         return "In stock"
 
     @rx.var
     def in_stock(self) -> bool:
-        v = catalog.find_variant(self.product.get("variants", []), self.option1, self.option2)
-        return bool(v) and v["stock"] > 0
+        v = self._variant()
+        return bool(v) and v.stock > 0
 
     @rx.event
     async def add_to_cart(self):
@@ -156,6 +151,6 @@ class ProductState(rx.State):
         if parse_quantity(self.quantity) is None:
             self.quantity_error = QUANTITY_MESSAGE
             return
-        v = catalog.find_variant(self.product.get("variants", []), self.option1, self.option2)
+        v = self._variant()
         cart = await self.get_state(CartState)
-        return await cart.add(v["sku"] if v else "", self.quantity)
+        return await cart.add(v.sku if v else "", self.quantity)

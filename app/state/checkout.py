@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
 from app.services import accounts, orders
 from app.services.errors import DomainError, FieldErrors
-from app.services.stores import SHIP
+from app.services.stores import SHIP, FulfilmentLine
 from app.services.validation import ascii_int, form_values
 from app.state import toast
 from app.state.account import ADDRESS_FIELDS
@@ -17,19 +19,19 @@ from app.state.session import SessionState
 
 @personal
 class CheckoutState(rx.State):
-    addresses: list[dict] = []
+    addresses: list[accounts.AddressView] = []
     address_choice: str = ""  # an address id as text, or "new"
     shipping_method: str = "standard"
-    shipping_options: list[dict] = []
+    shipping_options: list[orders.ShippingOption] = []
+    # Field name -> message: a map by nature (the fields erring vary), so it stays a dict.
     errors: dict[str, str] = {}
     placing: bool = False
     coupon_input: str = ""
     coupon_code: str = ""  # the code applied, sent with the order
     coupon_message: str = ""
     coupon_discount: str = ""
-    # One entry per cart line: line_id, code, name, options, quantity, choices, the choice ("ship" or a
-    # store code) and the error refusing it.
-    fulfilment_lines: list[dict] = []
+    # One entry per cart line, with the choice ("ship" or a store code) and the error refusing it.
+    fulfilment_lines: list[FulfilmentLine] = []
     fulfilment_error: str = ""
     # The order summary's shipping and total, recomputed whenever a choice changes them.
     quote_shipping: str = ""
@@ -39,11 +41,11 @@ class CheckoutState(rx.State):
     async def _quote(self) -> None:
         live = await self.get_state(LiveCart)
         q = orders.quote(live.subtotal_cents, self._coupon_cents, self.shipping_method, self.ships)
-        self.quote_shipping, self.quote_total = q["shipping"], q["total"]
+        self.quote_shipping, self.quote_total = q.shipping, q.total
 
     async def _load_fulfilment(self, errors: dict[str, str] | None = None) -> None:
         """Read each line's choices; keep what the caller chose where it is still on offer."""
-        before = {l["line_id"]: l["choice"] for l in self.fulfilment_lines}
+        before = {l.line_id: l.choice for l in self.fulfilment_lines}
         try:
             options = await run(
                 self, lambda db, caller, anon: orders.fulfilment_options(db, caller), activity=False
@@ -51,12 +53,18 @@ class CheckoutState(rx.State):
         except DomainError:
             return  # signed out or the session ended meanwhile; the caller's own refusal says so
         errors = errors or {}
+        lines = []
         for line in options:
-            offered = {c["value"] for c in line["choices"]}
-            chosen = before.get(line["line_id"], SHIP)
-            line["choice"] = chosen if chosen in offered else SHIP
-            line["error"] = errors.get(f"fulfilment-{line['line_id']}", "")
-        self.fulfilment_lines = options
+            offered = {c.value for c in line.choices}
+            chosen = before.get(line.line_id, SHIP)
+            lines.append(
+                dataclasses.replace(
+                    line,
+                    choice=chosen if chosen in offered else SHIP,
+                    error=errors.get(f"fulfilment-{line.line_id}", ""),
+                )
+            )
+        self.fulfilment_lines = lines
         self.fulfilment_error = errors.get("fulfilment", "")
 
     @rx.event
@@ -72,10 +80,10 @@ class CheckoutState(rx.State):
         except DomainError as e:
             return [rx.redirect("/customer-service"), toast.error(e.message)]
         default = next(
-            (a for a in self.addresses if a["is_default_shipping"]),
+            (a for a in self.addresses if a.is_default_shipping),
             self.addresses[0] if self.addresses else None,
         )
-        self.address_choice = str(default["id"]) if default else "new"
+        self.address_choice = str(default.id) if default else "new"
         self.shipping_options = orders.shipping_options(cart.subtotal_cents)
         self.errors = {}
         self.placing = False
@@ -94,16 +102,16 @@ class CheckoutState(rx.State):
     @rx.var
     def ships(self) -> bool:
         """Anything to ship: only then does checkout ask for an address and a shipping method."""
-        return not self.fulfilment_lines or any(l["choice"] == SHIP for l in self.fulfilment_lines)
+        return not self.fulfilment_lines or any(l.choice == SHIP for l in self.fulfilment_lines)
 
     @rx.event
     async def set_fulfilment(self, line_id: int, value: str):
         """The browser's choice for one line; anything not offered for that line is ignored."""
         lines = []
         for line in self.fulfilment_lines:
-            offered = {c["value"] for c in line["choices"]}
-            if line["line_id"] == line_id and isinstance(value, str) and value in offered:
-                line = {**line, "choice": value, "error": ""}
+            offered = {c.value for c in line.choices}
+            if line.line_id == line_id and isinstance(value, str) and value in offered:
+                line = dataclasses.replace(line, choice=value, error="")
             lines.append(line)
         self.fulfilment_lines = lines
         self.fulfilment_error = ""
@@ -138,10 +146,10 @@ class CheckoutState(rx.State):
             self.errors = {**self.errors, "coupon": e.message}
             await self._quote()
             return toast.error(e.message)
-        self.coupon_code = applied["code"]
-        self.coupon_discount = applied["discount"]
-        self.coupon_message = applied["message"]
-        self._coupon_cents = applied["discount_cents"]
+        self.coupon_code = applied.code
+        self.coupon_discount = applied.discount
+        self.coupon_message = applied.message
+        self._coupon_cents = applied.discount_cents
         await self._quote()
 
     @rx.event
@@ -159,11 +167,11 @@ class CheckoutState(rx.State):
         cart_state = await self.get_state(CartState)
         live = await self.get_state(LiveCart)
         version = live.version
-        if {l["line_id"] for l in live.lines} != {l["line_id"] for l in self.fulfilment_lines}:
+        if {l.line_id for l in live.lines} != {l.line_id for l in self.fulfilment_lines}:
             # The cart changed under this page (another tab, customer service): choose again.
             await self._load_fulfilment()
             return toast.error("Your cart has changed. Please check how each item reaches you.")
-        fulfilment = {l["line_id"]: l["choice"] for l in self.fulfilment_lines}
+        fulfilment = {l.line_id: l.choice for l in self.fulfilment_lines}
         new = self.address_choice == "new" and self.ships
         address_id = None if new else ascii_int(self.address_choice)
         fields = {k: form.get(k, "") for k in ADDRESS_FIELDS} if new else None

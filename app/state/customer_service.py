@@ -160,8 +160,8 @@ def _release(db, caller, cart_id) -> list[LockedCart]:
     return locks.locked_carts(db, caller)
 
 
-def _start(db, caller, customer_id) -> str:
-    ob = onbehalf.start(db, caller, customer_id)
+def _start(db, caller, customer_id, *, notify: bool = True) -> str:
+    ob = onbehalf.start(db, caller, customer_id, notify=notify)
     from models import Account
 
     customer = db.get(Account, ob.customer_id)
@@ -170,7 +170,7 @@ def _start(db, caller, customer_id) -> str:
 
 def _create(db, caller, raw) -> tuple[str, str]:
     account = customers.create_customer(db, caller, raw)
-    return _start(db, caller, account.id), account.email
+    return _start(db, caller, account.id, notify=False), account.email
 
 
 @personal

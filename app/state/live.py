@@ -12,11 +12,12 @@ work that runs outside any event (the sweeper below). Holds nothing secret: link
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import reflex as rx
 
-from app.services import live
+from app.services import carts, live
 
 log = logging.getLogger("store")
 
@@ -36,6 +37,9 @@ VIEW_FIELDS = (
     "lock_ref",
     "prepared_by",
 )
+# Copied by name from the published view: a name it lacks fails at import, not on the first publish.
+if _missing := set(VIEW_FIELDS) - {f.name for f in dataclasses.fields(carts.CartView)}:
+    raise TypeError(f"CartView has no {sorted(_missing)}")
 
 
 class LiveCart(rx.SharedState):
@@ -43,7 +47,7 @@ class LiveCart(rx.SharedState):
 
     cart_id: int = 0
     version: int = 0
-    lines: list[dict] = []
+    lines: list[carts.CartLineView] = []
     count: int = 0
     subtotal: str = "$0.00"
     subtotal_cents: int = 0
@@ -72,20 +76,22 @@ class LiveCart(rx.SharedState):
 ENDED_KEPT = 20
 
 
-def write_cart(live_cart: LiveCart, view: dict, lock_event: str = "", previous_holder_tag: str = "") -> None:
+def write_cart(
+    live_cart: LiveCart, view: carts.CartView, lock_event: str = "", previous_holder_tag: str = ""
+) -> None:
     """Write a fresh view of the cart into the shared state its viewers are linked to."""
-    if live_cart.cart_id == view["id"] and view["version"] < live_cart.version:
+    if live_cart.cart_id == view.id and view.version < live_cart.version:
         return  # someone already published a newer state of this cart
-    if live_cart.cart_id != view["id"]:
-        live_cart.cart_id = view["id"]
+    if live_cart.cart_id != view.id:
+        live_cart.cart_id = view.id
     for name in VIEW_FIELDS:
-        if getattr(live_cart, name) != view[name]:
-            setattr(live_cart, name, view[name])
-    has_discount = view["discount_cents"] > 0
+        if getattr(live_cart, name) != getattr(view, name):
+            setattr(live_cart, name, getattr(view, name))
+    has_discount = view.discount_cents > 0
     if live_cart.has_discount != has_discount:
         live_cart.has_discount = has_discount
-    if live_cart.holder_tag != view["lock_holder_tag"]:
-        live_cart.holder_tag = view["lock_holder_tag"]
+    if live_cart.holder_tag != view.lock_holder_tag:
+        live_cart.holder_tag = view.lock_holder_tag
     if lock_event:
         live_cart.lock_event = lock_event
         live_cart.previous_holder_tag = previous_holder_tag

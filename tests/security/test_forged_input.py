@@ -58,7 +58,7 @@ def test_a_quantity_in_other_digits_is_refused_with_the_quantity_message(
     assert toasts(tab.call(CartState, "add", sku_of(shop["product"]), quantity)) == [QUANTITY_MESSAGE]
     assert lines(sqlite_engine) == []
     tab.call(CartState, "add", sku_of(shop["product"]), "2")
-    line_id = tab.cart.lines[0]["line_id"]
+    line_id = tab.cart.lines[0].line_id
     assert toasts(tab.call(CartState, "set_quantity", line_id, quantity)) == [QUANTITY_MESSAGE]
     assert [line.quantity for line in lines(sqlite_engine)] == [2]
 

@@ -33,7 +33,7 @@ def test_adjust_price_needs_lock_and_reason_and_shows_in_the_live_cart(client, p
     assert csr.session.can_adjust_price
     csr.call(CartState, "lock")
     csr.call(CartState, "add", sku_of(people["product"]), 2)
-    line_id = csr.cart.lines[0]["line_id"]
+    line_id = csr.cart.lines[0].line_id
     csr.call(CartState, "set_adjust_line", line_id)
     assert toasts(csr.call(CartState, "adjust_price", {"amount": "5", "reason": ""})) == [
         "Give a reason for the price adjustment."
@@ -44,7 +44,7 @@ def test_adjust_price_needs_lock_and_reason_and_shows_in_the_live_cart(client, p
 
     jane = client(people["jane"])
     jane.call(CartState, "load")
-    assert jane.cart.lines[0]["adjustment_reason"] == "Scuffed"
+    assert jane.cart.lines[0].adjustment_reason == "Scuffed"
     assert toasts(jane.call(CartState, "adjust_price", {"amount": "30", "reason": "me"}))
     with Session(sqlite_engine) as db:
         line = db.exec(select(CartLine)).one()

@@ -3,6 +3,8 @@ sends."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlmodel import Session, select
 
@@ -54,19 +56,19 @@ def test_shopper_picks_up_everything_without_an_address(client, people, sqlite_e
     open_checkout(jane)
     checkout = jane.state(CheckoutState)
     (line,) = checkout.fulfilment_lines
-    assert [c["label"] for c in line["choices"]] == [
+    assert [c.label for c in line.choices] == [
         "Ship to home",
         "Pick up at Downtown (3 in stock)",
         "Pick up at Riverside (out of stock)",
     ]
-    assert line["choice"] == "ship" and checkout.ships and checkout.address_choice == "new"
+    assert line.choice == "ship" and checkout.ships and checkout.address_choice == "new"
 
-    jane.call(CheckoutState, "set_fulfilment", line["line_id"], "NOPE")  # not offered: ignored
-    jane.call(CheckoutState, "set_fulfilment", line["line_id"], ["DTN"])
+    jane.call(CheckoutState, "set_fulfilment", line.line_id, "NOPE")  # not offered: ignored
+    jane.call(CheckoutState, "set_fulfilment", line.line_id, ["DTN"])
     jane.call(CheckoutState, "set_fulfilment", "x", "DTN")
-    assert checkout.fulfilment_lines[0]["choice"] == "ship"
-    jane.call(CheckoutState, "set_fulfilment", line["line_id"], "DTN")
-    assert checkout.fulfilment_lines[0]["choice"] == "DTN" and not checkout.ships
+    assert checkout.fulfilment_lines[0].choice == "ship"
+    jane.call(CheckoutState, "set_fulfilment", line.line_id, "DTN")
+    assert checkout.fulfilment_lines[0].choice == "DTN" and not checkout.ships
 
     # No address fields on the page: the handler does not ask the service for one.
     assert toasts(jane.call(CheckoutState, "place_order", dict(CARD))) == [
@@ -84,14 +86,14 @@ def test_a_store_without_stock_is_refused_on_the_line_and_nothing_is_written(cli
     jane.call(CartState, "add", sku_of(people["product"]), 1)
     open_checkout(jane)
     checkout = jane.state(CheckoutState)
-    line_id = checkout.fulfilment_lines[0]["line_id"]
+    line_id = checkout.fulfilment_lines[0].line_id
     # Offered disabled in the page; a browser that enables it anyway still gets no order.
     jane.call(CheckoutState, "set_fulfilment", line_id, "RVS")
     assert toasts(jane.call(CheckoutState, "place_order", dict(CARD))) == [
         "Product MUG-1 is out of stock at the Riverside store. Choose another store or Ship to home."
     ]
     (line,) = checkout.fulfilment_lines
-    assert line["choice"] == "RVS" and "Riverside" in line["error"]
+    assert line.choice == "RVS" and "Riverside" in line.error
     assert not checkout.placing
     with Session(sqlite_engine) as db:
         assert db.exec(select(Order)).first() is None
@@ -99,7 +101,7 @@ def test_a_store_without_stock_is_refused_on_the_line_and_nothing_is_written(cli
     assert shelf(sqlite_engine, "DTN") == 3
 
     jane.call(CheckoutState, "set_fulfilment", line_id, "DTN")  # choosing again clears the error
-    assert checkout.fulfilment_lines[0]["error"] == ""
+    assert checkout.fulfilment_lines[0].error == ""
 
 
 def test_forged_choice_in_state_is_refused_by_the_service(client, people, sqlite_engine):
@@ -107,11 +109,11 @@ def test_forged_choice_in_state_is_refused_by_the_service(client, people, sqlite
     jane.call(CartState, "add", sku_of(people["product"]), 1)
     open_checkout(jane)
     checkout = jane.state(CheckoutState)
-    checkout.fulfilment_lines = [{**checkout.fulfilment_lines[0], "choice": "ZZZ"}]
+    checkout.fulfilment_lines = [dataclasses.replace(checkout.fulfilment_lines[0], choice="ZZZ")]
     assert toasts(jane.call(CheckoutState, "place_order", dict(CARD))) == [
         "Please correct the highlighted fields."
     ]
-    assert checkout.fulfilment_lines[0]["error"] == "Choose Ship to home or one of our stores."
+    assert checkout.fulfilment_lines[0].error == "Choose Ship to home or one of our stores."
     with Session(sqlite_engine) as db:
         assert db.exec(select(Order)).first() is None
 
@@ -144,10 +146,10 @@ def test_csr_on_behalf_mixes_ship_and_pickup(client, people, sqlite_engine):
     csr.call(CartState, "add", sku_of(cap), 1)
     open_checkout(csr)
     checkout = csr.state(CheckoutState)
-    mug = next(l for l in checkout.fulfilment_lines if l["code"] == "MUG-1")
-    cap_line = next(l for l in checkout.fulfilment_lines if l["code"] == "CAP-1")
-    assert [c["disabled"] for c in cap_line["choices"]] == [False, True, True]  # no shelf has caps
-    csr.call(CheckoutState, "set_fulfilment", mug["line_id"], "DTN")
+    mug = next(l for l in checkout.fulfilment_lines if l.code == "MUG-1")
+    cap_line = next(l for l in checkout.fulfilment_lines if l.code == "CAP-1")
+    assert [c.disabled for c in cap_line.choices] == [False, True, True]  # no shelf has caps
+    csr.call(CheckoutState, "set_fulfilment", mug.line_id, "DTN")
     assert checkout.ships
     form = {
         **CARD,

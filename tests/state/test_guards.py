@@ -93,7 +93,7 @@ def test_csr_on_behalf_needs_the_lock_and_customer_is_read_only_during_it(client
     jane = client(people["jane"])
     jane.call(CartState, "load")
     assert jane.cart.locked and jane.cart.lock_holder == "Casey Rep"
-    line_id = jane.cart.lines[0]["line_id"]
+    line_id = jane.cart.lines[0].line_id
     assert "read-only" in toasts(jane.call(CartState, "set_quantity", line_id, "5"))[0]
     assert "read-only" in toasts(jane.call(CartState, "add", sku, 1))[0]
     with Session(sqlite_engine) as db:
@@ -131,7 +131,7 @@ def test_shopper_cannot_touch_another_customers_cart_line(client, people, sqlite
     sku = sku_of(people["product"])
     jane = client(people["jane"])
     jane.call(CartState, "add", sku, 1)
-    line_id = jane.cart.lines[0]["line_id"]
+    line_id = jane.cart.lines[0].line_id
     with Session(sqlite_engine, expire_on_commit=False) as db:
         mallory = make_account(db, "Mal", "Lory", "mallory@example.com")
     m = client(mallory)

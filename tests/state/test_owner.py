@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from app.services.accounts import Profile
 from app.services.customers import Criteria
 from app.state.account import AccountState
 from app.state.cart import CartState
@@ -44,9 +45,9 @@ def test_ending_an_on_behalf_session_forgets_the_customer(client, people):
     csr.call(CustomerServiceState, "access", people["jane"].id)
     csr.call(AccountState, "load")
     account = csr.state(AccountState)
-    assert account.profile["email"] == "jane@example.com" and "segments" not in account.profile
+    assert account.profile.email == "jane@example.com" and not hasattr(account.profile, "segments")
     csr.call(SessionState, "sign_in_as_yourself")
-    assert account.profile == {} and account.addresses == [] and account.orders == []
+    assert account.profile == Profile() and account.addresses == [] and account.orders == []
     assert csr.cart.cart_id == 0  # no longer following Jane's cart
 
 
@@ -114,7 +115,7 @@ def test_a_session_ended_elsewhere_is_told_and_leaves_the_customer(client, peopl
     tab1.cart.ended_sessions = {tag: "CSR accessed another customer"}
     events = tab1.call(SessionState, "on_behalf_ended")
     assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
-    assert not tab1.session.on_behalf and tab1.state(AccountState).profile == {}
+    assert not tab1.session.on_behalf and tab1.state(AccountState).profile == Profile()
 
 
 # -- a page load shows the stored state only to its person (docs/SECURITY.md "client token") ----------
@@ -154,7 +155,7 @@ def test_a_page_load_without_the_session_cookie_gets_nothing_of_the_stored_perso
     csr.token = ""  # another browser, with the tab's client token but not its cookie
     hydrate(csr)
     assert not csr.session.signed_in and not csr.session.on_behalf and csr.session.customer_name == ""
-    assert csr.state(AccountState).profile == {} and csr.state(CustomerServiceState).results == []
+    assert csr.state(AccountState).profile == Profile() and csr.state(CustomerServiceState).results == []
     assert csr.cart.cart_id == 0 and csr.cart.lines == []
 
 

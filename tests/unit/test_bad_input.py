@@ -240,4 +240,4 @@ def test_unreachable_database_is_a_clear_refusal(world):
         dbmod.use_engine(previous)
         down.dispose()
     with dbmod.session_scope() as db:  # and it works again when it is back
-        assert carts.view(db, auth.resolve_caller(db, world["jane"]), None)["id"]
+        assert carts.view(db, auth.resolve_caller(db, world["jane"]), None).id

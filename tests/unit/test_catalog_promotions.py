@@ -40,7 +40,7 @@ def category_id(db, slug) -> int:
 
 
 def codes(result) -> list[str]:
-    return [item["code"] for item in result["items"]]
+    return [item.code for item in result.items]
 
 
 def on_behalf(db, csr, customer) -> Caller:
@@ -78,13 +78,13 @@ def test_keyword_percent_and_underscore_are_literal(db, shelf):
 
 def test_overlong_keyword_is_cut_not_an_error(db, shelf):
     result = catalog.search(db, ANON, CatalogQuery(keyword="tee" + "x" * 500))
-    assert result["items"] == []
+    assert result.items == []
 
 
 def test_category_filter(db, shelf):
     result = catalog.search(db, ANON, CatalogQuery(category="outdoor"))
     assert codes(result) == ["SNOW", "SNOX"]
-    assert result["category_name"] == "Outdoor" and result["total"] == 2
+    assert result.category_name == "Outdoor" and result.total == 2
     assert codes(catalog.search(db, ANON, CatalogQuery(keyword="board", category="outdoor"))) == [
         "SNOW",
         "SNOX",
@@ -123,19 +123,19 @@ def test_pagination_bounds(db):
     for i in range(catalog.PAGE_SIZE + 3):
         product(db, f"P{i:02d}", f"Thing {i:02d}", 1000 + i)
     first = catalog.search(db, ANON, CatalogQuery(page=1))
-    assert first["total"] == catalog.PAGE_SIZE + 3 and first["pages"] == 2
-    assert len(first["items"]) == catalog.PAGE_SIZE and first["page"] == 1
+    assert first.total == catalog.PAGE_SIZE + 3 and first.pages == 2
+    assert len(first.items) == catalog.PAGE_SIZE and first.page == 1
     second = catalog.search(db, ANON, CatalogQuery(page=2))
     assert codes(second) == ["P12", "P13", "P14"]
-    assert catalog.search(db, ANON, CatalogQuery(page=0))["page"] == 1
-    assert catalog.search(db, ANON, CatalogQuery(page=-5))["page"] == 1
+    assert catalog.search(db, ANON, CatalogQuery(page=0)).page == 1
+    assert catalog.search(db, ANON, CatalogQuery(page=-5)).page == 1
     beyond = catalog.search(db, ANON, CatalogQuery(page=999))
-    assert beyond["page"] == 2 and codes(beyond) == codes(second)
+    assert beyond.page == 2 and codes(beyond) == codes(second)
 
 
 def test_empty_catalog_has_one_empty_page(db):
     result = catalog.search(db, ANON, CatalogQuery(page=3))
-    assert result == {"items": [], "total": 0, "page": 1, "pages": 1, "category_name": ""}
+    assert result == catalog.CatalogPage(items=[], total=0, page=1, pages=1, category_name="")
 
 
 def test_categories_in_position_order(db):
@@ -143,7 +143,7 @@ def test_categories_in_position_order(db):
     db.add(Category(slug="a", name="Alpha", position=2))
     db.add(Category(slug="z", name="Zulu", position=1))
     commit(db)
-    assert [c["slug"] for c in catalog.categories(db)] == ["z", "a", "b"]
+    assert [c.slug for c in catalog.categories(db)] == ["z", "a", "b"]
 
 
 def test_product_page(db):
@@ -155,13 +155,13 @@ def test_product_page(db):
     db.add(p)
     commit(db)
     page = catalog.product_page(db, ANON, "SHIRT")
-    assert page["name"] == "Oxford Shirt" and page["price"] == "$45.00" and not page["discounted"]
-    assert page["category"] == "Tops" and page["category_slug"] == "tops"
-    assert (page["option1_name"], page["option2_name"]) == ("Colour", "Size")
-    assert page["option1_values"] == ["Blue", "White"] and page["option2_values"] == ["M", "L"]
-    assert len(page["variants"]) == 3 and page["variants"][0]["stock"] == 4
-    assert catalog.find_variant(page["variants"], "White", "M")["sku"] == "SHIRT-White-M"
-    assert catalog.find_variant(page["variants"], "White", "L") is None
+    assert page.name == "Oxford Shirt" and page.price == "$45.00" and not page.discounted
+    assert page.category == "Tops" and page.category_slug == "tops"
+    assert (page.option1_name, page.option2_name) == ("Colour", "Size")
+    assert page.option1_values == ["Blue", "White"] and page.option2_values == ["M", "L"]
+    assert len(page.variants) == 3 and page.variants[0].stock == 4
+    assert catalog.find_variant(page.variants, "White", "M").sku == "SHIRT-White-M"
+    assert catalog.find_variant(page.variants, "White", "L") is None
 
 
 def test_product_page_unknown_code_is_not_found(db, shelf, subtests):
@@ -195,20 +195,20 @@ def test_vip_segment_promo_applies_only_to_vip(db, people):
     vip, _ = caller_for(db, people["vip"])
     plain, _ = caller_for(db, people["plain"])
     vip_page = catalog.product_page(db, vip, "JKT")
-    assert vip_page["price"] == "$40.00" and vip_page["list_price"] == "$50.00"
-    assert vip_page["discounted"] and vip_page["promo"] == "VIP 20% off outerwear"
+    assert vip_page.price == "$40.00" and vip_page.list_price == "$50.00"
+    assert vip_page.discounted and vip_page.promo == "VIP 20% off outerwear"
     for caller in (plain, ANON):
         page = catalog.product_page(db, caller, "JKT")
-        assert page["price"] == "$50.00" and not page["discounted"] and page["promo"] == ""
-    card = catalog.search(db, vip, CatalogQuery())["items"][0]
-    assert card["code"] == jacket.code and card["price"] == "$40.00" and card["promo"]
+        assert page.price == "$50.00" and not page.discounted and page.promo == ""
+    card = catalog.search(db, vip, CatalogQuery()).items[0]
+    assert card.code == jacket.code and card.price == "$40.00" and card.promo
 
 
 def test_segment_promo_matches_whatever_the_case(db, people):
     product(db, "JKT", "Rain Jacket", 5000, "outerwear")
     promo(db, "VIP deal", target="segment", segment="VIP", value=10)
     vip, _ = caller_for(db, people["vip"])
-    assert catalog.product_page(db, vip, "JKT")["price"] == "$45.00"
+    assert catalog.product_page(db, vip, "JKT").price == "$45.00"
 
 
 def test_customer_targeted_promo_only_for_that_customer(db, people):
@@ -218,9 +218,9 @@ def test_customer_targeted_promo_only_for_that_customer(db, people):
     )
     plain, _ = caller_for(db, people["plain"])
     vip, _ = caller_for(db, people["vip"])
-    assert catalog.product_page(db, plain, "TEE")["price"] == "$17.00"
-    assert catalog.product_page(db, vip, "TEE")["price"] == "$20.00"
-    assert catalog.product_page(db, ANON, "TEE")["price"] == "$20.00"
+    assert catalog.product_page(db, plain, "TEE").price == "$17.00"
+    assert catalog.product_page(db, vip, "TEE").price == "$20.00"
+    assert catalog.product_page(db, ANON, "TEE").price == "$20.00"
 
 
 def test_best_single_promo_wins_and_promos_do_not_stack(db, people):
@@ -230,10 +230,10 @@ def test_best_single_promo_wins_and_promos_do_not_stack(db, people):
     promo(db, "VIP tee 30%", target="segment", segment="vip", value=30, product_id=tee.id)
     vip, _ = caller_for(db, people["vip"])
     plain, _ = caller_for(db, people["plain"])
-    assert catalog.product_page(db, vip, "TEE")["price"] == "$14.00"  # 30% beats $5 beats 10%
-    assert catalog.product_page(db, vip, "TEE")["promo"] == "VIP tee 30%"
-    assert catalog.product_page(db, plain, "TEE")["price"] == "$15.00"
-    assert catalog.product_page(db, plain, "TEE")["promo"] == "Tops $5 off"
+    assert catalog.product_page(db, vip, "TEE").price == "$14.00"  # 30% beats $5 beats 10%
+    assert catalog.product_page(db, vip, "TEE").promo == "VIP tee 30%"
+    assert catalog.product_page(db, plain, "TEE").price == "$15.00"
+    assert catalog.product_page(db, plain, "TEE").promo == "Tops $5 off"
 
 
 def test_promo_scoped_to_product_or_category(db):
@@ -242,7 +242,7 @@ def test_promo_scoped_to_product_or_category(db):
     product(db, "TOP2", "Tank Top", 2000, "tops")
     promo(db, "Tee only", value=50, product_id=tee.id)
     promo(db, "Hats", value=25, category_id=category_id(db, "hats"))
-    prices = {i["code"]: i["price"] for i in catalog.search(db, ANON, CatalogQuery())["items"]}
+    prices = {i.code: i.price for i in catalog.search(db, ANON, CatalogQuery()).items}
     assert prices == {"TEE": "$10.00", "CAP": "$15.00", "TOP2": "$20.00"}
 
 
@@ -250,13 +250,13 @@ def test_amount_is_capped_at_the_price(db):
     product(db, "TEE", "Plain Tee", 2000)
     promo(db, "Huge", kind="amount", value=999_999)
     page = catalog.product_page(db, ANON, "TEE")
-    assert page["price"] == "$0.00" and page["discounted"]
+    assert page.price == "$0.00" and page.discounted
 
 
 def test_inactive_promo_is_ignored(db):
     product(db, "TEE", "Plain Tee", 2000)
     promo(db, "Old", value=50, active=False)
-    assert catalog.product_page(db, ANON, "TEE")["price"] == "$20.00"
+    assert catalog.product_page(db, ANON, "TEE").price == "$20.00"
 
 
 @pytest.mark.parametrize(
@@ -291,11 +291,11 @@ def test_csr_on_behalf_sees_the_customers_prices(db, people):
         product_id=db.exec(select(Product).where(Product.code == "TEE")).one().id,
     )
     csr_alone, _ = caller_for(db, people["csr"])
-    assert catalog.product_page(db, csr_alone, "JKT")["price"] == "$50.00"  # no customer, no promotions
+    assert catalog.product_page(db, csr_alone, "JKT").price == "$50.00"  # no customer, no promotions
     csr = on_behalf(db, people["csr"], people["vip"])
     assert csr.on_behalf and csr.customer_id == people["vip"].id
-    assert catalog.product_page(db, csr, "JKT")["price"] == "$40.00"
-    prices = {i["code"]: i["price"] for i in catalog.search(db, csr, CatalogQuery())["items"]}
+    assert catalog.product_page(db, csr, "JKT").price == "$40.00"
+    prices = {i.code: i.price for i in catalog.search(db, csr, CatalogQuery()).items}
     assert prices == {"JKT": "$40.00", "TEE": "$15.00"}
     other = on_behalf(db, people["csr"], people["plain"])
-    assert catalog.product_page(db, other, "JKT")["price"] == "$50.00"
+    assert catalog.product_page(db, other, "JKT").price == "$50.00"

@@ -50,7 +50,7 @@ def test_gift_message_is_stored_and_shown(db, cart):
     number = place(db, caller, gift_message="  Happy birthday, Sam!  ")
     commit(db)
     assert only_order(db).gift_message == "Happy birthday, Sam!"
-    assert orders.order_detail(db, caller, number)["gift_message"] == "Happy birthday, Sam!"
+    assert orders.order_detail(db, caller, number).gift_message == "Happy birthday, Sam!"
 
 
 def test_too_long_gift_message_is_refused_and_nothing_written(db, cart):
@@ -78,8 +78,8 @@ def test_order_note_is_for_customer_service_only(db, cart):
     number = place(db, csr, order_note="Paid by phone")
     commit(db)
     assert only_order(db).order_note == "Paid by phone"
-    assert orders.order_detail(db, csr, number)["order_note"] == "Paid by phone"
-    assert orders.order_detail(db, caller, number)["order_note"] == ""  # not shown to the customer
+    assert orders.order_detail(db, csr, number).order_note == "Paid by phone"
+    assert orders.order_detail(db, caller, number).order_note == ""  # not shown to the customer
 
 
 # -- coupons --------------------------------------------------------------------------------------
@@ -88,16 +88,16 @@ def test_order_note_is_for_customer_service_only(db, cart):
 def test_coupon_takes_its_discount_and_counts_one_use(db, cart):
     _, caller, _ = cart
     add_coupon(db, usage_limit=5)
-    assert orders.preview_coupon(db, caller, " welcome10 ")["discount_cents"] == 600
+    assert orders.preview_coupon(db, caller, " welcome10 ").discount_cents == 600
     number = place(db, caller, coupon_code="welcome10")
     commit(db)
     order = only_order(db)
     assert (order.coupon_code, order.coupon_discount_cents) == ("WELCOME10", 600)
     assert order.total_cents == 6000 - 600 + 599  # standard shipping is free only from $75
     detail = orders.order_detail(db, caller, number)
-    assert detail["has_coupon"] and detail["coupon_discount"] == "$6.00"
+    assert detail.has_coupon and detail.coupon_discount == "$6.00"
     assert db.exec(select(Coupon.times_used)).one() == 1
-    assert accounts.order_history(db, caller)[0]["summary"] == "3 items · coupon WELCOME10"
+    assert accounts.order_history(db, caller)[0].summary == "3 items · coupon WELCOME10"
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def adjusting(db, cart):
     locks.lock(db, csr)
     commit(db)
     view = carts.view(db, csr, None)
-    return csr, view["lines"][0]["line_id"], view["version"]
+    return csr, view.lines[0].line_id, view.version
 
 
 def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
@@ -155,11 +155,11 @@ def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
     carts.adjust_price(db, csr, line_id, 500, "Scuffed box", version)
     commit(db)
     view = carts.view(db, customer, None)
-    line = view["lines"][0]
-    assert (line["unit_cents"], line["adjustment_cents"], line["line_cents"]) == (2000, 1500, 4500)
-    assert (line["adjustment_reason"], line["adjusted"]) == ("Scuffed box", True)
-    assert line["adjustment_label"] == "−$5.00 each on 3 items"
-    assert view["adjustment_cents"] == 1500 and view["subtotal_cents"] == 4500 and view["has_adjustment"]
+    line = view.lines[0]
+    assert (line.unit_cents, line.adjustment_cents, line.line_cents) == (2000, 1500, 4500)
+    assert (line.adjustment_reason, line.adjusted) == ("Scuffed box", True)
+    assert line.adjustment_label == "−$5.00 each on 3 items"
+    assert view.adjustment_cents == 1500 and view.subtotal_cents == 4500 and view.has_adjustment
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "price_adjust")).one()
     place(db, csr)
     commit(db)
@@ -171,7 +171,7 @@ def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
     assert only_order(db).total_cents == 4500 + 599
     placed = db.exec(select(AuditEvent).where(AuditEvent.action == "order_placed")).one()
     assert placed.details == "$50.99; 1 price adjustment"
-    assert accounts.order_history(db, customer)[0]["summary"].endswith("price adjusted by customer service")
+    assert accounts.order_history(db, customer)[0].summary.endswith("price adjusted by customer service")
 
 
 @pytest.mark.parametrize(
@@ -189,12 +189,12 @@ def test_bad_adjustments_are_refused(db, adjusting, amount, reason, field):
         carts.adjust_price(db, csr, line_id, amount, reason, version)
     assert e.value.field == field
     db.rollback()
-    assert carts.view(db, csr, None)["adjustment_cents"] == 0
+    assert carts.view(db, csr, None).adjustment_cents == 0
 
 
 def test_only_csrs_with_the_permission_on_behalf_adjust(db, cart):
     _, customer, _ = cart
-    line_id = carts.view(db, customer, None)["lines"][0]["line_id"]
+    line_id = carts.view(db, customer, None).lines[0].line_id
     with pytest.raises(Forbidden):
         carts.adjust_price(db, customer, line_id, 100, "friend", None)
 

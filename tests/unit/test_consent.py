@@ -88,4 +88,4 @@ def test_always_has_no_switch_and_refuses_flipping_it(db, people, monkeypatch):
     who = people[0][OFF]
     with pytest.raises(Forbidden, match="nothing to switch"):
         accounts.set_assistance(db, caller_for(db, who)[0], False)
-    assert accounts.profile(db, caller_for(db, who)[0])["allow_assistance"] is True
+    assert accounts.profile(db, caller_for(db, who)[0]).allow_assistance is True

@@ -114,7 +114,7 @@ def test_a_change_waits_for_the_new_address_and_the_old_one_is_told(db, jane, si
     assert change(db, here, first="Janet") == ["first name", accounts.EMAIL_PENDING]
     assert email_of(db, jane) == "jane@example.com"  # not yet
     assert db.get(Account, jane.id).first_name == "Janet"  # the rest is saved at once
-    assert accounts.profile(db, here)["pending_email"] == NEW
+    assert accounts.profile(db, here).pending_email == NEW
     assert confirm_token(outbox, NEW)
     told = outbox.latest("jane@example.com", timeout=0).get_content()
     assert NEW in told and "Forgot password" in told and "/confirm-email" not in told
@@ -134,8 +134,8 @@ def test_confirming_changes_the_email_ends_other_sessions_and_kills_old_links(db
     assert result == {"email": NEW, "first_name": "Jane", "signed_in_here": True}
     assert email_of(db, jane) == NEW
     assert auth.resolve_caller(db, phone).account_id is None  # her phone was signed out
-    assert accounts.profile(db, here)["email"] == NEW  # this browser stays signed in
-    assert accounts.profile(db, here)["pending_email"] == ""
+    assert accounts.profile(db, here).email == NEW  # this browser stays signed in
+    assert accounts.profile(db, here).pending_email == ""
     with pytest.raises(passwords.InvalidLink):
         passwords.check_link(db, old_link)
     assert "is now jane.new@example.com" in outbox.latest("jane@example.com", timeout=0).get_content()

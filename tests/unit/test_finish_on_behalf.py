@@ -90,7 +90,7 @@ def test_hand_back_unlocks_ends_session_and_marks_the_cart(db, csr):
     assert db.exec(select(OnBehalfSession)).one().end_reason == "handed_back"
     jane_caller, _ = caller_for(db, jane)
     view = carts.view(db, jane_caller, None)
-    assert view["prepared_by"] == "Casey Rep" and view["can_edit"] and view["count"] == 2
+    assert view.prepared_by == "Casey Rep" and view.can_edit and view.count == 2
     assert not auth.resolve_caller(db, token).on_behalf
 
 

@@ -13,6 +13,7 @@ from sqlmodel import select
 from app.services import auth, carts, locks, orders, stores
 from app.services.db import session_scope
 from app.services.errors import DomainError, FieldErrors
+from app.services.stores import FulfilmentChoice as Choice
 from models import Cart, CartLine, Order, OrderLine, Store, StoreStock, Variant
 from tests.conftest import caller_for, make_account, make_product, sku_of
 from tests.unit.test_orders_payments import commit, on_behalf, place, stock
@@ -49,7 +50,7 @@ def shop(db):
     carts.add(db, caller, None, sku_of(mug), 2)
     carts.add(db, caller, None, sku_of(lamp), 1)
     commit(db)
-    lines = {line["code"]: line["line_id"] for line in carts.view(db, caller, None)["lines"]}
+    lines = {line.code: line.line_id for line in carts.view(db, caller, None).lines}
     return {
         "jane": jane,
         "caller": caller,
@@ -84,7 +85,7 @@ def nothing_written(db, shop, cart_version) -> None:
 
 
 def version(db, shop) -> int:
-    return carts.view(db, shop["caller"], None)["version"]
+    return carts.view(db, shop["caller"], None).version
 
 
 # -- stores service -------------------------------------------------------------------------------
@@ -105,24 +106,20 @@ def test_active_stores_and_stock_per_store_in_one_query(db, shop):
 
 
 def test_checkout_choices_show_each_stores_stock_and_disable_what_is_short(db, shop):
-    options = {o["code"]: o for o in orders.fulfilment_options(db, shop["caller"])}
-    assert options["MUG"]["choices"] == [
-        {"value": "ship", "label": "Ship to home", "disabled": False},
-        {"value": "DTN", "label": "Pick up at Downtown (5 in stock)", "disabled": False},
-        {"value": "RVS", "label": "Pick up at Riverside (out of stock)", "disabled": True},
+    options = {o.code: o for o in orders.fulfilment_options(db, shop["caller"])}
+    assert options["MUG"].choices == [
+        Choice(value="ship", label="Ship to home", disabled=False),
+        Choice(value="DTN", label="Pick up at Downtown (5 in stock)", disabled=False),
+        Choice(value="RVS", label="Pick up at Riverside (out of stock)", disabled=True),
     ]
-    assert options["LAMP"]["choices"][1:] == [
-        {"value": "DTN", "label": "Pick up at Downtown (1 in stock)", "disabled": False},
-        {"value": "RVS", "label": "Pick up at Riverside (out of stock)", "disabled": True},
+    assert options["LAMP"].choices[1:] == [
+        Choice(value="DTN", label="Pick up at Downtown (1 in stock)", disabled=False),
+        Choice(value="RVS", label="Pick up at Riverside (out of stock)", disabled=True),
     ]
     carts.set_quantity(db, shop["caller"], None, shop["mug_line"], 6, None)
     commit(db)
-    mug = next(o for o in orders.fulfilment_options(db, shop["caller"]) if o["code"] == "MUG")
-    assert mug["choices"][1] == {
-        "value": "DTN",
-        "label": "Pick up at Downtown (only 5 in stock)",
-        "disabled": True,
-    }
+    mug = next(o for o in orders.fulfilment_options(db, shop["caller"]) if o.code == "MUG")
+    assert mug.choices[1] == Choice(value="DTN", label="Pick up at Downtown (only 5 in stock)", disabled=True)
 
 
 # -- placing orders -------------------------------------------------------------------------------
@@ -139,11 +136,11 @@ def test_pickup_takes_store_stock_and_ship_takes_web_stock(db, shop):
     assert (by_code["MUG"].fulfilment, by_code["MUG"].pickup_store_id) == ("pickup", shop["stores"]["DTN"].id)
     assert (by_code["LAMP"].fulfilment, by_code["LAMP"].pickup_store_id) == ("ship", None)
     detail = orders.order_detail(db, shop["caller"], number)
-    assert {l["code"]: l["fulfilment"] for l in detail["lines"]} == {
+    assert {l.code: l.fulfilment for l in detail.lines} == {
         "MUG": "Pick up at Downtown, Springfield",
         "LAMP": "Ship to home",
     }
-    assert detail["ships"] and "Springfield" in detail["address"]
+    assert detail.ships and "Springfield" in detail.address
 
 
 def test_mixed_order_pays_shipping_like_an_all_ship_order(db, shop):
@@ -178,12 +175,12 @@ def test_all_pickup_is_free_and_needs_no_address_or_method(db, shop):
     assert order.total_cents == 2 * 1200 + 4900
     assert (order.ship_name, order.ship_line1, order.ship_city) == ("Jane Doe", "", "")
     detail = orders.order_detail(db, shop["caller"], number)
-    assert (detail["shipping"], detail["shipping_method"], detail["ships"]) == (
+    assert (detail.shipping, detail.shipping_method, detail.ships) == (
         "Free",
         "Pick up in store",
         False,
     )
-    assert detail["address"] == ""
+    assert detail.address == ""
     assert shelf(db, shop["stores"]["DTN"], shop["lamp"]) == 0
     # No address was given, so none is saved to the account.
     from models import Address
@@ -254,7 +251,7 @@ def test_another_customers_line_is_unknown(db, shop):
     caller, _ = caller_for(db, other)
     carts.add(db, caller, None, sku_of(shop["mug"]), 1)
     commit(db)
-    other_line = carts.view(db, caller, None)["lines"][0]["line_id"]
+    other_line = carts.view(db, caller, None).lines[0].line_id
     with pytest.raises(FieldErrors) as e:
         place(db, shop["caller"], fulfilment={other_line: "DTN"})
     assert "fulfilment" in e.value.errors
@@ -274,9 +271,7 @@ def test_csr_on_behalf_places_a_pickup_order(db, shop):
     commit(db)
     order = db.exec(select(Order)).one()
     assert order.placed_by_id == csr.account_id and order.shipping_cents == 0
-    assert (
-        orders.order_detail(db, csr, number)["lines"][0]["fulfilment"] == "Pick up at Downtown, Springfield"
-    )
+    assert orders.order_detail(db, csr, number).lines[0].fulfilment == "Pick up at Downtown, Springfield"
 
 
 def test_history_and_audit_say_what_was_picked_up(db, shop):
@@ -290,7 +285,7 @@ def test_history_and_audit_say_what_was_picked_up(db, shop):
     commit(db)
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "order_placed")).one()
     assert event.details == "$78.99; 1 line picked up at Downtown"  # 2 x $12 + $49 + $5.99 shipping
-    assert accounts.order_history(db, shop["caller"])[0]["summary"] == "3 items · part pick up in store"
+    assert accounts.order_history(db, shop["caller"])[0].summary == "3 items · part pick up in store"
 
 
 def test_history_of_an_all_pickup_order(db, shop):
@@ -300,7 +295,7 @@ def test_history_of_an_all_pickup_order(db, shop):
         db, shop["caller"], new_address=None, fulfilment={shop["mug_line"]: "DTN", shop["lamp_line"]: "DTN"}
     )
     commit(db)
-    assert accounts.order_history(db, shop["caller"])[0]["summary"] == "3 items · pick up in store"
+    assert accounts.order_history(db, shop["caller"])[0].summary == "3 items · pick up in store"
 
 
 # -- the race ---------------------------------------------------------------------------------------
@@ -318,7 +313,7 @@ def test_two_orders_race_for_the_last_unit_in_a_store_exactly_one_wins(db):
         carts.add(db, caller, None, sku_of(lamp), 1)
         commit(db)
         tokens.append(token)
-        lines.append(carts.view(db, caller, None)["lines"][0]["line_id"])
+        lines.append(carts.view(db, caller, None).lines[0].line_id)
     barrier = threading.Barrier(2)
 
     def order(i):

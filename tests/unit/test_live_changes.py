@@ -34,7 +34,7 @@ def test_every_cart_and_lock_change_marks_the_cart(db, w):
     assert marked(db) == {cart.id: "lock"}  # a lock event is not hidden by a later edit
     publications = live.collect(db)
     assert [p.token for p in publications.carts] == [f"cust{w['jane'].id}"]
-    assert publications.carts[0].view["count"] == 1 and publications.carts[0].event == "lock"
+    assert publications.carts[0].view.count == 1 and publications.carts[0].event == "lock"
     assert not changes.checkpoint(db)  # collected: nothing is published twice
     commit(db)
     previous = locks.take_over(db, w["c2"])
@@ -52,7 +52,7 @@ def test_ending_a_session_marks_the_released_cart_and_the_session(db, w):
     live.collect(db)
     identity.end_on_behalf(db, w["c1"], "signed_in_as_self")
     pubs = live.collect(db)
-    assert [(p.event, p.view["locked"]) for p in pubs.carts] == [("unlock", False)]
+    assert [(p.event, p.view.locked) for p in pubs.carts] == [("unlock", False)]
     assert [(s.token, s.tag, s.reason) for s in pubs.sessions] == [
         (f"cust{w['jane'].id}", w["c1"].session_tag, "CSR signed in as themself")
     ]
@@ -109,7 +109,7 @@ def test_sweeper_releases_a_lock_whose_holder_has_no_page_open(db, w, monkeypatc
     assert sweeper.sweep(db)["abandoned"] == 1
     pubs = live.collect(db)
     commit(db)
-    assert [(p.event, p.previous_holder_tag, p.view["locked"]) for p in pubs.carts] == [
+    assert [(p.event, p.previous_holder_tag, p.view.locked) for p in pubs.carts] == [
         ("abandoned", w["c1"].staff_tag, False)
     ]
     row = db.exec(select(AuditEvent).where(AuditEvent.action == "lock_abandoned")).one()

@@ -72,7 +72,7 @@ def test_lock_when_free(db, w):
     ev = db.exec(select(AuditEvent).where(AuditEvent.action == "cart_locked")).one()
     assert (ev.csr_id, ev.customer_id, ev.cart_id) == (w["casey"].id, w["jane"].id, cart.id)
     view = carts.view(db, w["c1"], None)
-    assert view["locked_by_me"] and view["lock_since"].endswith("UTC")
+    assert view.locked_by_me and view.lock_since.endswith("UTC")
 
 
 def test_lock_creates_the_cart_and_bumps_its_version(db, w):
@@ -101,12 +101,7 @@ def test_second_csrs_lock_is_refused(db, w):
     cart = cart_of(db, w["jane"])
     assert cart.locked_by_id == w["casey"].id and cart.version == version
     view = carts.view(db, w["c2"], None)
-    assert (
-        view["locked"]
-        and not view["locked_by_me"]
-        and view["lock_holder"] == "Casey Rep"
-        and view["read_only"]
-    )
+    assert view.locked and not view.locked_by_me and view.lock_holder == "Casey Rep" and view.read_only
 
 
 def test_take_over_names_the_previous_holder(db, w):
@@ -132,7 +127,7 @@ def test_take_over_names_the_previous_holder(db, w):
 def test_take_over_with_the_confirmed_holder(db, w):
     locks.lock(db, w["c1"])
     commit(db)
-    seen = carts.view(db, w["c2"], None)["lock_ref"]
+    seen = carts.view(db, w["c2"], None).lock_ref
     assert len(seen) == 16
     assert locks.take_over(db, w["c2"], expected_lock=seen) == w["casey"].id
     commit(db)
@@ -143,7 +138,7 @@ def test_take_over_refused_when_the_holder_changed(db, w):
     third = make_account(db, "Tia", "Third", role="csr")
     locks.lock(db, w["c1"])
     commit(db)
-    seen = carts.view(db, w["c2"], None)["lock_ref"]  # Sam confirms against Casey's lock...
+    seen = carts.view(db, w["c2"], None).lock_ref  # Sam confirms against Casey's lock...
     cart = cart_of(db, w["jane"])
     cart.locked_by_id = third.id  # ...while it changes hands (Tia took it over)
     db.add(cart)
@@ -157,7 +152,7 @@ def test_take_over_refused_when_the_holder_changed(db, w):
 def test_take_over_refused_when_the_lock_was_released_meanwhile(db, w):
     locks.lock(db, w["c1"])
     commit(db)
-    seen = carts.view(db, w["c2"], None)["lock_ref"]
+    seen = carts.view(db, w["c2"], None).lock_ref
     locks.unlock(db, w["c1"])
     commit(db)
     with pytest.raises(Conflict, match="released while you were deciding"):
@@ -208,7 +203,7 @@ def test_expired_lock_can_be_locked_by_another(db, w):
     locks.lock(db, w["c1"])
     commit(db)
     expire_lock(db, w["jane"])
-    assert not carts.view(db, w["c2"], None)["locked"]
+    assert not carts.view(db, w["c2"], None).locked
     locks.lock(db, w["c2"])
     commit(db)
     assert cart_of(db, w["jane"]).locked_by_id == w["sam"].id

@@ -61,7 +61,7 @@ def test_start_switches_the_caller_to_the_customer(db, world):
     assert (ev.action, ev.csr_id, ev.customer_id) == ("session_started", world["csr"].id, world["jane"].id)
     assert world["jane"].customer_number in ev.details
     assert as_utc(ev.at) <= utcnow() and as_utc(ev.at).tzinfo is not None
-    assert accounts.profile(db, caller)["first_name"] == "Jane"
+    assert accounts.profile(db, caller).first_name == "Jane"
 
 
 def test_shopper_cannot_start(db, world):
@@ -279,10 +279,10 @@ def test_on_behalf_actions_are_audited(db, world):
     carts.add(db, caller, None, sku_of(tee), 2)
     commit(db)
     view = carts.view(db, caller, None)
-    line_id = view["lines"][0]["line_id"]
-    carts.set_quantity(db, caller, None, line_id, 3, view["version"])
+    line_id = view.lines[0].line_id
+    carts.set_quantity(db, caller, None, line_id, 3, view.version)
     commit(db)
-    carts.remove(db, caller, None, line_id, carts.view(db, caller, None)["version"])
+    carts.remove(db, caller, None, line_id, carts.view(db, caller, None).version)
     commit(db)
     changed = accounts.update_profile(db, caller, "Janet", "Doe", world["jane"].email, "555 123 4567")
     commit(db)

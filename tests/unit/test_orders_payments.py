@@ -34,7 +34,7 @@ def on_behalf(db, csr, customer) -> Caller:
 
 def place(db, caller, **kw):
     args = {
-        "expected_version": carts.view(db, caller, None)["version"],
+        "expected_version": carts.view(db, caller, None).version,
         "new_address": dict(ADDRESS),
         "shipping_method": "standard",
         "card_number": VISA,
@@ -139,7 +139,7 @@ def fill(db, caller, items):
 def test_successful_order(db, shop):
     jane, caller, tee, mug = shop
     fill(db, caller, [(tee, 2), (mug, 1)])
-    cart_id = carts.view(db, caller, None)["id"]
+    cart_id = carts.view(db, caller, None).id
     number = place(db, caller)
     commit(db)
     order = db.exec(select(Order)).one()
@@ -161,7 +161,7 @@ def test_successful_order(db, shop):
     ]
     assert stock(db, tee) == 8 and stock(db, mug) == 4
     assert db.get(Cart, cart_id).status == "ordered"
-    assert carts.view(db, caller, None)["lines"] == []  # a fresh cart next time
+    assert carts.view(db, caller, None).lines == []  # a fresh cart next time
     # The new address became the default shipping and billing address.
     address = db.exec(select(Address).where(Address.account_id == jane.id)).one()
     assert address.is_default_shipping and address.is_default_billing and address.city == "Springfield"
@@ -169,11 +169,9 @@ def test_successful_order(db, shop):
     found = customers.find(db, csr, {"postal_code": "12345"}).rows  # search columns follow the new address
     assert [(r.id, r.city) for r in found] == [(jane.id, "Springfield")]
     detail = orders.order_detail(db, caller, number)
-    assert (
-        detail["total"] == "$45.99" and detail["payment"] == "Visa ending in 4242" and not detail["assisted"]
-    )
-    assert detail["discount"] == "$10.00" and detail["has_discount"] and len(detail["lines"]) == 2
-    assert accounts.order_history(db, caller)[0]["number"] == number
+    assert detail.total == "$45.99" and detail.payment == "Visa ending in 4242" and not detail.assisted
+    assert detail.discount == "$10.00" and detail.has_discount and len(detail.lines) == 2
+    assert accounts.order_history(db, caller)[0].number == number
     assert db.exec(select(AuditEvent)).all() == []
 
 
@@ -202,8 +200,8 @@ def test_order_dates_are_utc_whatever_the_database_time_zone(db, shop):
     for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
         if db.get_bind().dialect.name == "postgresql":
             db.exec(text(f"SET LOCAL TIME ZONE '{zone}'"))
-        assert accounts.order_history(db, caller)[0]["date"] == today
-        assert orders.order_detail(db, caller, number)["date"].startswith(today)
+        assert accounts.order_history(db, caller)[0].date == today
+        assert orders.order_detail(db, caller, number).date.startswith(today)
         db.rollback()
 
 
@@ -222,8 +220,8 @@ def assert_nothing_written(db, caller, tee, version, tee_stock=10):
     assert db.exec(select(Order)).all() == [] and db.exec(select(OrderLine)).all() == []
     assert stock(db, tee) == tee_stock
     view = carts.view(db, caller, None)
-    assert view["version"] == version and view["lines"]
-    assert db.get(Cart, view["id"]).status == "active"
+    assert view.version == version and view.lines
+    assert db.get(Cart, view.id).status == "active"
 
 
 PLACE_FIELD_CASES = [
@@ -244,7 +242,7 @@ PLACE_FIELD_CASES = [
 def test_field_errors_write_nothing(db, shop, subtests):
     _, caller, tee, _ = shop
     fill(db, caller, [(tee, 2)])
-    version = carts.view(db, caller, None)["version"]
+    version = carts.view(db, caller, None).version
     for kw, fields in PLACE_FIELD_CASES:
         with subtests.test(**{k: str(v) for k, v in kw.items()}):
             with pytest.raises(FieldErrors) as e:
@@ -267,7 +265,7 @@ def test_address_of_another_customer_is_refused(db, shop):
 def test_insufficient_stock_rolls_back_everything(db, shop):
     _, caller, tee, mug = shop
     fill(db, caller, [(tee, 2), (mug, 3)])
-    version = carts.view(db, caller, None)["version"]
+    version = carts.view(db, caller, None).version
     db.exec(update(Variant).where(Variant.sku == sku_of(mug)).values(stock=1))  # sold elsewhere meanwhile
     commit(db)
     with pytest.raises(DomainError, match="Only 1 of Product MUG left in stock"):
@@ -294,7 +292,7 @@ def test_empty_cart_cannot_be_ordered(db, shop):
 def test_stale_cart_version_is_refused(db, shop):
     _, caller, tee, _ = shop
     fill(db, caller, [(tee, 1)])
-    version = carts.view(db, caller, None)["version"]
+    version = carts.view(db, caller, None).version
     fill(db, caller, [(tee, 1)])
     with pytest.raises(Conflict):
         place(db, caller, expected_version=version)
@@ -325,14 +323,14 @@ def test_csr_on_behalf_places_the_order_holding_the_lock(db, shop):
     assert audit.order_number == number and audit.csr_id == csr_account.id and audit.customer_id == jane.id
     assert audit.details == "$35.99"
     detail = orders.order_detail(db, customer, number)
-    assert detail["assisted"]
-    assert accounts.order_history(db, customer)[0]["assisted"]
+    assert detail.assisted
+    assert accounts.order_history(db, customer)[0].assisted
 
 
 def test_csr_without_the_lock_cannot_place_the_order(db, shop):
     jane, customer, tee, _ = shop
     fill(db, customer, [(tee, 1)])
-    version = carts.view(db, customer, None)["version"]
+    version = carts.view(db, customer, None).version
     csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), jane)
     with pytest.raises(Forbidden, match="Lock the cart"):
         place(db, csr)
@@ -345,7 +343,7 @@ def test_customer_cannot_check_out_while_csr_holds_the_lock(db, shop):
     csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), jane)
     locks.lock(db, csr)
     commit(db)
-    version = carts.view(db, customer, None)["version"]
+    version = carts.view(db, customer, None).version
     with pytest.raises(Forbidden, match="Customer service"):
         place(db, customer)
     assert_nothing_written(db, customer, tee, version)
@@ -369,18 +367,15 @@ def test_order_of_another_customer_is_not_found(db, shop):
 
 
 def test_shipping_options():
-    assert [o["price"] for o in orders.shipping_options(1000)] == ["$5.99", "$14.99"]
-    assert [o["price"] for o in orders.shipping_options(7500)] == ["Free", "$14.99"]
+    assert [o.price for o in orders.shipping_options(1000)] == ["$5.99", "$14.99"]
+    assert [o.price for o in orders.shipping_options(7500)] == ["Free", "$14.99"]
 
 
 def test_quote_matches_what_the_order_charges():
     # $60 after promotions, a $6 coupon: standard shipping is free only from $75.
-    assert orders.quote(6000, 600, "standard", ships=True) == {"shipping": "$5.99", "total": "$59.99"}
-    assert orders.quote(8000, 0, "standard", ships=True) == {"shipping": "Free", "total": "$80.00"}
-    assert (
-        orders.quote(6000, 0, "pickup-forged", ships=True)["shipping"] == "Free"
-    )  # unknown method: no price
-    assert orders.quote(6000, 0, "express", ships=False) == {
-        "shipping": "Pick up in store",
-        "total": "$60.00",
-    }
+    assert orders.quote(6000, 600, "standard", ships=True) == orders.Quote(shipping="$5.99", total="$59.99")
+    assert orders.quote(8000, 0, "standard", ships=True) == orders.Quote(shipping="Free", total="$80.00")
+    assert orders.quote(6000, 0, "pickup-forged", ships=True).shipping == "Free"  # unknown method: no price
+    assert orders.quote(6000, 0, "express", ships=False) == orders.Quote(
+        shipping="Pick up in store", total="$60.00"
+    )

@@ -96,7 +96,7 @@ def test_stale_versions_lose_and_no_line_is_lost_or_doubled(db):
     with session_scope() as s:
         carts.add(s, auth.resolve_caller(s, token), None, sku_of(product), 1)
     with session_scope() as s:
-        version = carts.view(s, auth.resolve_caller(s, token), None)["version"]
+        version = carts.view(s, auth.resolve_caller(s, token), None).version
 
     # Everyone saw the same version: exactly one change may land.
     results = _race(

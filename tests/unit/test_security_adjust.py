@@ -38,7 +38,7 @@ def granted(db):
     locks.lock(db, csr)
     commit(db)
     view = carts.view(db, csr, None)
-    carts.adjust_price(db, csr, view["lines"][0]["line_id"], GOODWILL, "Goodwill", view["version"])
+    carts.adjust_price(db, csr, view.lines[0].line_id, GOODWILL, "Goodwill", view.version)
     commit(db)
     locks.unlock(db, csr)
     commit(db)
@@ -46,12 +46,12 @@ def granted(db):
 
 
 def line_of(db, caller) -> dict:
-    return carts.view(db, caller, None)["lines"][0]
+    return carts.view(db, caller, None).lines[0]
 
 
 def set_qty(db, caller, qty: int) -> None:
     view = carts.view(db, caller, None)
-    carts.set_quantity(db, caller, None, view["lines"][0]["line_id"], qty, view["version"])
+    carts.set_quantity(db, caller, None, view.lines[0].line_id, qty, view.version)
     commit(db)
 
 
@@ -60,7 +60,7 @@ def test_the_grant_is_stored_as_a_total_for_its_quantity(db, granted):
     row = db.exec(select(CartLine)).one()
     assert (row.adjustment_cents, row.adjustment_quantity) == (GOODWILL, 1)
     line = line_of(db, customer)
-    assert (line["adjustment_cents"], line["line_cents"]) == (GOODWILL, JACKET - GOODWILL)
+    assert (line.adjustment_cents, line.line_cents) == (GOODWILL, JACKET - GOODWILL)
     detail = db.exec(select(AuditEvent.details).where(AuditEvent.action == "price_adjust")).one()
     assert (
         detail
@@ -73,11 +73,11 @@ def test_forty_jackets_get_150_off_not_6000(db, granted):
     _, customer, _, _ = granted
     set_qty(db, customer, 40)
     view = carts.view(db, customer, None)
-    assert view["adjustment_cents"] == GOODWILL  # was 40 × $150 = $6,000
-    assert view["subtotal_cents"] == 40 * JACKET - GOODWILL  # was $1,999.60
-    line = view["lines"][0]
-    assert (line["adjustment_cents"], line["line_cents"]) == (GOODWILL, 40 * JACKET - GOODWILL)
-    assert line["adjustment_label"] == "−$150.00 each on 1 of 40 items"
+    assert view.adjustment_cents == GOODWILL  # was 40 × $150 = $6,000
+    assert view.subtotal_cents == 40 * JACKET - GOODWILL  # was $1,999.60
+    line = view.lines[0]
+    assert (line.adjustment_cents, line.line_cents) == (GOODWILL, 40 * JACKET - GOODWILL)
+    assert line.adjustment_label == "−$150.00 each on 1 of 40 items"
 
 
 def test_adding_to_the_adjusted_line_adds_items_at_full_price(db, granted):
@@ -85,8 +85,8 @@ def test_adding_to_the_adjusted_line_adds_items_at_full_price(db, granted):
     carts.add(db, customer, None, sku_of(jacket), 39)
     commit(db)
     line = line_of(db, customer)
-    assert line["quantity"] == 40
-    assert (line["adjustment_cents"], line["line_cents"]) == (GOODWILL, 40 * JACKET - GOODWILL)
+    assert line.quantity == 40
+    assert (line.adjustment_cents, line.line_cents) == (GOODWILL, 40 * JACKET - GOODWILL)
 
 
 def test_merging_an_anonymous_cart_into_the_adjusted_line_does_not_grow_it(db, granted):
@@ -96,8 +96,8 @@ def test_merging_an_anonymous_cart_into_the_adjusted_line_does_not_grow_it(db, g
     assert carts.merge_anonymous(db, "anon-browser", jane.id) == 1
     commit(db)
     line = line_of(db, customer)
-    assert line["quantity"] == 40
-    assert (line["adjustment_cents"], line["line_cents"]) == (GOODWILL, 40 * JACKET - GOODWILL)
+    assert line.quantity == 40
+    assert (line.adjustment_cents, line.line_cents) == (GOODWILL, 40 * JACKET - GOODWILL)
 
 
 def test_the_order_charges_full_price_for_the_extra_jackets(db, granted):
@@ -112,9 +112,9 @@ def test_the_order_charges_full_price_for_the_extra_jackets(db, granted):
     assert (order_line.unit_price_cents, order_line.adjustment_cents) == (JACKET, GOODWILL)
     assert order_line.line_total_cents == 40 * JACKET - GOODWILL
     detail = orders.order_detail(db, customer, number)
-    assert detail["adjustment"] == "$150.00" and detail["has_adjustment"]
-    assert detail["subtotal"] == "$7,999.60" and not detail["has_discount"]
-    assert detail["lines"][0]["adjustment"] == "$150.00"
+    assert detail.adjustment == "$150.00" and detail.has_adjustment
+    assert detail.subtotal == "$7,999.60" and not detail.has_discount
+    assert detail.lines[0].adjustment == "$150.00"
 
 
 def test_fewer_items_get_less_and_the_grant_comes_back_only_up_to_its_quantity(db, granted):
@@ -124,15 +124,15 @@ def test_fewer_items_get_less_and_the_grant_comes_back_only_up_to_its_quantity(d
     locks.lock(db, csr)
     commit(db)
     view = carts.view(db, csr, None)
-    carts.adjust_price(db, csr, view["lines"][0]["line_id"], 500, "Scuffed", view["version"])
+    carts.adjust_price(db, csr, view.lines[0].line_id, 500, "Scuffed", view.version)
     commit(db)
     locks.unlock(db, csr)
     commit(db)
-    assert line_of(db, customer)["adjustment_cents"] == 1500
+    assert line_of(db, customer).adjustment_cents == 1500
     for qty, off in [(1, 500), (3, 1500), (5, 1500), (2, 1000)]:
         set_qty(db, customer, qty)
         line = line_of(db, customer)
-        assert (line["adjustment_cents"], line["line_cents"]) == (off, qty * JACKET - off), qty
+        assert (line.adjustment_cents, line.line_cents) == (off, qty * JACKET - off), qty
 
 
 def test_removing_the_adjustment_clears_the_grant(db, granted):
@@ -140,11 +140,11 @@ def test_removing_the_adjustment_clears_the_grant(db, granted):
     locks.lock(db, csr)
     commit(db)
     view = carts.view(db, csr, None)
-    carts.adjust_price(db, csr, view["lines"][0]["line_id"], 0, "", view["version"])
+    carts.adjust_price(db, csr, view.lines[0].line_id, 0, "", view.version)
     commit(db)
     row = db.exec(select(CartLine)).one()
     assert (row.adjustment_cents, row.adjustment_quantity) == (0, 0)
-    assert line_of(db, customer)["line_cents"] == JACKET
+    assert line_of(db, customer).line_cents == JACKET
 
 
 def test_a_promotion_started_since_never_takes_a_line_below_zero(db, granted):
@@ -153,9 +153,9 @@ def test_a_promotion_started_since_never_takes_a_line_below_zero(db, granted):
     commit(db)
     set_qty(db, customer, 2)
     line = line_of(db, customer)
-    half = line["promo_cents"]
+    half = line.promo_cents
     assert half < GOODWILL
-    assert (line["adjustment_cents"], line["line_cents"]) == (half, half)  # one item free, one at promo
+    assert (line.adjustment_cents, line.line_cents) == (half, half)  # one item free, one at promo
 
 
 @pytest.mark.parametrize(
