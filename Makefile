@@ -7,6 +7,7 @@
 #   make seed ARGS="--customers 100000"  add synthetic customers
 #   make run                           seed if empty, then serve on $PORT (default 3000)
 #   make run-prod                      same on PostgreSQL + Redis with several workers (migrations first)
+#   make run-cluster                   nginx on $PORT in front of two app hosts (docs/DEPLOY.md)
 #   make test [PYTEST_ARGS=...]        full test suite (unit, state, security, e2e)
 #   make test-fast                     unit + state + security tests only
 #   make lint                          ruff check + format check
@@ -31,10 +32,10 @@ export REFLEX_USE_SYSTEM_BUN := 1
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup seed migrate run test test-fast lint screenshots clean bench run-prod
+.PHONY: help setup seed migrate run test test-fast lint screenshots clean bench run-prod run-cluster
 
 help:
-	@sed -n '2,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,15s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -72,7 +73,7 @@ screenshots: setup
 	exec $(PY) scripts/screenshots.py
 
 clean:
-	rm -rf .web .states store.db store.db-journal .pytest_cache .ruff_cache test-artifacts
+	rm -rf .web .states .cluster store.db store.db-journal .pytest_cache .ruff_cache test-artifacts
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # make bench [ARGS="--sizes 1000000"]: find-customer benchmark on SQLite, and on PostgreSQL when
@@ -90,3 +91,14 @@ run-prod: setup
 	$(PY) -m app.migrate --create-database
 	$(PY) -m app.seed --if-empty
 	exec $(REFLEX) run --env prod --single-port
+
+# nginx on $PORT (default 3000) in front of two app hosts on ports $PORT+1 and $PORT+2 (separate process
+# groups, as on two machines), on one PostgreSQL (DATABASE_URL) and one Redis (REDIS_URL): migrations, seed if
+# empty, one frontend build, the hosts, then nginx in the foreground; Ctrl-C stops all of it. Generated config
+# and logs in .cluster/. CLUSTER_HOSTS, CLUSTER_WORKERS_PER_HOST change the shape. See docs/DEPLOY.md.
+CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/store
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379
+run-cluster: setup
+	@export NGINX_BIN="$$(bash scripts/nginx.sh)"; \
+	export DATABASE_URL="$${DATABASE_URL:-$(CLUSTER_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(CLUSTER_REDIS_URL)}"; \
+	exec $(PY) -m storefront_qa.cluster

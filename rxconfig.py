@@ -3,16 +3,18 @@
 import reflex as rx
 
 from app import config as settings
-from app.serving import private_files, respawn_failed_workers
+from app.serving import is_app_host, private_files, respawn_failed_workers, serve_existing_build
 
 respawn_failed_workers()
+serve_existing_build()
 private_files()
 
 config = rx.Config(
     app_name="app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    frontend_port=settings.PORT,
+    # An app host of the cluster serves the frontend built beforehand, on its backend port only.
+    frontend_port=None if is_app_host() else settings.PORT,
     backend_port=settings.BACKEND_PORT,
     redis_url=settings.REDIS_URL,
     plugins=[

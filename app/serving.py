@@ -38,3 +38,42 @@ def private_files() -> None:
     import os
 
     os.umask(0o077)
+
+
+SERVE_BUILD_ENV = "STORE_SERVE_BUILD"
+
+
+def is_app_host() -> bool:
+    """This process is an app host of the cluster: `STORE_SERVE_BUILD=1` (see `serve_existing_build`)."""
+    import os
+
+    return os.environ.get(SERVE_BUILD_ENV) == "1"
+
+
+def serve_existing_build() -> None:
+    """`STORE_SERVE_BUILD=1 reflex run --env prod --backend-only` serves the frontend that is already built
+    (`reflex export --frontend-only --no-zip`), like `--single-port` does, without building it again.
+
+    That is an app host of the cluster (`make run-cluster`, docs/DEPLOY.md): the build happens once, then
+    every host serves it beside the websocket, so a page and its events may come from any host. Reflex 0.10.1
+    mounts the build only when it has just built it (`--single-port`); `--backend-only` skips the build and
+    the mount. This asks for the mount too (rxconfig.py calls it; the `reflex` command reads that file
+    before it starts Granian).
+    """
+    if not is_app_host():
+        return
+    try:
+        from reflex.utils import exec as reflex_exec
+    except ImportError:
+        return
+    original = reflex_exec.run_backend_prod
+    if getattr(original, "serves_existing_build", False):
+        return
+
+    @functools.wraps(original)
+    def run_backend_prod(host, port, loglevel=None, mount_frontend_compiled_app=False):
+        args = (host, port) if loglevel is None else (host, port, loglevel)
+        return original(*args, mount_frontend_compiled_app=True)
+
+    run_backend_prod.serves_existing_build = True
+    reflex_exec.run_backend_prod = run_backend_prod

@@ -48,10 +48,10 @@ def scratch_postgres(server_url: str, prefix: str = "scratch") -> Iterator[str]:
 
 
 @contextmanager
-def private_redis(server_url: str) -> Iterator[str]:
+def private_redis(server_url: str, db: int | None = None) -> Iterator[str]:
     """Claim an empty Redis logical database (never 0, where `make run-prod` keeps its state), yield its
     URL, and flush it afterwards. The claim is a marker key set only if absent, so concurrent runs using
-    this helper never share a database."""
+    this helper never share a database. `db` claims that database only (an error when it is in use)."""
     import redis
 
     base = redis.Redis.from_url(server_url)
@@ -62,15 +62,16 @@ def private_redis(server_url: str) -> Iterator[str]:
     finally:
         base.close()
     me = uuid.uuid4().hex
-    for db in range(1, count):
-        client = redis.Redis.from_url(server_url, db=db)
+    for n in range(1, count) if db is None else [db]:
+        client = redis.Redis.from_url(server_url, db=n)
         if client.dbsize() == 0 and client.set(CLAIM_KEY, me, nx=True, ex=CLAIM_SECONDS):
             break
         client.close()
     else:
-        raise RuntimeError(f"no free Redis database on {server_url} (all {count - 1} besides 0 are in use)")
+        wanted = f"database {db} is" if db is not None else f"all {count - 1} besides 0 are"
+        raise RuntimeError(f"no free Redis database on {server_url} ({wanted} in use)")
     try:
-        yield f"{server_url.rstrip('/')}/{db}"
+        yield f"{server_url.rstrip('/')}/{n}"
     finally:
         if client.get(CLAIM_KEY) == me.encode():
             client.flushdb()
