@@ -3,10 +3,11 @@
 import reflex as rx
 
 from app import config as settings
-from app.serving import private_files, respawn_failed_workers
+from app.serving import metrics_folder, private_files, respawn_failed_workers
 
 respawn_failed_workers()
 private_files()
+metrics_folder()
 
 config = rx.Config(
     app_name="app",
