@@ -116,19 +116,25 @@ class ConnectedClients:
             CLIENTS.dec()
 
 
-class _OnBehalfSessions:
-    """Collected at scrape time, once for the whole server (not per worker): the database knows."""
+def _open_on_behalf_sessions() -> int:
+    from app.services import health
+    from app.services.db import session_scope
+
+    with session_scope() as db:
+        return health.open_on_behalf_sessions(db)
+
+
+class _Gauge:
+    """A figure read at scrape time, once for the whole server (not per worker)."""
+
+    def __init__(self, name: str, documentation: str, value: float | None):
+        self.name, self.documentation, self.value = name, documentation, value
 
     def collect(self):
-        from app.services import health
-        from app.services.db import session_scope
-
-        family = GaugeMetricFamily("store_on_behalf_sessions", "On-behalf sessions open now (database)")
-        try:
-            with session_scope() as db:
-                family.add_metric([], health.open_on_behalf_sessions(db))
-        except Exception:  # noqa: BLE001 - the database is away: say nothing rather than a wrong zero
+        if self.value is None:  # unknown (the database is away): say nothing rather than a wrong zero
             return
+        family = GaugeMetricFamily(self.name, self.documentation)
+        family.add_metric([], self.value)
         yield family
 
 
@@ -147,7 +153,7 @@ def _forget_dead_workers(folder: str) -> None:
             mp.mark_process_dead(int(pid), folder)
 
 
-def scrape() -> bytes:
+def scrape(on_behalf_sessions: float | None = None) -> bytes:
     if multiprocess():
         from prometheus_client import multiprocess as mp
 
@@ -158,12 +164,20 @@ def scrape() -> bytes:
     else:
         from prometheus_client import REGISTRY as registry  # one process (tests, a single worker)
     out = CollectorRegistry()
-    out.register(_OnBehalfSessions())
+    out.register(
+        _Gauge("store_on_behalf_sessions", "On-behalf sessions open now (database)", on_behalf_sessions)
+    )
     return generate_latest(registry) + generate_latest(out)
 
 
 async def metrics_endpoint(request: Request) -> Response:
     import asyncio
 
-    body = await asyncio.to_thread(scrape)  # reads files and the database: off the event loop
+    from app.health import bounded
+
+    try:  # time-bounded like /health: a hanging database leaves the figure out, not the scrape
+        sessions = await bounded("on-behalf sessions", _open_on_behalf_sessions)
+    except Exception:  # noqa: BLE001
+        sessions = None
+    body = await asyncio.to_thread(scrape, sessions)  # reads the workers' files: off the event loop
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
