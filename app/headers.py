@@ -22,13 +22,17 @@ from app import config
 _INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
-STATIC_HEADERS: dict[str, str] = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",  # the endpoints keep their stricter no-referrer
-}
-if config.PUBLIC_URL.startswith("https://"):
-    STATIC_HEADERS["Strict-Transport-Security"] = "max-age=31536000"
+
+def fixed_headers(public_url: str) -> dict[str, str]:
+    """The headers besides the CSP; HSTS only where customers reach the store over https."""
+    headers = {
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",  # the endpoints keep their stricter no-referrer
+    }
+    if public_url.startswith("https://"):
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers
 
 
 def inline_script_hashes(build_dir: Path) -> list[str]:
@@ -82,6 +86,7 @@ class SecurityHeaders:
         self._build_dir = build_dir
         self._hashes: list[str] | None = None
         self._policies: dict[str, str] = {}
+        self._fixed = fixed_headers(config.PUBLIC_URL)
 
     def _policy(self, host: str) -> str:
         if self._hashes is None:
@@ -107,7 +112,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(raw=list(message.get("headers", [])))
                 request_host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
                 headers.setdefault("Content-Security-Policy", self._policy(request_host))
-                for name, value in STATIC_HEADERS.items():
+                for name, value in self._fixed.items():
                     headers.setdefault(name, value)
                 message["headers"] = headers.raw
             await send(message)

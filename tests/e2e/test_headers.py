@@ -117,3 +117,29 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def http_error_303(self, req, fp, code, msg, headers):
         return fp
+
+
+def test_health_and_metrics_on_the_built_server(store, base_url):
+    """The production server counts in the multiprocess folder: a page's events and its websocket show."""
+    import json
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(base_url + "/health", timeout=10) as response:
+        assert response.status == 200
+        body = json.load(response)
+    assert body["status"] == "ok" and body["database"] == "ok" and body["redis"] == "not used"
+
+    store.product.open(PRODUCT)
+    store.product.add(1)
+    expect(store.minicart.tid("minicart-count")).not_to_have_text("0")
+    with urllib.request.urlopen(base_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("store_events_total", (("handler", "CartState.add"), ("outcome", "ok")))] >= 1
+    assert samples[("store_connected_clients", ())] >= 1  # this page's websocket
+    assert ("store_on_behalf_sessions", ()) in samples
