@@ -3,11 +3,18 @@
 import reflex as rx
 
 from app import config as settings
-from app.serving import is_app_host, private_files, respawn_failed_workers, serve_existing_build
+from app.serving import (
+    is_app_host,
+    metrics_folder,
+    private_files,
+    respawn_failed_workers,
+    serve_existing_build,
+)
 
 respawn_failed_workers()
 serve_existing_build()
 private_files()
+metrics_folder()
 
 config = rx.Config(
     app_name="app",

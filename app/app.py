@@ -4,12 +4,15 @@ import reflex as rx
 
 import app.pages
 from app.endpoints import api
+from app.headers import SecurityHeaders
+from app.metrics import ConnectedClients
 from app.state.guard import OwnerAtPageLoad, sweep_forever
 from app.state.toast import backend_exception_handler
 from components.shell import PAGES
 
 app = rx.App(
-    api_transformer=api,  # the session cookie's HTTP endpoints
+    # the store's HTTP endpoints; websockets counted; security headers on everything the backend serves
+    api_transformer=[api, ConnectedClients, SecurityHeaders],
     backend_exception_handler=backend_exception_handler,
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],

@@ -54,6 +54,11 @@ COUPON_SOURCE_MAX_GUESSES: int = int(os.environ.get("COUPON_SOURCE_MAX_GUESSES",
 COUPON_GUESS_WINDOW_MINUTES: int = 15
 COUPON_GUESS_PAUSE_MINUTES: int = 15
 
+# Operations (docs/OPERATIONS.md): the name /health gives this server (default hostname:port), and how long it
+# waits for the database and Redis before answering 503.
+INSTANCE: str = os.environ.get("INSTANCE", "")
+HEALTH_TIMEOUT_SECONDS: float = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "2"))
+
 # Where the store is reachable from a customer's browser: links in outbound mail start with it.
 PUBLIC_URL: str = (os.environ.get("PUBLIC_URL") or f"http://localhost:{PORT}").rstrip("/")
 

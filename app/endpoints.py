@@ -2,7 +2,8 @@
 
 `/auth/session?code=…&next=…` turns a one-time sign-in code into the HttpOnly session cookie (and the
 HttpOnly device cookie of the browser the account now trusts) and sends the browser on (a full page load, so the new websocket carries the cookie); `/auth/signed-out?next=…` removes
-the cookie after the server ended the session.
+the cookie after the server ended the session. `/health` and `/metrics` are for operations
+(app/health.py, app/metrics.py; docs/OPERATIONS.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 from app import config
+from app.health import health_endpoint
+from app.metrics import metrics_endpoint
 from app.services import session_cookie
 from app.services.db import session_scope
 from app.services.errors import UNAVAILABLE_MESSAGE, DomainError, Unavailable
@@ -68,4 +71,11 @@ async def signed_out(request: Request):
     return _no_store(response)
 
 
-api = Starlette(routes=[Route("/auth/session", establish), Route("/auth/signed-out", signed_out)])
+api = Starlette(
+    routes=[
+        Route("/auth/session", establish),
+        Route("/auth/signed-out", signed_out),
+        Route("/health", health_endpoint),
+        Route("/metrics", metrics_endpoint),
+    ]
+)

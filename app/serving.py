@@ -77,3 +77,36 @@ def serve_existing_build() -> None:
 
     run_backend_prod.serves_existing_build = True
     reflex_exec.run_backend_prod = run_backend_prod
+
+
+METRICS_OWNER = "STORE_METRICS_OWNER"
+
+
+def metrics_folder() -> None:
+    """Prometheus's multiprocess folder (PROMETHEUS_MULTIPROC_DIR), fresh for each start of the server, so the
+    figures of all backend workers add up (app/metrics.py, docs/OPERATIONS.md).
+
+    The `reflex run` process prepares it before it starts any worker (rxconfig.py calls this; the `reflex`
+    command reads that file first): the configured folder, emptied, or else a new temporary one. Its workers
+    inherit the variables and recognise their parent's folder. Tests and other commands leave it alone and
+    count in memory."""
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get(METRICS_OWNER) in (str(os.getpid()), str(os.getppid())):
+        return  # prepared by this process, or by the server this worker belongs to
+    command = Path(sys.argv[0]).name if sys.argv else ""
+    if command not in ("reflex", "__main__.py") or "run" not in sys.argv[1:3]:
+        return
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR") if METRICS_OWNER not in os.environ else None
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.db"):  # a previous run's figures
+            old.unlink(missing_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="store-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    os.environ[METRICS_OWNER] = str(os.getpid())

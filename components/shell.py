@@ -11,6 +11,7 @@ from app.state.cart import CartState
 from app.state.page import PageState
 from app.state.session import SessionState
 from components.header import header
+from components.leave import full_page_load
 from components.toast import toast_region
 
 
@@ -48,6 +49,7 @@ def page(route: str, title: str, on_load=None):
                 rx.el.main(rx.container(body(), size="4", padding_x="1.25em", padding_y="1.5em"), id="main"),
                 footer(),
                 toast_region(),
+                full_page_load(),
                 # QA hook: true once the page's on_load events have run, for the page at data-path
                 # (see docs/QA.md).
                 rx.el.span(

@@ -20,6 +20,10 @@ class Conflict(DomainError):
     """The object changed since the caller saw it (stale version, lock taken...)."""
 
 
+class LockConflict(Conflict):
+    """A cart-lock request lost to another representative (held, taken over or released meanwhile)."""
+
+
 class FieldErrors(DomainError):
     """Several form fields are wrong at once; nothing was written."""
 

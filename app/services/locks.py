@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app.services import audit, carts, changes
 from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
-from app.services.errors import Conflict, DomainError, Forbidden
+from app.services.errors import DomainError, Forbidden, LockConflict
 from app.services.permissions import CART_LOCK, CART_TAKEOVER, LOCK_RELEASE_ANY
 from models import Account, Cart
 
@@ -62,7 +62,9 @@ def lock(db: Session, caller: Caller) -> Cart:
     ).rowcount
     db.refresh(cart)
     if won != 1:
-        raise Conflict(f"This cart is locked by {_name(db, cart.locked_by_id)}. You can take over the lock.")
+        raise LockConflict(
+            f"This cart is locked by {_name(db, cart.locked_by_id)}. You can take over the lock."
+        )
     audit.record(db, caller, "cart_locked", cart_id=cart.id)
     changes.cart_changed(db, cart.id, "lock")
     return cart
@@ -77,7 +79,7 @@ def unlock(db: Session, caller: Caller) -> None:
         .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
     ).rowcount
     if won != 1:
-        raise Conflict("You do not hold the lock on this cart.")
+        raise LockConflict("You do not hold the lock on this cart.")
     audit.record(db, caller, "cart_unlocked", cart_id=cart.id)
     changes.cart_changed(db, cart.id, "unlock")
 
@@ -98,9 +100,11 @@ def take_over(db: Session, caller: Caller, expected_lock: object = None) -> int 
         if not isinstance(expected_lock, str) or len(expected_lock) > 64:
             raise DomainError("That request was malformed; please reload the page.")
         if previous is None:
-            raise Conflict("The lock was released while you were deciding. Lock the cart from the mini-cart.")
+            raise LockConflict(
+                "The lock was released while you were deciding. Lock the cart from the mini-cart."
+            )
         if carts.lock_ref(cart) != expected_lock:
-            raise Conflict(
+            raise LockConflict(
                 f"The lock changed hands while you were deciding: {_name(db, previous)} holds it now. "
                 "Look again and retry."
             )
@@ -120,7 +124,7 @@ def take_over(db: Session, caller: Caller, expected_lock: object = None) -> int 
         )
     ).rowcount
     if won != 1:
-        raise Conflict("The lock changed hands while you were deciding. Look again and retry.")
+        raise LockConflict("The lock changed hands while you were deciding. Look again and retry.")
     audit.record(
         db, caller, "cart_takeover", cart_id=cart.id, details=f"Previous holder: {_name(db, previous)}"
     )
@@ -141,7 +145,7 @@ def release_any(db: Session, caller: Caller, cart_id: object) -> int:
         .values(locked_by_id=None, locked_at=None, lock_expires_at=None, version=Cart.version + 1)
     ).rowcount
     if won != 1:
-        raise Conflict("The lock changed while you were deciding. Look again.")
+        raise LockConflict("The lock changed while you were deciding. Look again.")
     audit.record(
         db,
         caller,

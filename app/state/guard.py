@@ -11,6 +11,8 @@ opens a database session.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,7 +20,7 @@ import reflex as rx
 from reflex.middleware import Middleware
 from sqlmodel import Session
 
-from app import config
+from app import config, metrics
 from app.services import auth, changes, live, onbehalf, session_cookie, sweeper
 from app.services.caller import Caller
 from app.services.db import session_scope
@@ -64,6 +66,17 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
 
     `activity`: the event counts as the CSR's activity for the idle timeout of an on-behalf session.
     """
+    handler, started, failure = metrics.handler_name(sys._getframe(1)), time.perf_counter(), None
+    try:
+        return await _unit_of_work(state, action, activity)
+    except BaseException as error:
+        failure = error
+        raise
+    finally:
+        metrics.event_done(handler, started, failure)
+
+
+async def _unit_of_work(state: rx.State, action: Callable[[Session, Caller, str], T], activity: bool) -> T:
     session = await _caller_shown(state)
     caller = None
     try:
@@ -98,6 +111,7 @@ async def refresh_identity(state: rx.State) -> Caller:
 
 async def _after(state: rx.State, session: rx.State, caller: Caller, publications) -> None:
     if publications:
+        metrics.published(publications)
         await live_state.publish(state, publications)
     person = _person_key(caller)
     session._show(caller)
@@ -188,6 +202,7 @@ async def sweep_forever() -> None:
             continue
         if any(done.values()):
             log.info("sweeper: %s", done)
+        metrics.published(publications)
         await live_state.publish(None, publications)
 
 

@@ -5,7 +5,6 @@ themselves are services (app/services/identity.py)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -28,11 +27,11 @@ PRESENCE_SECONDS = 5
 IDLE_WARNING = timedelta(minutes=1)
 
 
-def go_through_endpoint(path: str, **params: str):
+def go_through_endpoint(state: SessionState, path: str, **params: str) -> None:
     """A full page load through one of the store's HTTP endpoints (app/endpoints.py): the cookie it sets or
-    removes reaches the server with the next page's websocket."""
-    url = path + "?" + urlencode(params)
-    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+    removes reaches the server with the next page's websocket. components/leave.py loads it: no
+    `rx.call_script`, whose eval the Content-Security-Policy forbids (app/headers.py)."""
+    state.leave_to = path + "?" + urlencode(params)
 
 
 @shows_caller
@@ -43,6 +42,8 @@ class SessionState(rx.State):
     anon_key: str = rx.Cookie("", name="anon", max_age=30 * 86400, same_site="lax")
     # The OWASP device cookie (app/services/devices.py) is HttpOnly, like the session's: set by the
     # session-cookie endpoint, read from the websocket handshake (app/state/guard.py `device`).
+    # Where this tab goes next by a full page load (go_through_endpoint; components/leave.py).
+    leave_to: str = ""
 
     signed_in: bool = False
     account_id: int = 0
@@ -103,6 +104,7 @@ class SessionState(rx.State):
     async def load_identity(self):
         """Every page's on_load: refresh the header from the server's view of the caller."""
         self._ensure_anon_key()
+        self.leave_to = ""  # this page is where the last full page load led
         was_on_behalf = self.on_behalf
         caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
         self.idle_warning = False
@@ -141,12 +143,12 @@ class SessionState(rx.State):
                 else f"Welcome back, {caller.first_name}."
             )
         self._notice = notice
-        return go_through_endpoint("/auth/session", code=code, next=target)
+        return go_through_endpoint(self, "/auth/session", code=code, next=target)
 
     def _signed_out(self, notice: str):
         """After the server ended this browser's session: the endpoint removes the cookie, then home."""
         self._notice = notice
-        return go_through_endpoint("/auth/signed-out", next="/")
+        return go_through_endpoint(self, "/auth/signed-out", next="/")
 
     @rx.event
     async def sign_in(self, form: dict):

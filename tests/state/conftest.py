@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pytest
@@ -29,6 +30,13 @@ def endpoint_targets(events) -> list[str]:
         if match:
             out.extend(parse_qs(match.group(2)).get("next", []))
     return out
+
+
+@dataclass
+class PageLoad:
+    """The full page load a handler asked for (SessionState.leave_to), among the events it emitted."""
+
+    args: str
 
 
 class Client:
@@ -114,6 +122,9 @@ class Client:
             with ThreadPoolExecutor(1) as pool:
                 result = pool.submit(asyncio.run, result).result()
         events = [] if result is None else result if isinstance(result, list) else [result]
+        if self.session.leave_to:  # the page goes through an endpoint (components/leave.py)
+            events.append(PageLoad(self.session.leave_to))
+            self.session.leave_to = ""
         return events + self.follow(events)  # a browser follows a page load through the endpoint at once
 
 
