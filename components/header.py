@@ -9,6 +9,7 @@ import reflex as rx
 from app.state.cart import LOCK_LOST, SESSION_ENDED, LiveCart
 from app.state.catalog import CatalogState
 from app.state.session import SessionState
+from components import style
 from components.minicart import minicart
 from components.ui import ACCENT_ON_BEHALF, confirm_dialog, tid
 
@@ -31,7 +32,7 @@ def search_box() -> rx.Component:
         ),
         on_submit=CatalogState.search,
         width="100%",
-        max_width="420px",
+        max_width=style.FORM_WIDTH,
     )
 
 
@@ -140,8 +141,8 @@ def on_behalf_band() -> rx.Component:
                 align="center",
                 spacing="1",
                 padding="0.1em 0.6em",
-                border_radius="6px",
-                background="var(--red-9)",
+                border_radius=style.RADIUS_SMALL,
+                background=style.DANGER_SOLID,
             ),
         ),
         # The session ended elsewhere (another tab or browser, the idle timeout): find out and leave.
@@ -180,7 +181,7 @@ def header() -> rx.Component:
                 ),
                 href="/",
                 underline="none",
-                color="var(--gray-12)",
+                color=style.TEXT,
                 aria_label="Harbor & Pine home",
             ),
             rx.box(search_box(), flex="1", display="flex", justify_content="center", min_width="160px"),
@@ -202,9 +203,9 @@ def header() -> rx.Component:
             width="100%",
         ),
         border_bottom=rx.cond(
-            SessionState.on_behalf, f"3px solid {ACCENT_ON_BEHALF}", "1px solid var(--gray-5)"
+            SessionState.on_behalf, f"3px solid {ACCENT_ON_BEHALF}", f"1px solid {style.HEADER_RULE}"
         ),
-        background="var(--color-panel-solid)",
+        background=style.PANEL,
         position="sticky",
         top="0",
         z_index="50",

@@ -10,6 +10,7 @@ import reflex as rx
 from app.state.cart import CartState
 from app.state.page import PageState
 from app.state.session import SessionState
+from components import style
 from components.header import header
 from components.leave import full_page_load
 from components.toast import toast_region
@@ -29,10 +30,10 @@ PAGES: list[PageSpec] = []
 def footer() -> rx.Component:
     return rx.center(
         rx.text(
-            "Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color="var(--gray-11)"
+            "Harbor & Pine — demo store. Test cards only; no real payments.", size="1", color=style.MUTED
         ),
         padding="2em",
-        border_top="1px solid var(--gray-4)",
+        border_top=f"1px solid {style.LINE}",
         margin_top="3em",
     )
 

@@ -3,9 +3,10 @@
 import reflex as rx
 
 from app.state.toast import ToastState
+from components import style
 from components.ui import tid
 
-COLORS = {"success": "var(--green-9)", "error": "var(--red-9)", "info": "var(--blue-9)"}
+COLORS = {"success": style.SUCCESS_SOLID, "error": style.DANGER_SOLID, "info": style.INFO_SOLID}
 
 
 def toast_region() -> rx.Component:
@@ -26,16 +27,16 @@ def toast_region() -> rx.Component:
                 align="center",
                 spacing="3",
                 padding="0.75em 1em",
-                background="var(--color-panel-solid)",
+                background=style.PANEL,
                 border_left=rx.match(
                     ToastState.kind,
                     ("success", f"4px solid {COLORS['success']}"),
                     ("error", f"4px solid {COLORS['error']}"),
                     f"4px solid {COLORS['info']}",
                 ),
-                box_shadow="0 8px 24px rgba(0,0,0,.15)",
-                border_radius="8px",
-                max_width="420px",
+                box_shadow=style.SHADOW,
+                border_radius=style.RADIUS,
+                max_width=style.FORM_WIDTH,
             ),
         ),
         role="status",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
-ACCENT_ON_BEHALF = "#b45309"
+from components import style
+
+ACCENT_ON_BEHALF = style.ON_BEHALF
 
 
 def tid(name: str, **extra) -> dict:
@@ -44,11 +48,45 @@ def field(
         rx.cond(
             errors.contains(name),
             rx.text(
-                errors[name], color="var(--red-11)", size="1", role="alert", custom_attrs=tid(f"error-{name}")
+                errors[name], color=style.DANGER, size="1", role="alert", custom_attrs=tid(f"error-{name}")
             ),
         ),
         width="100%",
         class_name="field",
+    )
+
+
+def muted(text, size: str = "2", **props) -> rx.Component:
+    """Secondary text: hints, dates, explanations under a control."""
+    return rx.text(text, size=size, color=style.MUTED, **props)
+
+
+def section_card(title: str, *children: rx.Component, testid: str | None = None, **props) -> rx.Component:
+    """A card with a heading: the sections of My Account, Customer Service and the order page."""
+    return rx.card(
+        rx.vstack(rx.heading(title, size="4"), *children, width="100%", **props),
+        width="100%",
+        custom_attrs=tid(testid) if testid else {},
+    )
+
+
+def data_table(
+    headers: list[str],
+    rows: rx.Var,
+    render_row: Callable[[rx.Var], rx.Component],
+    empty: rx.Component,
+    **props,
+) -> rx.Component:
+    """A table of `rows` (a list var) with a header, or `empty` when there are none."""
+    return rx.cond(
+        rows.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rows, render_row)),
+            width="100%",
+            **props,
+        ),
+        empty,
     )
 
 
@@ -63,14 +101,14 @@ def empty_state(
     icon: str, title: str, body: str | rx.Component = "", testid: str = "empty-state", *actions
 ) -> rx.Component:
     return rx.vstack(
-        rx.icon(icon, size=36, color="var(--gray-9)"),
+        rx.icon(icon, size=36, color=style.FAINT),
         rx.heading(title, size="4"),
-        rx.text(body, color="var(--gray-11)") if isinstance(body, str) else body,
+        rx.text(body, color=style.MUTED) if isinstance(body, str) else body,
         *actions,
         align="center",
-        padding="2.5em",
-        border="1px dashed var(--gray-6)",
-        border_radius="12px",
+        padding=style.PAD_EMPTY,
+        border=f"1px dashed {style.LINE_STRONG}",
+        border_radius=style.RADIUS_LARGE,
         width="100%",
         custom_attrs=tid(testid),
     )
@@ -84,10 +122,10 @@ def price(
             now,
             weight="bold",
             size=size,
-            color=rx.cond(discounted, "var(--red-11)", "var(--gray-12)"),
+            color=rx.cond(discounted, style.DANGER, style.TEXT),
             custom_attrs=tid(testid) if testid else {},
         ),
-        rx.cond(discounted, rx.text(was, size="1", color="var(--gray-11)", text_decoration="line-through")),
+        rx.cond(discounted, rx.text(was, size="1", color=style.MUTED, text_decoration="line-through")),
         align="baseline",
         spacing="2",
     )
@@ -97,7 +135,10 @@ def loading(flag: rx.Var, content: rx.Component) -> rx.Component:
     return rx.cond(
         flag,
         rx.center(
-            rx.spinner(size="3"), rx.el.span("Loading", class_name="sr-only"), padding="3em", role="status"
+            rx.spinner(size="3"),
+            rx.el.span("Loading", class_name="sr-only"),
+            padding=style.PAD_LOADING,
+            role="status",
         ),
         content,
     )

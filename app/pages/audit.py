@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.customer_service import AuditState
+from components import style
 from components.shell import page
 from components.ui import empty_state, loading, tid
 
@@ -51,9 +52,7 @@ def audit_page() -> rx.Component:
             rx.vstack(
                 rx.heading("Audit log", size="6"),
                 filters(),
-                rx.cond(
-                    AuditState.error != "", rx.text(AuditState.error, color="var(--red-11)", role="alert")
-                ),
+                rx.cond(AuditState.error != "", rx.text(AuditState.error, color=style.DANGER, role="alert")),
                 rx.cond(
                     AuditState.rows.length() > 0,
                     rx.table.root(
@@ -81,7 +80,7 @@ def audit_page() -> rx.Component:
                                     rx.table.cell(
                                         r.customer,
                                         " ",
-                                        rx.text.span(r.customer_number, size="1", color="var(--gray-11)"),
+                                        rx.text.span(r.customer_number, size="1", color=style.MUTED),
                                     ),
                                     rx.table.cell(rx.code(r.action)),
                                     rx.table.cell(r.cart, " ", r.order),

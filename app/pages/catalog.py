@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.catalog import CatalogState
+from components import style
 from components.shell import page
 from components.ui import empty_state, loading, price, tid
 
@@ -24,7 +25,7 @@ def product_card(item: rx.Var) -> rx.Component:  # a CatalogState.items row (Pro
                         height="auto",
                         aspect_ratio="1",
                         object_fit="cover",
-                        border_radius="8px",
+                        border_radius=style.RADIUS,
                     ),
                     rx.cond(
                         item.discounted,
@@ -137,7 +138,7 @@ def catalog_page() -> rx.Component:
             CatalogState.total,
             " products",
             size="2",
-            color="var(--gray-11)",
+            color=style.MUTED,
             custom_attrs=tid("result-count"),
         ),
         loading(

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.registration import ConfirmAccountState as S
+from components import style
 from components.shell import page
 from components.ui import error_callout, field, loading, tid
 
@@ -53,7 +54,7 @@ def link_problem() -> rx.Component:
         error_callout(S.link_error, "confirm-account-error"),
         rx.hstack(
             rx.link("Sign in", href="/login", weight="medium"),
-            rx.text("or", size="2", color="var(--gray-11)"),
+            rx.text("or", size="2", color=style.MUTED),
             rx.link("register again", href="/login", weight="medium"),
             spacing="2",
             align="center",
@@ -74,7 +75,7 @@ def confirm_account_page() -> rx.Component:
                 width="100%",
             ),
             width="100%",
-            max_width="460px",
+            max_width=style.FORM_WIDE,
         ),
         width="100%",
     )

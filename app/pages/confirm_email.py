@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.email_change import ConfirmEmailState as S
+from components import style
 from components.shell import page
 from components.ui import error_callout, loading, tid
 
@@ -17,7 +18,7 @@ def confirmed() -> rx.Component:
             "Every other browser signed in to your account was signed out, and links sent to your old "
             "address no longer work.",
             size="2",
-            color="var(--gray-11)",
+            color=style.MUTED,
         ),
         rx.cond(
             S.signed_in_here,
@@ -56,7 +57,7 @@ def confirm_email_page() -> rx.Component:
                 width="100%",
             ),
             width="100%",
-            max_width="460px",
+            max_width=style.FORM_WIDE,
         ),
         width="100%",
     )

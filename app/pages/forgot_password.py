@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.passwords import ForgotPasswordState as F
+from components import style
 from components.shell import page
 from components.ui import field, tid
 
@@ -11,7 +12,7 @@ def request_form() -> rx.Component:
             rx.text(
                 "Enter the email address of your account. We will send you a link to choose a new password.",
                 size="2",
-                color="var(--gray-11)",
+                color=style.MUTED,
             ),
             field(
                 "Email",
@@ -48,7 +49,7 @@ def sent() -> rx.Component:
         rx.text(
             "No email? Check your spam folder, or ask customer service to send you a new link.",
             size="2",
-            color="var(--gray-11)",
+            color=style.MUTED,
         ),
         spacing="3",
         width="100%",
@@ -67,7 +68,7 @@ def forgot_password_page() -> rx.Component:
                 width="100%",
             ),
             width="100%",
-            max_width="460px",
+            max_width=style.FORM_WIDE,
         ),
         width="100%",
     )

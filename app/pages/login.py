@@ -3,6 +3,7 @@ import reflex as rx
 from app import config
 from app.state.registration import RegisterState
 from app.state.session import SessionState
+from components import style
 from components.shell import page
 from components.ui import error_callout, field, tid
 
@@ -74,7 +75,7 @@ def register_sent() -> rx.Component:
             "No email after a few minutes? Check your spam folder, or register again: the new link replaces "
             "the old one. If this address already has an account, the email tells you how to sign in.",
             size="2",
-            color="var(--gray-11)",
+            color=style.MUTED,
         ),
         rx.button(
             "Use another email address",
@@ -137,7 +138,7 @@ def register_fields() -> rx.Component:
                 max_length=128,
                 autocomplete="new-password",
             ),
-            rx.cond(e.contains("form"), rx.text(e["form"], color="var(--red-11)", role="alert")),
+            rx.cond(e.contains("form"), rx.text(e["form"], color=style.DANGER, role="alert")),
             rx.button(
                 "Register",
                 type="submit",

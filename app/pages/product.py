@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.catalog import ProductState
+from components import style
 from components.shell import page
 from components.ui import empty_state, loading, price, tid
 
@@ -33,8 +34,8 @@ def product_page() -> rx.Component:
                     src=p.image,
                     alt=p.name,
                     width=["100%", "100%", "420px"],
-                    border_radius="12px",
-                    border="1px solid var(--gray-4)",
+                    border_radius=style.RADIUS_LARGE,
+                    border=f"1px solid {style.LINE}",
                 ),
                 rx.vstack(
                     rx.link(p.category, href="/?category=" + p.category_slug, size="2"),
@@ -44,7 +45,7 @@ def product_page() -> rx.Component:
                         p.discounted,
                         rx.badge(p.promo, color_scheme="red", custom_attrs=tid("pdp-promo")),
                     ),
-                    rx.text(p.description, color="var(--gray-11)"),
+                    rx.text(p.description, color=style.MUTED),
                     option_select(
                         p.option1_name,
                         p.option1_values,
@@ -62,7 +63,7 @@ def product_page() -> rx.Component:
                     rx.text(
                         ProductState.stock_label,
                         size="2",
-                        color=rx.cond(ProductState.in_stock, "var(--green-11)", "var(--red-11)"),
+                        color=rx.cond(ProductState.in_stock, style.SUCCESS, style.DANGER),
                         custom_attrs=tid("pdp-stock"),
                     ),
                     rx.hstack(
@@ -95,14 +96,14 @@ def product_page() -> rx.Component:
                         ProductState.quantity_error != "",
                         rx.text(
                             ProductState.quantity_error,
-                            color="var(--red-11)",
+                            color=style.DANGER,
                             size="2",
                             role="alert",
                             custom_attrs=tid("pdp-qty-error"),
                         ),
                     ),
                     spacing="3",
-                    max_width="520px",
+                    max_width=style.MEDIA_WIDTH,
                 ),
                 direction=rx.breakpoints(initial="column", md="row"),
                 spacing="6",

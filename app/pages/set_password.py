@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.passwords import SetPasswordState as S
+from components import style
 from components.shell import page
 from components.ui import error_callout, field, loading, tid
 
@@ -82,7 +83,7 @@ def set_password_page() -> rx.Component:
                 width="100%",
             ),
             width="100%",
-            max_width="460px",
+            max_width=style.FORM_WIDE,
         ),
         width="100%",
     )
