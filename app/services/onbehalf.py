@@ -147,13 +147,16 @@ def close(db: Session, ob: OnBehalfSession, reason: str) -> bool:
     return True
 
 
-def why_ended(db: Session, on_behalf_id: object) -> str:
-    """How an on-behalf session ended, in words. For the tab that showed it: the id comes from that tab's
-    server-side state (never from the browser), and the CSR may have signed out meanwhile."""
+def why_ended(db: Session, on_behalf_id: object) -> tuple[str, str]:
+    """Whom an on-behalf session was for and how it ended, in words: (customer's name, reason). For the tab that
+    showed it: the id comes from that tab's server-side state (never from the browser); read from the database,
+    because that tab may already show nobody (an event of its own ran after the end)."""
     ob = get_by_id(db, OnBehalfSession, on_behalf_id)
     if ob is None or ob.ended_at is None:
-        return "it ended"
-    return END_REASONS.get(ob.end_reason, "it ended")
+        return "the customer", "it ended"
+    customer = db.get(Account, ob.customer_id)
+    name = f"{customer.first_name} {customer.last_name}" if customer else "the customer"
+    return name, END_REASONS.get(ob.end_reason, "it ended")
 
 
 def end_all_for_customer(db: Session, customer_id: int, reason: str) -> int:

@@ -220,9 +220,12 @@ class SessionState(rx.State):
     async def on_behalf_ended(self):
         """The on-behalf session this tab shows ended elsewhere (another tab, another browser, the idle
         timeout, a hand back): show the truth and leave the customer's pages."""
-        ended_id, name = self._on_behalf_id, self.customer_name
-        # Why, from the database: the cart that said so may be unlinked from this tab already.
-        reason = await run(self, lambda db, caller, anon: onbehalf.why_ended(db, ended_id), activity=False)
+        ended_id = self._on_behalf_id
+        # Whom and why, from the database: the cart that said so may be unlinked from this tab already, and an
+        # event of this tab (its presence check-in) may have shown the CSR as themself meanwhile.
+        name, reason = await run(
+            self, lambda db, caller, anon: onbehalf.why_ended(db, ended_id), activity=False
+        )
         caller = await refresh_identity(self)
         if not caller.signed_in:
             return [rx.redirect("/login"), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]

@@ -118,6 +118,18 @@ def test_a_session_ended_elsewhere_is_told_and_leaves_the_customer(client, peopl
     assert not tab1.session.on_behalf and tab1.state(AccountState).profile == Profile()
 
 
+def test_the_notice_names_the_customer_even_after_the_tab_already_showed_the_csr_as_themself(client, people):
+    """Was: "Your session on behalf of  ended" when the tab's presence check-in ran between the end and the
+    notice (the check-in shows the caller as they are now: on behalf of nobody)."""
+    tab1 = client(people["csr"])
+    tab1.call(CustomerServiceState, "access", people["jane"].id)
+    client(people["csr"]).call(CustomerServiceState, "access", people["smith"].id)  # ends Jane's session
+    tab1.call(SessionState, "keep_alive")  # an event of this tab first: it shows the CSR as themself
+    assert tab1.session.customer_name == ""
+    events = tab1.call(SessionState, "on_behalf_ended")
+    assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
+
+
 # -- a page load shows the stored state only to its person (docs/SECURITY.md "client token") ----------
 
 
