@@ -3,7 +3,7 @@ import reflex as rx
 from app.state.customer_service import AuditState
 from components import style
 from components.shell import page
-from components.ui import empty_state, loading, tid
+from components.ui import data_table, empty_state, loading, tid
 
 
 def filters() -> rx.Component:
@@ -43,6 +43,18 @@ def filters() -> rx.Component:
     )
 
 
+def audit_row(r: rx.Var) -> rx.Component:  # an AuditState.rows row (AuditRow)
+    return rx.table.row(
+        rx.table.cell(r.at),
+        rx.table.cell(r.csr),
+        rx.table.cell(r.customer, " ", rx.text.span(r.customer_number, size="1", color=style.MUTED)),
+        rx.table.cell(rx.code(r.action)),
+        rx.table.cell(r.cart, " ", r.order),
+        rx.table.cell(r.details),
+        custom_attrs={"data-testid": "audit-row", "data-action": r.action},
+    )
+
+
 @page("/customer-service/audit", "Audit log — Harbor & Pine", on_load=AuditState.load)
 def audit_page() -> rx.Component:
     return loading(
@@ -53,48 +65,14 @@ def audit_page() -> rx.Component:
                 rx.heading("Audit log", size="6"),
                 filters(),
                 rx.cond(AuditState.error != "", rx.text(AuditState.error, color=style.DANGER, role="alert")),
-                rx.cond(
-                    AuditState.rows.length() > 0,
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in [
-                                        "Time (UTC)",
-                                        "CSR",
-                                        "Customer",
-                                        "Action",
-                                        "Cart / order",
-                                        "Details",
-                                    ]
-                                ]
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                AuditState.rows,
-                                lambda r: rx.table.row(
-                                    rx.table.cell(r.at),
-                                    rx.table.cell(r.csr),
-                                    rx.table.cell(
-                                        r.customer,
-                                        " ",
-                                        rx.text.span(r.customer_number, size="1", color=style.MUTED),
-                                    ),
-                                    rx.table.cell(rx.code(r.action)),
-                                    rx.table.cell(r.cart, " ", r.order),
-                                    rx.table.cell(r.details),
-                                    custom_attrs={"data-testid": "audit-row", "data-action": r.action},
-                                ),
-                            )
-                        ),
-                        width="100%",
-                        size="1",
-                    ),
+                data_table(
+                    ["Time (UTC)", "CSR", "Customer", "Action", "Cart / order", "Details"],
+                    AuditState.rows,
+                    audit_row,
                     empty_state(
                         "scroll-text", "No audit entries", "Nothing matches these filters.", "audit-empty"
                     ),
+                    size="1",
                 ),
                 spacing="4",
                 width="100%",
