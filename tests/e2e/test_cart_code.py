@@ -37,14 +37,16 @@ def test_a_csr_moves_an_anonymous_cart_into_a_customers_cart_with_its_code(new_c
     csr.shop_on_behalf(customer.email)
     csr.cart.open()
     expect(csr.cart.tid("bind-cart-submit")).to_be_disabled()  # not without the lock
+    csr.catalog.open()  # the cart page has lock controls of its own: lock from the mini-cart elsewhere
     csr.minicart.lock()
     csr.minicart.close()
+    csr.cart.open()
     csr.cart.bind_code("ZZZZ-ZZZZ")
     expect(csr.cart.bind_error()).to_contain_text("not valid")
     expect(anon.cart.lines()).to_have_count(2)  # nothing moved
 
     csr.cart.bind_code(" " + code.lower().replace("-", " ") + " ")  # as typed from the phone
-    csr.expect_toast("Moved the shopper's cart (2 lines)")
+    csr.cart.expect_toast("Moved the shopper's cart (2 lines)")
     expect(csr.cart.bind_error()).to_have_count(0)
     expect(csr.cart.line("BAG-TOTE")).to_be_visible()
     expect(csr.cart.line("TEE-VNECK")).to_be_visible()
@@ -68,6 +70,7 @@ def test_a_csr_moves_an_anonymous_cart_into_a_customers_cart_with_its_code(new_c
     shopper.cart.open()
     expect(shopper.cart.line("BAG-TOTE")).to_be_visible()
     expect(shopper.cart.line("TEE-VNECK").get_by_test_id("cart-line-qty")).to_have_value("2")
+    csr.catalog.open()
     csr.minicart.unlock()
 
     boss = Store(new_context().new_page())
