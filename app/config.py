@@ -58,6 +58,13 @@ COUPON_GUESS_PAUSE_MINUTES: int = 15
 # waits for the database and Redis before answering 503.
 INSTANCE: str = os.environ.get("INSTANCE", "")
 HEALTH_TIMEOUT_SECONDS: float = float(os.environ.get("HEALTH_TIMEOUT_SECONDS", "2"))
+# An anonymous shopper's cart lives in a cookie that the browser keeps this many days (app/state/session.py);
+# its cart code (app/services/cart_codes.py) is valid no longer than that after the cart last changed.
+ANON_CART_DAYS: int = 30
+# Cart codes customer service may enter that are not valid, within the window, before binding is refused a while.
+CART_CODE_MAX_GUESSES: int = int(os.environ.get("CART_CODE_MAX_GUESSES", "10"))
+CART_CODE_GUESS_WINDOW_MINUTES: int = 15
+CART_CODE_GUESS_PAUSE_MINUTES: int = 15
 
 # Where the store is reachable from a customer's browser: links in outbound mail start with it.
 PUBLIC_URL: str = (os.environ.get("PUBLIC_URL") or f"http://localhost:{PORT}").rstrip("/")

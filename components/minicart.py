@@ -127,6 +127,15 @@ def minicart() -> rx.Component:
                     ),
                 ),
                 rx.cond(
+                    LiveCart.moved & ~SessionState.signed_in,
+                    rx.callout(
+                        "Customer service moved your cart into a customer's account.",
+                        icon="headset",
+                        size="1",
+                        custom_attrs=tid("minicart-moved-notice"),
+                    ),
+                ),
+                rx.cond(
                     LiveCart.lines.length() > 0,
                     rx.vstack(
                         rx.foreach(LiveCart.lines, minicart_line),

@@ -27,12 +27,21 @@ class Cart(SQLModel, table=True):
             sqlite_where=text("locked_by_id IS NOT NULL"),
             postgresql_where=text("locked_by_id IS NOT NULL"),
         ),
+        # An anonymous cart's code for customer service (app/services/cart_codes.py): unique while it is set;
+        # cleared when the cart is bound or merged, so a code names one cart at most, ever at a time.
+        Index(
+            "ux_cart_code",
+            "code",
+            unique=True,
+            sqlite_where=text("code IS NOT NULL"),
+            postgresql_where=text("code IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int | None = Field(default=None, foreign_key="account.id")
     anon_key_hash: str | None = Field(default=None, max_length=64)
-    status: str = Field(default="active", max_length=20)  # active | ordered | merged
+    status: str = Field(default="active", max_length=20)  # active | ordered | merged | moved
     version: int = Field(default=1)
     locked_by_id: int | None = Field(default=None, foreign_key="account.id")
     locked_at: datetime | None = utc_field(default=None, nullable=True)
@@ -40,6 +49,9 @@ class Cart(SQLModel, table=True):
     # Customer service prepared this cart and handed it back; shown to the customer once.
     prepared_by_id: int | None = Field(default=None, foreign_key="account.id")
     updated_at: datetime = utc_field(default_factory=utcnow)
+    # An anonymous cart's code to read out to customer service, stored as shown without the dash (valid
+    # only while the cart is active and not expired; app/services/cart_codes.py).
+    code: str | None = Field(default=None, max_length=8)
 
 
 class CartLine(SQLModel, table=True):

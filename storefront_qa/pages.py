@@ -267,6 +267,10 @@ class MiniCart(Base):
         self.takeover_confirm_button().click()
         expect(self.status()).to_have_text("Locked by you")
 
+    def moved_notice(self) -> Locator:
+        """Anonymous, open: customer service moved this browser's cart into a customer's account."""
+        return self.tid("minicart-moved-notice")
+
 
 class CatalogPage(Base):
     def open(self, query: str = "") -> None:
@@ -398,6 +402,26 @@ class CartPage(Base):
     def adjustment(self, code: str) -> Locator:
         """The line's "Adjusted −$x each on n items: <reason>", on a line with a price adjustment."""
         return self.line(code).get_by_test_id("cart-line-adjustment")
+
+    def code(self) -> str:
+        """Anonymous, with lines: the cart code to read out to customer service, e.g. "K7QM-4XPA"."""
+        expect(self.tid("cart-code")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"))
+        return self.tid("cart-code").inner_text()
+
+    def moved_notice(self) -> Locator:
+        """Anonymous: customer service moved this browser's cart into a customer's account (arrives live)."""
+        return self.tid("cart-moved-notice")
+
+    def bind_code(self, code: str) -> None:
+        """On behalf, holding the lock: enter a shopper's cart code and Move cart here. Wait for the toast (it
+        moved) or `bind_error()` (refused)."""
+        expect(self.tid("bind-cart-code")).to_be_enabled()
+        self.tid("bind-cart-code").fill(code)
+        self.tid("bind-cart-submit").click()
+
+    def bind_error(self) -> Locator:
+        """Why the cart code was refused."""
+        return self.tid("bind-cart-error")
 
     def checkout(self) -> None:
         self.checkout_button().click()

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from app.state.cart import CAN_EDIT, CartState, LiveCart
+from app.state.cart import CAN_EDIT, LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components.minicart import lock_controls
 from components.shell import page
@@ -206,12 +206,95 @@ def finish_on_behalf() -> rx.Component:
     )
 
 
+def cart_code() -> rx.Component:
+    """An anonymous shopper's cart code, to read out to customer service over the phone."""
+    return rx.cond(
+        ~SessionState.signed_in & (LiveCart.code != "") & (LiveCart.lines.length() > 0),
+        rx.callout(
+            rx.text(
+                "On the phone with customer service? Read them your cart code: ",
+                rx.code(LiveCart.code, size="4", weight="bold", custom_attrs=tid("cart-code")),
+                ". They can move this cart into your customer account.",
+            ),
+            icon="phone",
+        ),
+    )
+
+
+def moved_notice() -> rx.Component:
+    return rx.cond(
+        LiveCart.moved & ~SessionState.signed_in,
+        rx.callout(
+            "Customer service moved your cart into a customer's account. Sign in to that account to see it.",
+            icon="headset",
+            custom_attrs=tid("cart-moved-notice"),
+        ),
+    )
+
+
+def bind_cart_code() -> rx.Component:
+    """On behalf, holding the lock: move an anonymous shopper's cart into this customer's with its code."""
+    return rx.form(
+        rx.vstack(
+            rx.el.label("Shopper's cart code", html_for="f-bind-cart-code", class_name="field-label"),
+            rx.hstack(
+                rx.input(
+                    id="f-bind-cart-code",
+                    name="cart_code",
+                    placeholder="K7QM-4XPA",
+                    max_length=40,
+                    auto_complete="off",
+                    disabled=~LOCKED_BY_ME,
+                    custom_attrs=tid("bind-cart-code"),
+                ),
+                rx.button(
+                    "Move cart here",
+                    type="submit",
+                    size="2",
+                    disabled=~LOCKED_BY_ME,
+                    custom_attrs=tid("bind-cart-submit"),
+                ),
+                spacing="2",
+            ),
+            rx.cond(
+                CartState.bind_code_error != "",
+                rx.text(
+                    CartState.bind_code_error,
+                    size="1",
+                    color="var(--red-11)",
+                    role="alert",
+                    custom_attrs=tid("bind-cart-error"),
+                ),
+            ),
+            rx.text(
+                "The lines of an anonymous shopper's cart move into this customer's cart.",
+                size="1",
+                color="var(--gray-11)",
+            ),
+            spacing="1",
+        ),
+        on_submit=CartState.bind_cart_code,
+        # A cart change bumps the version and clears the box; a refusal keeps what was typed to fix.
+        key=LiveCart.version.to(str) + "-bind",
+        reset_on_submit=False,
+        padding="0.75em",
+        border_radius="8px",
+        background="var(--amber-3)",
+        width="100%",
+    )
+
+
 @page("/cart", "Cart — Harbor & Pine")
 def cart_page() -> rx.Component:
     return rx.vstack(
         rx.heading("Shopping cart", size="6"),
-        rx.cond(SessionState.on_behalf, rx.box(lock_controls(), max_width="420px")),
+        rx.cond(
+            SessionState.on_behalf,
+            rx.vstack(lock_controls(), bind_cart_code(), max_width="420px", width="100%", spacing="2"),
+        ),
         readonly_notice(),
+        moved_notice(),
+        cart_code(),
         rx.cond(
             (LiveCart.prepared_by != "") & ~SessionState.on_behalf,
             rx.callout(

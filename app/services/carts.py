@@ -7,7 +7,7 @@ the database decides between concurrent editors; lines are written only after th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import and_, or_
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, changes, promotions
+from app.services import audit, cart_codes, changes, promotions
 from app.services.caller import ANONYMOUS, Caller, segments_of, staff_tag
 from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
@@ -108,6 +108,8 @@ class CartView(CartTotals):
     can_edit: bool
     read_only: bool
     prepared_by: str
+    code: str = ""  # an anonymous cart's code for customer service (app/services/cart_codes.py)
+    moved: bool = False  # customer service moved this anonymous cart into a customer's cart
 
 
 MAX_LINES = 50
@@ -197,6 +199,20 @@ def _refusal(db: Session, cart: Cart, caller: Caller) -> DomainError:
             "Customer service is working on this cart right now. It is read-only until they finish."
         )
     return Conflict(STALE_MESSAGE)
+
+
+def check_can_change(db: Session, cart: Cart, caller: Caller) -> None:
+    """Refuse now, without writing, if the caller may not change the cart (its lock, as `claim_change` sees
+    it): for work that must not start without the lock. `claim_change` still decides."""
+    db.refresh(cart)
+    if cart.status == "active":
+        if caller.on_behalf:
+            allowed = lock_active(cart) and cart.locked_by_id == caller.account_id
+        else:
+            allowed = not lock_active(cart)
+        if allowed:
+            return
+    raise _refusal(db, cart, caller)
 
 
 def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int | None) -> int:
@@ -486,7 +502,20 @@ def view(db: Session, caller: Caller, anon_key: str | None) -> CartView:
         cart = account_cart(db, caller.customer_id, create=True)
     else:
         cart = current_cart(db, caller, anon_key)
-    return _render(db, cart, priced_lines(db, caller, cart) if cart else [], caller)
+    shown = _render(db, cart, priced_lines(db, caller, cart) if cart else [], caller)
+    if cart is None and not caller.signed_in:
+        shown = replace(shown, moved=_last_moved(db, anon_key))
+    return shown
+
+
+def _last_moved(db: Session, anon_key: str | None) -> bool:
+    """Whether this browser's last cart was moved to a customer's account by customer service (until the
+    shopper starts a new one), so a reload still says where it went."""
+    key = _anon_hash(anon_key)
+    if key is None:
+        return False
+    last = db.exec(select(Cart.status).where(Cart.anon_key_hash == key).order_by(Cart.id.desc())).first()
+    return last == "moved"
 
 
 def _line_view(line: PricedLine) -> CartLineView:
@@ -534,6 +563,9 @@ def _render(db: Session, cart: Cart | None, lines: list[PricedLine], caller: Cal
         can_edit=can_edit,
         read_only=not can_edit,
         prepared_by=f"{prepared.first_name} {prepared.last_name}" if prepared else "",
+        # An anonymous cart with lines shows its code for customer service; a moved one says where it went.
+        code=cart_codes.shown(db, cart) if cart is not None and cart.account_id is None and lines else "",
+        moved=cart is not None and cart.status == "moved",
     )
 
 
@@ -551,8 +583,23 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
     cart = account_cart(db, account_id, create=True)
     if lock_active(cart):
         return 0  # customer service holds the account's cart; the anonymous cart stays as it is
+    merged = move_lines(db, anon_lines, cart)
+    db.exec(
+        update_where(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow())
+    )
+    anon.status = "merged"
+    anon.code = None
+    db.add(anon)
+    db.flush()
+    changes.cart_changed(db, cart.id)
+    return merged
+
+
+def move_lines(db: Session, lines: list[CartLine], cart: Cart, added_by_id: int | None = None) -> int:
+    """Add an anonymous cart's lines to `cart` (quantities added up, at most 99 and what is in stock); returns
+    how many lines were merged. The caller has claimed `cart` (or holds it) and closes the other cart."""
     merged = 0
-    for anon_line in anon_lines:
+    for anon_line in lines:
         variant = db.get(Variant, anon_line.variant_id)
         line = db.exec(
             select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)
@@ -561,18 +608,12 @@ def merge_anonymous(db: Session, anon_key: str | None, account_id: int) -> int:
         if qty <= 0:
             continue
         if line is None:
-            db.add(CartLine(cart_id=cart.id, variant_id=variant.id, quantity=qty))
+            db.add(CartLine(cart_id=cart.id, variant_id=variant.id, quantity=qty, added_by_id=added_by_id))
         else:
             line.quantity = qty
             db.add(line)
         merged += 1
-    db.exec(
-        update_where(Cart).where(Cart.id == cart.id).values(version=Cart.version + 1, updated_at=utcnow())
-    )
-    anon.status = "merged"
-    db.add(anon)
     db.flush()
-    changes.cart_changed(db, cart.id)
     return merged
 
 
@@ -596,6 +637,8 @@ def published_view(db: Session, cart_id: int) -> tuple[int | None, CartView] | N
         return None
     if cart.account_id:
         return cart.account_id, owner_view(db, cart_id)
+    if cart.status == "moved":
+        return None, _render(db, cart, [], ANONYMOUS)  # customer service moved it: its browser is told so
     if cart.status != "active":
         return None  # merged into an account's cart at sign-in: that browser follows the account now
     lines = priced_lines(db, ANONYMOUS, cart)

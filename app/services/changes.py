@@ -18,7 +18,9 @@ _KEY = "live_changes"
 
 @dataclass
 class CartMark:
-    event: str = ""  # lock | unlock | takeover | released | expired | abandoned | ended, or "" (an edit)
+    # lock | unlock | takeover | released | expired | abandoned | ended, moved (an anonymous cart bound to a
+    # customer's by its cart code), or "" (an edit)
+    event: str = ""
     previous_holder_id: int = 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import carts, live, locks, onbehalf
+from app.services import cart_binding, carts, live, locks, onbehalf
 from app.services.errors import DomainError
 from app.services.validation import form_values
 from app.state import toast
@@ -50,6 +50,8 @@ def link_token(view: carts.CartView, client_token: str) -> str:
 class CartState(rx.State):
     panel_open: bool = False
     adjust_line_id: int = 0
+    # Why the cart code the CSR entered was refused (the field under the box on the cart page).
+    bind_code_error: str = ""
 
     async def _live(self, view: carts.CartView) -> LiveCart:
         client_token = self.router.session.client_token
@@ -75,6 +77,7 @@ class CartState(rx.State):
         """Every page's on_load: the mini-cart. Panels and dialogs do not outlive the page they were on."""
         self.panel_open = False
         self.adjust_line_id = 0
+        self.bind_code_error = ""
         await self._reload()
 
     @rx.event
@@ -89,8 +92,9 @@ class CartState(rx.State):
         except DomainError as e:
             await self._reload()
             return toast.error(e.message)
-        if not (await self.get_state(LiveCart)).cart_id:
-            await self._reload()  # the change created this browser's cart: follow it from now on
+        live_cart = await self.get_state(LiveCart)
+        if not live_cart.cart_id or live_cart.moved:
+            await self._reload()  # the change created this browser's (new) cart: follow it from now on
         if success:
             added = isinstance(result, carts.AddedToCart)
             return toast.success(success.format(name=result.name) if added else success)
@@ -157,6 +161,23 @@ class CartState(rx.State):
         return await self._change(
             lambda db, caller, anon: locks.take_over(db, caller, expected_lock), "You took over the lock."
         )
+
+    @rx.event
+    async def bind_cart_code(self, form: dict):
+        """A CSR on behalf, holding the lock, moves an anonymous shopper's cart into the customer's with the
+        code the shopper reads out (app/services/cart_binding.py decides everything)."""
+        typed = form_values(form).get("cart_code", "")
+        self.bind_code_error = ""
+        try:
+            bound = await run(self, lambda db, caller, anon: cart_binding.bind(db, caller, typed))
+        except DomainError as e:
+            if e.field == cart_binding.FIELD:
+                self.bind_code_error = e.message
+                return None
+            await self._reload()
+            return toast.error(e.message)
+        lines = f"{bound.lines} line{'s' if bound.lines != 1 else ''}"
+        return toast.success(f"Moved the shopper's cart ({lines}) into {bound.customer}'s cart.")
 
     # -- finishing on behalf ---------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ VIEW_FIELDS = (
     "lock_since",
     "lock_ref",
     "prepared_by",
+    "code",
+    "moved",
 )
 # Copied by name from the published view: a name it lacks fails at import, not on the first publish.
 if _missing := set(VIEW_FIELDS) - {f.name for f in dataclasses.fields(carts.CartView)}:
@@ -62,6 +64,11 @@ class LiveCart(rx.SharedState):
     lock_since: str = ""
     lock_ref: str = ""
     prepared_by: str = ""
+    # An anonymous cart's code to read out to customer service (app/services/cart_codes.py); only that
+    # browser's tabs are linked to an anonymous cart. `moved`: customer service moved this cart into a
+    # customer's account (lock_event "moved"), so its page says where the lines went.
+    code: str = ""
+    moved: bool = False
     # The last lock event and whom it displaced, so the displaced CSR's page can say so.
     lock_event: str = ""
     previous_holder_tag: str = ""

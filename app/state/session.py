@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from app import config
 from app.services import auth, identity, onbehalf, session_cookie
 from app.services.caller import Caller
 from app.services.db import utcnow
@@ -39,7 +40,7 @@ class SessionState(rx.State):
     """What the header shows. The credential is not here: it is the HttpOnly session cookie, which the
     server reads from the websocket's handshake in every event (app/state/guard.py `credential`)."""
 
-    anon_key: str = rx.Cookie("", name="anon", max_age=30 * 86400, same_site="lax")
+    anon_key: str = rx.Cookie("", name="anon", max_age=config.ANON_CART_DAYS * 86400, same_site="lax")
     # The OWASP device cookie (app/services/devices.py) is HttpOnly, like the session's: set by the
     # session-cookie endpoint, read from the websocket handshake (app/state/guard.py `device`).
     # Where this tab goes next by a full page load (go_through_endpoint; components/leave.py).

@@ -322,6 +322,8 @@ def test_jane_reads_her_orders(store: Store, visit: Visit):
     "on-behalf-minicart",
     "on-behalf-locked",
     "on-behalf-cart",
+    "bind-cart-refused",
+    "cart-moved",
     "on-behalf-checkout",
     "on-behalf-order",
     "recent-sessions",
@@ -368,6 +370,18 @@ def test_csr_on_behalf_pages(store: Store, new_context, visit: Visit):
     expect(s.minicart.counter()).not_to_have_text("0")
     s.cart.open()
     visit.reached("on-behalf-cart", page)
+    s.cart.bind_code("ZZZZ-ZZZZ")
+    expect(s.cart.bind_error()).to_be_visible()
+    visit.reached("bind-cart-refused", page)
+    anonymous = Store(new_context().new_page())
+    anonymous.product.open("BAG-TOTE")
+    anonymous.product.add(1)
+    expect(anonymous.minicart.tid("minicart-count")).to_have_text("1")
+    anonymous.cart.open()
+    s.cart.bind_code(anonymous.cart.code())
+    expect(anonymous.cart.moved_notice()).to_be_visible()
+    anonymous.minicart.open()
+    visit.reached("cart-moved", anonymous.page)
     s.cart.checkout_for_customer()
     visit.reached("on-behalf-checkout", page)
     s.checkout.pay()
