@@ -4,6 +4,7 @@ it in .tools/).
 
 Customers: smith17 (forgot password) and smith21…smith23."""
 
+import functools
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from storefront_qa.journeys import on_behalf_of, shopper, staff
 from storefront_qa.pages import Store
 
 AXE = Path(__file__).resolve().parents[2] / ".tools/node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Browsers whose pages take axe-core as an injected script: they bypass the store's Content-Security-Policy
+    (which tests/e2e/test_headers.py checks); what axe examines is the page as the store renders it."""
+    return functools.partial(new_context, bypass_csp=True)
 
 
 def violations(page: Page) -> list[str]:
