@@ -101,7 +101,7 @@ def cart() -> rx.Component:
                 color_scheme=rx.cond(c.locked, "amber", "gray"),
                 custom_attrs=tid("c360-cart-lock"),
             ),
-            rx.text(c.count, " items · ", c.subtotal, size="2", color="var(--gray-11)"),
+            rx.text(c.summary, size="2", color="var(--gray-11)"),
             spacing="3",
             align="center",
         ),

@@ -68,6 +68,7 @@ class CartSummary:
     lines: list[CartLineRow] = field(default_factory=list)
     count: int = 0
     subtotal: str = "$0.00"
+    summary: str = "0 items · $0.00"
     locked: bool = False
     lock: str = "Unlocked"  # or "Locked by <CSR> since HH:MM UTC"
 
@@ -175,6 +176,7 @@ def _cart(db: Session, customer: Account) -> CartSummary:
         ],
         count=shown["count"],
         subtotal=shown["subtotal"],
+        summary=f"{shown['count']} item{'' if shown['count'] == 1 else 's'} · {shown['subtotal']}",
         locked=shown["locked"],
         lock=f"Locked by {shown['lock_holder']}{since}" if shown["locked"] else "Unlocked",
     )

@@ -96,7 +96,7 @@ def test_the_view_shows_profile_addresses_cart_with_its_lock_orders_sessions_and
     assert view.addresses[0].defaults == "Default shipping · Default billing"
 
     assert [(line.code, line.quantity, line.total) for line in view.cart.lines] == [("TEE-1", 2, "$40.00")]
-    assert view.cart.count == 2 and view.cart.subtotal == "$40.00"
+    assert view.cart.count == 2 and view.cart.subtotal == "$40.00" and view.cart.summary == "2 items · $40.00"
     assert view.cart.locked and view.cart.lock.startswith("Locked by Sam Agent since ")
 
     assert len(view.orders) == customer360.ORDERS == 10
