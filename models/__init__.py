@@ -4,6 +4,7 @@ from models.accounts import Account, Address, AuthSession, PasswordToken
 from models.audit import AuditEvent, OnBehalfSession
 from models.carts import Cart, CartLine
 from models.catalog import Category, Product, Store, StoreStock, Variant
+from models.notes import CustomerNote
 from models.orders import Order, OrderLine
 from models.promotions import Coupon, CouponUse, Promotion
 from models.security import SessionHandoff, Throttle, TrustedDevice
@@ -18,6 +19,7 @@ __all__ = [
     "Category",
     "Coupon",
     "CouponUse",
+    "CustomerNote",
     "OnBehalfSession",
     "Order",
     "OrderLine",

@@ -36,6 +36,7 @@ __all__ = [
     "ConfirmAccountPage",
     "ConfirmEmailPage",
     "CreateCustomerDialog",
+    "Customer360Page",
     "CustomerServicePage",
     "EndSessionDialog",
     "FindCustomer",
@@ -799,6 +800,80 @@ class FindCustomer(Base):
         self.page.wait_for_url(at("/cart"))
         self.ready()
 
+    def view_360(self, text: str) -> None:
+        """Open the Customer 360 page of the row containing `text`."""
+        self.row(text).get_by_test_id("action-view-360").click()
+        self.page.wait_for_url(re.compile(r".*/customer-service/customer/C\d+/?$"))
+        self.ready()
+
+
+class Customer360Page(Base):
+    """/customer-service/customer/<customer number>: one customer as customer service sees them (a deep link
+    a CSR can share): profile, cart and its lock, last orders, on-behalf sessions, notes; Access account and
+    View cart."""
+
+    PATH = "/customer-service/customer/"
+
+    def open(self, customer_number: str) -> None:
+        self.goto(self.PATH + customer_number)
+        expect(self.tid("customer-360").or_(self.not_found())).to_be_visible()
+
+    def reload(self) -> None:
+        """Load the deep link again from the server."""
+        self.page.reload()
+        self.ready()
+
+    def view(self) -> Locator:
+        return self.tid("customer-360")
+
+    def not_found(self) -> Locator:
+        return self.tid("customer-360-not-found")
+
+    def cart_lines(self) -> Locator:
+        return self.tid("c360-cart-line")
+
+    def cart_line(self, code: str) -> Locator:
+        return self.page.locator(f'[data-testid="c360-cart-line"][data-code="{code}"]')
+
+    def lock(self) -> Locator:
+        """The cart's lock: "Unlocked", or "Locked by <CSR> since HH:MM UTC"."""
+        return self.tid("c360-cart-lock")
+
+    def order_rows(self) -> Locator:
+        return self.tid("c360-order-row")
+
+    def order_row(self, number: str) -> Locator:
+        return self.page.locator(f'[data-testid="c360-order-row"][data-order-number="{number}"]')
+
+    def session_rows(self) -> Locator:
+        """The customer's on-behalf sessions, newest first: CSR, started, ended, how it ended."""
+        return self.tid("c360-session-row")
+
+    def notes(self) -> Locator:
+        """CSR notes, newest first."""
+        return self.tid("customer-note")
+
+    def add_note(self, text: str) -> None:
+        """Save a note and wait until it is the newest one shown."""
+        self.tid("customer-note-input").fill(text)
+        self.tid("customer-note-save").click()
+        expect(self.notes().first).to_contain_text(text)
+
+    def note_error(self) -> Locator:
+        return self.tid("error-body")
+
+    def access(self) -> None:
+        """Access account: on behalf of the customer, to their My Account."""
+        self.tid("c360-access-account").click()
+        self.page.wait_for_url(at("/account"))
+        self.ready()
+
+    def view_cart(self) -> None:
+        """View cart: on behalf of the customer, to their cart."""
+        self.tid("c360-view-cart").click()
+        self.page.wait_for_url(at("/cart"))
+        self.ready()
+
 
 class CreateCustomerDialog(Base):
     """Create customer on Customer Service: for a caller without an account; on behalf of them at once."""
@@ -928,6 +1003,7 @@ class Store:
         self.customer_service = CustomerServicePage(page)
         self.find_customer = self.customer_service.find_customer
         self.create_customer = CreateCustomerDialog(page)
+        self.customer_360 = Customer360Page(page)
         self.audit = AuditPage(page)
 
     def sign_in(self, email: str, password: str) -> None:

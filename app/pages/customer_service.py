@@ -78,33 +78,54 @@ def customer_row(row: rx.Var) -> rx.Component:  # a CustomerServiceState.results
             rx.badge(row.lock, color_scheme=rx.cond(row.lock == "Unlocked", "gray", "amber"), size="1")
         ),
         rx.table.cell(
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.button(
-                        "Actions",
-                        rx.icon("chevron-down", size=14),
-                        variant="soft",
-                        size="1",
-                        custom_attrs=tid("customer-actions"),
-                    )
-                ),
-                rx.menu.content(
-                    rx.menu.item(
-                        rx.icon("log-in", size=14),
-                        "Access customer's account",
-                        on_click=CS.access(row.id),
-                        custom_attrs=tid("action-access-account"),
+            rx.hstack(
+                # A link, so a CSR can open it in a new tab or copy it: the 360 page is a deep link.
+                rx.button(
+                    rx.link(
+                        rx.icon("id-card", size=14),
+                        "360",
+                        href="/customer-service/customer/" + row.customer_number,
+                        aria_label="Customer 360 of " + row.name,
+                        underline="none",
+                        custom_attrs=tid("action-view-360"),
                     ),
-                    rx.menu.item(
-                        rx.icon("shopping-cart", size=14),
-                        "View cart",
-                        on_click=CS.view_cart(row.id),
-                        custom_attrs=tid("action-view-cart"),
-                    ),
+                    as_child=True,
+                    variant="outline",
+                    size="1",
                 ),
+                actions_menu(row),
+                spacing="2",
             )
         ),
         custom_attrs={"data-testid": "customer-row", "data-customer-number": row.customer_number},
+    )
+
+
+def actions_menu(row: rx.Var) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                "Actions",
+                rx.icon("chevron-down", size=14),
+                variant="soft",
+                size="1",
+                custom_attrs=tid("customer-actions"),
+            )
+        ),
+        rx.menu.content(
+            rx.menu.item(
+                rx.icon("log-in", size=14),
+                "Access customer's account",
+                on_click=CS.access(row.id),
+                custom_attrs=tid("action-access-account"),
+            ),
+            rx.menu.item(
+                rx.icon("shopping-cart", size=14),
+                "View cart",
+                on_click=CS.view_cart(row.id),
+                custom_attrs=tid("action-view-cart"),
+            ),
+        ),
     )
 
 

@@ -18,6 +18,9 @@ from app.services.permissions import AUDIT_VIEW
 from models import Account, AuditEvent
 
 MAX_ROWS = 500
+# Actions about a customer that are customer service's own business: the audit log lists them, the
+# customer's "changes made by customer service" in My Account does not (a note is not a change to the account).
+STAFF_ONLY_ACTIONS = frozenset({"note_added"})  # a CSR added a note on the customer (Customer 360)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,9 @@ def for_customer(db: Session, caller: Caller) -> list[AuditRow]:
     """What customer service changed on the caller's own account (shown to the customer only)."""
     if caller.on_behalf or caller.customer_id is None:
         return []
-    return _rows(db, AuditEvent.customer_id == caller.customer_id)
+    return _rows(
+        db, AuditEvent.customer_id == caller.customer_id, AuditEvent.action.not_in(STAFF_ONLY_ACTIONS)
+    )
 
 
 CSV_FIELDS = ["at", "csr", "customer", "customer_number", "action", "cart", "order", "details"]

@@ -136,7 +136,9 @@ class SessionState(rx.State):
         caller, code = await run(self, hand_off, activity=False)
         self.signin_error = ""
         self.signin_errors = {}
-        target = STAFF_HOME if caller.permissions else (then or self.return_to or "/")
+        # Staff land on Customer Service, or on the Customer Service page a shared link asked for (Customer 360).
+        staff_page = self.return_to if self.return_to.startswith(STAFF_HOME + "/") else STAFF_HOME
+        target = staff_page if caller.permissions else (then or self.return_to or "/")
         if notice is None:
             notice = (
                 f"Welcome, {caller.first_name}."

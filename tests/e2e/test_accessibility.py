@@ -107,6 +107,11 @@ def test_no_serious_violations_signed_out_as_shopper_and_on_behalf(new_context, 
     boss = staff(new_context, SUPERVISOR)
     check(boss, "/customer-service", "Customer Service as supervisor", problems)
     check(boss, "/customer-service/audit", "audit log", problems)
+    check(boss, "/customer-service/customer/C0100004", "Customer 360 (Jane, read only)", problems)
+    boss.page.get_by_test_id("customer-note-save").click()  # an empty note: the field's error
+    expect(boss.page.get_by_test_id("error-body")).to_be_visible()
+    check(boss, None, "Customer 360 note error", problems)
+    check(boss, "/customer-service/customer/C9999999", "Customer 360 not found", problems)
     assert problems == {}
 
 

@@ -5,7 +5,8 @@ few of those states in the right role and, at each, checks that every hook of th
 every hook the page carries is documented. Hooks marked `coming` are documented but not checked. The example
 test of docs/QA.md runs here too, so it cannot rot.
 
-Customers: smith16, smith20, smith24…smith27 and smith30 (no other test uses them); Jane is only read.
+Customers: smith16, smith20, smith24…smith27 and smith30 (no other test uses them), and a Smith created by the
+Customer 360 journey; Jane is only read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from playwright.sync_api import Page, expect
 from storefront_qa import journeys
 from storefront_qa.demo import CSR, CSR2, JANE, SUPERVISOR, smith
 from storefront_qa.pages import Store
+from tests.e2e.test_customer_360 import new_smith_with_history
 
 QA_MD = Path(__file__).resolve().parents[2] / "docs" / "QA.md"
 COMING = "coming"
@@ -509,6 +511,24 @@ def test_csr_adjusts_picks_up_and_places_an_order_with_extras(store: Store, visi
     s.checkout.order_number()
     expect(s.checkout.order_note()).to_contain_text("Customer called in")
     visit.reached("on-behalf-order-extras", page)
+    visit.done()
+
+
+@covers("customer-360", "customer-360-note", "customer-360-not-found")
+def test_customer_360_pages(new_context, visit: Visit):
+    """A Smith of the journey's own (created at the desk by Sam Agent, with an order, a past session and a
+    locked cart); Casey Rep opens their Customer 360 from the results."""
+    _sam, email, _order = new_smith_with_history(new_context)
+    s = Store(new_context().new_page())
+    s.sign_in_staff(CSR.email, CSR.password)
+    s.find_customer.find(email=email)
+    s.find_customer.view_360(email)
+    expect(s.customer_360.cart_lines()).to_have_count(1)
+    visit.reached("customer-360", s.page)
+    s.customer_360.add_note("Prefers a call after 5 pm.")
+    visit.reached("customer-360-note", s.page)
+    s.customer_360.open("C9999999")
+    visit.reached("customer-360-not-found", s.page)
     visit.done()
 
 

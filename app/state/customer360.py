@@ -1,0 +1,79 @@
+"""Customer 360 `/customer-service/customer/[number]`: one customer as customer service sees them, and notes.
+
+Access account and View cart are Customer Service's own handlers (CustomerServiceState.access / view_cart),
+so the 360 page starts a session exactly as the results table does, consent refusals included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import quote
+
+import reflex as rx
+
+from app.services import customer360
+from app.services.customer360 import Customer360, NoteRow
+from app.services.errors import DomainError, FieldErrors, NotFound
+from app.services.permissions import CUSTOMER_ACCESS
+from app.services.validation import form_values
+from app.state import toast
+from app.state.guard import last_path_segment, personal, run
+from app.state.session import SessionState
+
+PATH = "/customer-service/customer/"
+
+
+@personal
+class Customer360State(rx.State):
+    loaded: bool = False
+    allowed: bool = False
+    found: bool = False
+    view: Customer360 = Customer360()
+    note_errors: dict[str, str] = {}
+
+    def _clear(self) -> None:
+        self.view, self.found, self.note_errors = Customer360(), False, {}
+
+    @rx.event
+    async def load(self):
+        number = last_path_segment(self)
+        self._clear()
+        caller = await run(self, lambda db, caller, anon: caller, activity=False)
+        self.allowed = caller.can(CUSTOMER_ACCESS)
+        if not caller.signed_in:
+            self.loaded = True
+            return rx.redirect("/login?next=" + quote(PATH + number, safe="/"))
+        if not self.allowed:
+            self.loaded = True
+            return rx.redirect("/")
+        if caller.on_behalf:
+            # Customer Service's pages end an on-behalf session, as the tab's dialog promised; then this
+            # deep link opens as the CSR themself.
+            ended = await (await self.get_state(SessionState)).end_session_from_tab()
+            said = [e for e in ended if e is not None][1:] if isinstance(ended, list) else []  # its toast
+            return [rx.redirect(PATH + quote(number, safe="")), *said]
+        try:
+            self.view = await run(
+                self, lambda db, caller, anon: customer360.view(db, caller, number), activity=False
+            )
+            self.found = True
+        except NotFound:
+            self.found = False
+        self.loaded = True
+
+    @rx.event
+    async def add_note(self, form: dict):
+        body = form_values(form).get("body", "")
+        number = self.view.profile.customer_number  # the customer this page shows, as loaded on the server
+        self.note_errors = {}
+        try:
+            notes: list[NoteRow] = await run(
+                self, lambda db, caller, anon: customer360.add_note(db, caller, number, body)
+            )
+        except FieldErrors as e:
+            self.note_errors = e.errors
+            return
+        except DomainError as e:
+            return toast.error(e.message)
+        self.view = replace(self.view, notes=notes)
+        return [rx.set_value("customer-note-input", ""), toast.success("Note added.")]

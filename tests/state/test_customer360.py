@@ -1,0 +1,142 @@
+"""Customer 360's handlers without a browser: who gets the view, the deep link, and the note form."""
+
+from __future__ import annotations
+
+import pytest
+from reflex.istate.data import ReflexURL, RouterData
+from sqlmodel import Session, select
+
+from app.services.customer360 import NOT_FOUND, NOTE_EMPTY, NOTE_TOO_LONG, Customer360
+from app.state.customer360 import Customer360State
+from app.state.customer_service import CustomerServiceState
+from app.state.session import SessionState
+from models import CustomerNote, OnBehalfSession
+from tests.conftest import make_account
+from tests.state.conftest import endpoint_targets, toasts
+
+
+@pytest.fixture
+def people(sqlite_engine):
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        return {
+            "jane": make_account(db, "Jane", "Doe", "jane@example.com"),
+            "john": make_account(db, "John", "Doe", "john@example.com", allow_assistance=False),
+            "csr": make_account(db, "Casey", "Rep", "csr@example.com", role="csr"),
+        }
+
+
+def open_360(client, number: str) -> tuple[Customer360State, list]:
+    """Load the deep link in this tab: (the page's state, the events its on-load emitted)."""
+    state = client.state(Customer360State)
+    state.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000/customer-service/customer/{number}"),
+        headers=client.root.rx_router_headers,
+    )
+    return state, client.call(Customer360State, "load")
+
+
+def redirects(events) -> list[str]:
+    return [ev.args[0][1]._var_value for ev in events if "redirect" in str(getattr(ev, "handler", ""))]
+
+
+def notes(engine) -> list[CustomerNote]:
+    with Session(engine) as db:
+        return db.exec(select(CustomerNote)).all()
+
+
+def test_signed_out_visitors_go_to_sign_in_and_come_back_and_the_state_holds_nothing(client, people):
+    c = client()
+    state, events = open_360(c, people["jane"].customer_number)
+    assert redirects(events) == [f"/login?next=/customer-service/customer/{people['jane'].customer_number}"]
+    assert state.view == Customer360() and not state.found and not state.allowed
+
+
+def test_a_shopper_is_sent_home_and_gets_nothing(client, people, sqlite_engine):
+    c = client(people["john"])
+    state, events = open_360(c, people["jane"].customer_number)
+    assert redirects(events) == ["/"]
+    assert state.view == Customer360() and not state.found and not state.allowed
+    assert "Jane" not in str(c.root.dict())
+    events = c.call(Customer360State, "add_note", {"body": "forged"})
+    assert toasts(events) and notes(sqlite_engine) == []
+
+
+def test_a_csr_gets_the_view(client, people):
+    c = client(people["csr"])
+    state, events = open_360(c, people["jane"].customer_number)
+    assert redirects(events) == []
+    assert state.loaded and state.allowed and state.found
+    assert state.view.profile.name == "Jane Doe"
+    assert state.view.profile.customer_number == people["jane"].customer_number
+
+
+@pytest.mark.parametrize("number", ["C9999999", "not-a-number", "%3Cscript%3E"])
+def test_an_unknown_or_malformed_number_is_not_found(client, people, number):
+    state, _ = open_360(client(people["csr"]), number)
+    assert state.loaded and state.allowed and not state.found and state.view == Customer360()
+    assert NOT_FOUND  # the page says so in its own words; nothing of anyone is in the state
+
+
+def test_a_staff_number_is_not_found(client, people):
+    state, _ = open_360(client(people["csr"]), people["csr"].customer_number)
+    assert not state.found and state.view == Customer360()
+
+
+def test_note_save_errors_and_success(client, people, sqlite_engine):
+    c = client(people["csr"])
+    state, events = open_360(c, people["jane"].customer_number)
+    assert c.call(Customer360State, "add_note", {"body": "  "}) == []
+    assert state.note_errors == {"body": NOTE_EMPTY}
+    c.call(Customer360State, "add_note", {"body": "x" * 1001})
+    assert state.note_errors == {"body": NOTE_TOO_LONG}
+    c.call(Customer360State, "add_note", "not a form")
+    assert state.note_errors == {"body": NOTE_EMPTY}
+    assert notes(sqlite_engine) == []
+
+    events = c.call(Customer360State, "add_note", {"body": "Prefers email."})
+    assert toasts(events) == ["Note added."] and state.note_errors == {}
+    assert [(n.author, n.body) for n in state.view.notes] == [("Casey Rep", "Prefers email.")]
+    assert [n.body for n in notes(sqlite_engine)] == ["Prefers email."]
+    # The deep link, loaded again, shows it.
+    again, _ = open_360(client(people["csr"]), people["jane"].customer_number)
+    assert [n.body for n in again.view.notes] == ["Prefers email."]
+
+
+def test_access_account_from_360_is_customer_services_access_with_its_refusals(client, people, sqlite_engine):
+    c = client(people["csr"])
+    open_360(c, people["john"].customer_number)
+    events = c.call(CustomerServiceState, "access", people["john"].id)
+    assert toasts(events) == ["John Doe has switched off assistance from customer service."]
+    with Session(sqlite_engine) as db:
+        assert db.exec(select(OnBehalfSession)).all() == []
+    state, events = open_360(c, people["jane"].customer_number)
+    events = c.call(CustomerServiceState, "view_cart", state.view.profile.id)
+    assert redirects(events) == ["/cart"]
+
+
+def test_opening_the_360_on_behalf_ends_the_session_and_reopens_the_link(client, people, sqlite_engine):
+    c = client(people["csr"])
+    c.call(CustomerServiceState, "access", people["jane"].id)
+    state, events = open_360(c, people["jane"].customer_number)
+    assert redirects(events)[-1] == f"/customer-service/customer/{people['jane'].customer_number}"
+    with Session(sqlite_engine) as db:
+        assert db.exec(select(OnBehalfSession)).one().end_reason == "customer_service_tab"
+    state, events = open_360(c, people["jane"].customer_number)
+    assert state.found and state.view.profile.name == "Jane Doe"
+
+
+@pytest.mark.parametrize(
+    "next_path, lands_on",
+    [
+        ("/customer-service/customer/C0100001", "/customer-service/customer/C0100001"),  # the shared link
+        ("/account", "/customer-service"),  # staff never land on a shopper's page
+    ],
+)
+def test_staff_signing_in_from_a_shared_link_land_on_it(client, people, next_path, lands_on):
+    c = client()
+    c.session.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000/login?next={next_path}"), headers=c.root.rx_router_headers
+    )
+    c.call(SessionState, "set_return_to")
+    events = c.call(SessionState, "sign_in", {"email": "csr@example.com", "password": "shop-pass-123"})
+    assert endpoint_targets(events) == [lands_on]
