@@ -88,3 +88,9 @@ EMAIL_CHANGE_HOURS: int = int(os.environ.get("EMAIL_CHANGE_HOURS", "24"))
 # most PASSWORD_LINKS_PER_HOUR mails per hour from that source.
 REGISTER_CONFIRM_HOURS: int = int(os.environ.get("REGISTER_CONFIRM_HOURS", "24"))
 REGISTER_PER_SOURCE_PER_HOUR: int = int(os.environ.get("REGISTER_PER_SOURCE_PER_HOUR", "10"))
+
+# How much of what it adjusts (a line's price, the shipping, the order total) a CSR may take off, in percent;
+# beyond it only a supervisor (`order.adjust_unlimited`) may, up to the whole amount (app/services/adjust_cap.py).
+ADJUST_LIMIT_PERCENT: int = int(os.environ.get("ADJUST_LIMIT_PERCENT", "15"))
+if not 0 <= ADJUST_LIMIT_PERCENT <= 100:
+    raise ValueError(f"ADJUST_LIMIT_PERCENT must be 0 to 100, not {ADJUST_LIMIT_PERCENT}")

@@ -52,6 +52,19 @@ class Cart(SQLModel, table=True):
     # An anonymous cart's code to read out to customer service, stored as shown without the dash (valid
     # only while the cart is active and not expired; app/services/cart_codes.py).
     code: str | None = Field(default=None, max_length=8)
+    # Checkout extras kept with the cart until the order copies them (app/services/order_extras.py,
+    # app/services/adjustments.py): who else may pick up the order, and customer service's reductions of
+    # the shipping and of the order total (a reason and who granted each; docs/PRODUCT.md §Checkout on behalf).
+    alt_first_name: str = Field(default="", max_length=60)
+    alt_last_name: str = Field(default="", max_length=60)
+    alt_email: str = Field(default="", max_length=254)
+    alt_phone: str = Field(default="", max_length=30)
+    shipping_adjust_cents: int = 0
+    shipping_adjust_reason: str = Field(default="", max_length=200)
+    shipping_adjusted_by_id: int | None = Field(default=None, foreign_key="account.id")
+    order_adjust_cents: int = 0
+    order_adjust_reason: str = Field(default="", max_length=200)
+    order_adjusted_by_id: int | None = Field(default=None, foreign_key="account.id")
 
 
 class CartLine(SQLModel, table=True):
@@ -70,3 +83,4 @@ class CartLine(SQLModel, table=True):
     adjustment_quantity: int = 0
     adjustment_reason: str = Field(default="", max_length=200)
     adjusted_by_id: int | None = Field(default=None, foreign_key="account.id")
+    gift_message: str = Field(default="", max_length=200)  # this line's own, besides the order's

@@ -35,6 +35,17 @@ class Order(SQLModel, table=True):
     coupon_code: str = Field(default="", max_length=30)
     coupon_discount_cents: int = 0
     created_at: datetime = utc_field(default_factory=utcnow)
+    # Who else may pick up the order's pickup lines ("" when nobody), copied from the cart.
+    alt_first_name: str = Field(default="", max_length=60)
+    alt_last_name: str = Field(default="", max_length=60)
+    alt_email: str = Field(default="", max_length=254)
+    alt_phone: str = Field(default="", max_length=30)
+    # Customer service's reductions, as applied: total_cents = subtotal − discounts − coupon + shipping
+    # − shipping_adjustment_cents − order_adjustment_cents (shipping_cents is the cost before its reduction).
+    shipping_adjustment_cents: int = 0
+    shipping_adjustment_reason: str = Field(default="", max_length=200)
+    order_adjustment_cents: int = 0
+    order_adjustment_reason: str = Field(default="", max_length=200)
 
 
 class OrderLine(SQLModel, table=True):
@@ -51,3 +62,4 @@ class OrderLine(SQLModel, table=True):
     adjustment_reason: str = Field(default="", max_length=200)
     fulfilment: str = Field(default="ship", max_length=10)  # ship | pickup
     pickup_store_id: int | None = Field(default=None, foreign_key="store.id")
+    gift_message: str = Field(default="", max_length=200)

@@ -400,6 +400,10 @@ class CartPage(Base):
         self.apply_adjustment()
         expect(self.adjust_amount()).to_have_count(0)  # applied: the dialog closed
 
+    def adjust_error(self) -> Locator:
+        """In the open adjust dialog: why the reduction was refused (e.g. beyond a CSR's cap)."""
+        return self.tid("adjust-error")
+
     def adjustment(self, code: str) -> Locator:
         """The line's "Adjusted −$x each on n items: <reason>", on a line with a price adjustment."""
         return self.line(code).get_by_test_id("cart-line-adjustment")
@@ -558,6 +562,107 @@ class CheckoutPage(Base):
     def order_note(self) -> Locator:
         """On the confirmation, while customer service views the order: the order note."""
         return self.tid("order-note")
+
+    # -- a gift message per line ----------------------------------------------------------------------
+
+    def line_gift_message(self, code: str) -> Locator:
+        """The line's own gift message box (at most 200 characters); saved when it is left."""
+        return self.page.locator(f'[data-testid="checkout-line-gift-message"][data-code="{code}"]')
+
+    def set_line_gift_message(self, code: str, text: str) -> None:
+        box = self.line_gift_message(code)
+        box.fill(text)
+        box.blur()
+
+    def order_line_gift_message(self, code: str) -> Locator:
+        """On the confirmation: that line's own gift message."""
+        return self.page.locator(f'[data-testid="order-line-gift-message"][data-code="{code}"]')
+
+    # -- alternate pickup contact (with pickup lines) -------------------------------------------------
+
+    ALT_FIELDS = {
+        "first_name": "checkout-alt-first-name",
+        "last_name": "checkout-alt-last-name",
+        "email": "checkout-alt-email",
+        "phone": "checkout-alt-phone",
+    }
+
+    def alt_field(self, name: str) -> Locator:
+        """`first_name`, `last_name`, `email` or `phone` of the alternate pickup contact."""
+        return self.tid(self.ALT_FIELDS[name])
+
+    def alt_save_button(self) -> Locator:
+        return self.tid("checkout-alt-save")
+
+    def fill_alt_contact(self, first_name: str, last_name: str, email: str, phone: str = "") -> None:
+        for name, value in (("first_name", first_name), ("last_name", last_name), ("email", email)):
+            self.alt_field(name).fill(value)
+        self.alt_field("phone").fill(phone)
+
+    def save_alt_contact(self) -> None:
+        """Save the contact as filled in; see `expect_toast("Pickup contact saved")` or `field_error(...)`
+        (`alt_first_name`, `alt_last_name`, `alt_email`, `alt_phone`; `alt_contact` when an order is placed with
+        a contact filled in but not saved)."""
+        self.alt_save_button().click()
+
+    def order_alt_contact(self) -> Locator:
+        """On the confirmation: "Also picked up by: <name>, <email>, <phone>"."""
+        return self.tid("order-alt-contact")
+
+    # -- customer service's reductions of the shipping and the order total ----------------------------
+
+    def adjust_shipping_button(self) -> Locator:
+        return self.tid("checkout-adjust-shipping")
+
+    def adjust_order_button(self) -> Locator:
+        return self.tid("checkout-adjust-order")
+
+    def adjust_amount(self) -> Locator:
+        return self.tid("adjust-amount")
+
+    def adjust_reason(self) -> Locator:
+        return self.tid("adjust-reason")
+
+    def adjust_error(self) -> Locator:
+        """In the open adjust dialog: why the reduction was refused ("Beyond 15% only a supervisor may …")."""
+        return self.tid("adjust-error")
+
+    def _adjust(self, button: Locator, amount: str, reason: str, expect_applied: bool) -> None:
+        if not self.adjust_amount().is_visible():
+            button.click()
+            expect(self.adjust_amount()).to_be_visible()
+        self.adjust_amount().fill(amount)
+        self.adjust_reason().fill(reason)
+        self.tid("adjust-submit").click()
+        if expect_applied:
+            expect(self.adjust_amount()).to_have_count(0)  # applied: the dialog closed
+
+    def adjust_shipping(self, amount: str, reason: str, expect_applied: bool = True) -> None:
+        """On behalf, holding the lock: reduce the shipping by `amount` dollars with a reason. With
+        `expect_applied=False` it does not wait for the dialog to close (see `adjust_error()`)."""
+        self._adjust(self.adjust_shipping_button(), amount, reason, expect_applied)
+
+    def adjust_order(self, amount: str, reason: str, expect_applied: bool = True) -> None:
+        """The same for the order total."""
+        self._adjust(self.adjust_order_button(), amount, reason, expect_applied)
+
+    def close_adjust(self) -> None:
+        self.page.keyboard.press("Escape")
+        expect(self.adjust_amount()).to_have_count(0)
+
+    def summary_shipping_adjustment(self) -> Locator:
+        return self.tid("checkout-summary-shipping-adjustment")
+
+    def summary_order_adjustment(self) -> Locator:
+        return self.tid("checkout-summary-order-adjustment")
+
+    def order_shipping_adjustment(self) -> Locator:
+        """On the confirmation: the shipping reduction."""
+        return self.tid("order-shipping-adjustment")
+
+    def order_order_adjustment(self) -> Locator:
+        """On the confirmation: the order total's reduction."""
+        return self.tid("order-order-adjustment")
 
 
 class LoginPage(Base):

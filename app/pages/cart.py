@@ -1,7 +1,9 @@
 import reflex as rx
 
+from app import config
 from app.state.cart import CAN_EDIT, LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
+from components.adjust import adjust_form
 from components.minicart import lock_controls
 from components.shell import page
 from components.ui import empty_state, tid
@@ -26,43 +28,14 @@ def adjust_price_dialog(line: rx.Var) -> rx.Component:
                 + line.promo_price
                 + ") for the "
                 + line.quantity.to(str)
-                + " in the cart now. The reduction never grows: items added later are at the full price, "
-                "and fewer items get it on fewer. Enter 0 to remove.",
+                + " in the cart now, at most "
+                + str(config.ADJUST_LIMIT_PERCENT)
+                + "% of it unless you are a supervisor. The reduction never grows: items added later are at the "
+                "full price, and fewer items get it on fewer. Enter 0 to remove.",
                 size="2",
             ),
-            rx.form(
-                rx.vstack(
-                    rx.el.label(
-                        "Reduction per item ($)", html_for="f-adjust-amount", class_name="field-label"
-                    ),
-                    rx.input(
-                        id="f-adjust-amount",
-                        name="amount",
-                        max_length=12,
-                        input_mode="decimal",
-                        custom_attrs=tid("adjust-amount"),
-                        width="100%",
-                    ),
-                    rx.el.label("Reason", html_for="f-adjust-reason", class_name="field-label"),
-                    rx.input(
-                        id="f-adjust-reason",
-                        name="reason",
-                        max_length=200,
-                        custom_attrs=tid("adjust-reason"),
-                        width="100%",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft")),
-                        rx.button("Apply", type="submit", custom_attrs=tid("adjust-submit")),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                ),
-                # A foreach item is not in scope of a form's submit handler: the trigger names the line.
-                on_submit=CartState.adjust_price,
-                reset_on_submit=False,
-            ),
+            # A foreach item is not in scope of a form's submit handler: the trigger names the line.
+            adjust_form("Reduction per item ($)", CartState.adjust_error, CartState.adjust_price),
         ),
         # A change bumps the cart's version and remounts the dialog closed; a refusal keeps it open to fix.
         key=LiveCart.version.to(str) + "-adjust-" + line.line_id.to(str),

@@ -1,8 +1,10 @@
 import reflex as rx
 
+from app import config
 from app.state.cart import CAN_EDIT, LiveCart
 from app.state.checkout import CheckoutState
 from app.state.session import SessionState
+from components.adjust import adjust_form
 from components.shell import page
 from components.ui import address_fields, field, tid
 
@@ -254,6 +256,7 @@ def extras_step() -> rx.Component:
                 e.contains("gift_message"),
                 rx.text(e["gift_message"], color="var(--red-11)", role="alert"),
             ),
+            line_gift_messages(),
             rx.cond(
                 SessionState.on_behalf,
                 rx.vstack(
@@ -284,6 +287,228 @@ def extras_step() -> rx.Component:
     )
 
 
+def line_gift_message(line: rx.Var) -> rx.Component:
+    input_id = "f-line-gift-" + line.line_id.to_string()
+    return rx.box(
+        rx.el.label("For ", line.name, html_for=input_id, class_name="field-label"),
+        rx.input(
+            id=input_id,
+            default_value=line.gift_message,
+            max_length=200,
+            read_only=~CAN_EDIT,
+            auto_complete="off",
+            # Saved as it is left; the cart's lock rules decide who may (app/services/order_extras.py).
+            on_blur=lambda value: CheckoutState.set_line_gift_message(line.line_id, value),
+            custom_attrs={"data-testid": "checkout-line-gift-message", "data-code": line.code},
+            width="100%",
+        ),
+        key="gift-" + line.line_id.to_string(),
+        width="100%",
+    )
+
+
+def line_gift_messages() -> rx.Component:
+    """A gift message of its own for each line (besides the order's), saved on the cart line."""
+    e = CheckoutState.errors
+    return rx.vstack(
+        rx.text("A gift message for each item (optional)", weight="medium", size="2"),
+        rx.foreach(LiveCart.lines, line_gift_message),
+        rx.cond(
+            e.contains("line_gift_message"),
+            rx.text(
+                e["line_gift_message"],
+                color="var(--red-11)",
+                size="1",
+                role="alert",
+                custom_attrs=tid("error-line_gift_message"),
+            ),
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def alt_field(label: str, name: str, value: rx.Var, on_change, autocomplete: str, max_length: int):
+    """A controlled field of the pickup contact: Save sends what the state holds."""
+    e = CheckoutState.errors
+    testid = "checkout-" + name.replace("_", "-")
+    return rx.box(
+        rx.el.label(label, html_for="f-" + testid, class_name="field-label"),
+        rx.input(
+            id="f-" + testid,
+            name=name,
+            value=value,
+            on_change=on_change,
+            max_length=max_length,
+            auto_complete=autocomplete,
+            custom_attrs={**tid(testid), "aria-invalid": e.contains(name).to_string()},
+            width="100%",
+        ),
+        rx.cond(
+            e.contains(name),
+            rx.text(
+                e[name], color="var(--red-11)", size="1", role="alert", custom_attrs=tid(f"error-{name}")
+            ),
+        ),
+        width="100%",
+        class_name="field",
+    )
+
+
+def alt_contact_step() -> rx.Component:
+    """With pickup lines: someone else who may collect them, validated and saved before the order."""
+    e = CheckoutState.errors
+    return rx.card(
+        rx.vstack(
+            rx.heading("Someone else picking up? (optional)", size="4"),
+            rx.text(
+                "Name another person who may collect the items picked up in store. Save it before placing "
+                "the order; empty every field and save to remove it.",
+                size="2",
+                color="var(--gray-11)",
+            ),
+            rx.hstack(
+                alt_field(
+                    "First name",
+                    "alt_first_name",
+                    CheckoutState.alt_first_name,
+                    CheckoutState.set_alt_first_name,
+                    "off",
+                    60,
+                ),
+                alt_field(
+                    "Last name",
+                    "alt_last_name",
+                    CheckoutState.alt_last_name,
+                    CheckoutState.set_alt_last_name,
+                    "off",
+                    60,
+                ),
+                width="100%",
+            ),
+            alt_field("Email", "alt_email", CheckoutState.alt_email, CheckoutState.set_alt_email, "off", 254),
+            alt_field(
+                "Phone (optional)",
+                "alt_phone",
+                CheckoutState.alt_phone,
+                CheckoutState.set_alt_phone,
+                "off",
+                30,
+            ),
+            rx.hstack(
+                rx.button(
+                    "Save pickup contact",
+                    type="button",
+                    variant="soft",
+                    disabled=~CAN_EDIT,
+                    on_click=CheckoutState.save_alt_contact,
+                    custom_attrs=tid("checkout-alt-save"),
+                ),
+                rx.cond(
+                    CheckoutState.alt_saved & (CheckoutState.alt_first_name != ""),
+                    rx.text("Saved", size="2", color="var(--green-11)"),
+                ),
+                align="center",
+            ),
+            rx.cond(
+                e.contains("alt_contact"),
+                rx.text(
+                    e["alt_contact"],
+                    color="var(--red-11)",
+                    size="2",
+                    role="alert",
+                    custom_attrs=tid("error-alt_contact"),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def adjust_dialog(kind: str, label: str, testid: str, what: str) -> rx.Component:
+    """A CSR on behalf, holding the lock, reduces the shipping or the order total with a reason."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                label,
+                size="1",
+                variant="soft",
+                type="button",
+                on_click=CheckoutState.set_adjust_kind(kind),
+                custom_attrs=tid(testid),
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title(label),
+            rx.dialog.description(
+                f"Reduce {what} by an amount, with a reason. You may take off at most "
+                f"{config.ADJUST_LIMIT_PERCENT}% of it; beyond that only a supervisor may, up to all of it. "
+                "Enter 0 to remove.",
+                size="2",
+            ),
+            adjust_form("Reduction ($)", CheckoutState.adjust_error, CheckoutState.adjust),
+        ),
+        # Applied, the cart's version moves on and the dialog remounts closed; a refusal keeps it open.
+        key=LiveCart.version.to(str) + "-adjust-" + kind,
+    )
+
+
+def adjustments_card() -> rx.Component:
+    """Customer service's reductions of the shipping and the order total. Outside the checkout form: the
+    dialogs' own forms must not submit the order."""
+    return rx.cond(
+        SessionState.on_behalf & SessionState.can_adjust_price & CAN_EDIT,
+        rx.card(
+            rx.hstack(
+                rx.text("Customer service adjustments", weight="medium", size="2"),
+                rx.spacer(),
+                rx.cond(
+                    CheckoutState.ships,
+                    adjust_dialog("shipping", "Adjust shipping", "checkout-adjust-shipping", "the shipping"),
+                ),
+                adjust_dialog("order", "Adjust order total", "checkout-adjust-order", "the order total"),
+                align="center",
+                width="100%",
+                wrap="wrap",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def adjustment_rows() -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            CheckoutState.quote_shipping_adjustment != "",
+            rx.hstack(
+                rx.text("Shipping adjusted (", CheckoutState.cart_adjustments.shipping_reason, ")"),
+                rx.spacer(),
+                rx.text(
+                    "−",
+                    CheckoutState.quote_shipping_adjustment,
+                    custom_attrs=tid("checkout-summary-shipping-adjustment"),
+                ),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            CheckoutState.quote_order_adjustment != "",
+            rx.hstack(
+                rx.text("Order adjusted (", CheckoutState.cart_adjustments.order_reason, ")"),
+                rx.spacer(),
+                rx.text(
+                    "−",
+                    CheckoutState.quote_order_adjustment,
+                    custom_attrs=tid("checkout-summary-order-adjustment"),
+                ),
+                width="100%",
+            ),
+        ),
+    )
+
+
 def on_behalf_notice() -> rx.Component:
     return rx.cond(
         SessionState.on_behalf,
@@ -299,14 +524,12 @@ def on_behalf_notice() -> rx.Component:
     )
 
 
-@page("/checkout", "Checkout — Harbor & Pine", on_load=CheckoutState.load)
-def checkout_page() -> rx.Component:
+def checkout_form() -> rx.Component:
     return rx.form(
         rx.flex(
             rx.vstack(
-                rx.heading("Checkout", size="6"),
-                on_behalf_notice(),
                 fulfilment_step(),
+                rx.cond(CheckoutState.picks_up, alt_contact_step()),
                 rx.cond(
                     CheckoutState.ships,
                     rx.fragment(address_step(), shipping_step()),
@@ -365,6 +588,7 @@ def checkout_page() -> rx.Component:
                         rx.text(CheckoutState.quote_shipping, custom_attrs=tid("checkout-summary-shipping")),
                         width="100%",
                     ),
+                    adjustment_rows(),
                     rx.divider(),
                     rx.hstack(
                         rx.text("Total", weight="bold", size="4"),
@@ -399,4 +623,16 @@ def checkout_page() -> rx.Component:
         on_submit=CheckoutState.place_order,
         reset_on_submit=False,
         no_validate=True,
+    )
+
+
+@page("/checkout", "Checkout — Harbor & Pine", on_load=CheckoutState.load)
+def checkout_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Checkout", size="6"),
+        on_behalf_notice(),
+        adjustments_card(),
+        checkout_form(),
+        spacing="4",
+        width="100%",
     )

@@ -5,6 +5,50 @@ from components.shell import page
 from components.ui import empty_state, loading, tid
 
 
+def line_gift_message(line: rx.Var) -> rx.Component:
+    """The line's own gift message, when it has one."""
+    return rx.cond(
+        line.gift_message != "",
+        rx.text(
+            "Gift message: ",
+            line.gift_message,
+            size="1",
+            custom_attrs={"data-testid": "order-line-gift-message", "data-code": line.code},
+        ),
+    )
+
+
+def adjustment_rows(o: rx.Var) -> rx.Component:
+    """Customer service's reductions of the shipping and of the order total, with their reasons."""
+    return rx.fragment(
+        rx.cond(
+            o.shipping_adjustment != "",
+            rx.hstack(
+                rx.text("Shipping adjusted (", o.shipping_adjustment_reason, ")"),
+                rx.spacer(),
+                rx.text("−", o.shipping_adjustment, custom_attrs=tid("order-shipping-adjustment")),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            o.order_adjustment != "",
+            rx.hstack(
+                rx.text("Order adjusted (", o.order_adjustment_reason, ")"),
+                rx.spacer(),
+                rx.text("−", o.order_adjustment, custom_attrs=tid("order-order-adjustment")),
+                width="100%",
+            ),
+        ),
+    )
+
+
+def alt_contact(o: rx.Var) -> rx.Component:
+    return rx.cond(
+        o.alt_contact != "",
+        rx.text("Also picked up by: ", o.alt_contact, custom_attrs=tid("order-alt-contact")),
+    )
+
+
 @page("/order/[number]", "Order — Harbor & Pine", on_load=OrderState.load)
 def order_page() -> rx.Component:
     o = OrderState.order
@@ -56,6 +100,7 @@ def order_page() -> rx.Component:
                                             "data-code": l.code,
                                         },
                                     ),
+                                    line_gift_message(l),
                                 ),
                                 rx.table.cell(l.quantity),
                                 rx.table.cell(l.unit_price),
@@ -95,6 +140,7 @@ def order_page() -> rx.Component:
                         rx.text(o.shipping),
                         width="100%",
                     ),
+                    adjustment_rows(o),
                     rx.hstack(
                         rx.text("Total", weight="bold"),
                         rx.spacer(),
@@ -105,6 +151,7 @@ def order_page() -> rx.Component:
                     align_self="end",
                 ),
                 rx.cond(o.ships, rx.text("Ship to: ", o.address)),
+                alt_contact(o),
                 rx.text("Paid with ", o.payment),
                 rx.cond(
                     o.gift_message != "",

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, cart_codes, changes, promotions
+from app.services import adjust_cap, audit, cart_codes, changes, promotions
 from app.services.caller import ANONYMOUS, Caller, segments_of, staff_tag
 from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
-from app.services.money import format_cents, parse_cents
+from app.services.money import format_cents
 from app.services.permissions import ORDER_ADJUST_PRICE
 from app.services.tokens import hash_token
 from app.services.validation import QUANTITY_MESSAGE, parse_quantity
@@ -60,6 +60,7 @@ class PricedLine:
     line_cents: int
     promo_line_cents: int
     list_line_cents: int
+    gift_message: str  # this line's own gift message (set at checkout)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def remove(
     audit.record(db, caller, "cart_remove", cart_id=cart.id, details=f"{product.name} x{line.quantity}")
 
 
-MAX_REASON = 200
+MAX_REASON = adjust_cap.MAX_REASON
 
 
 def adjust_price(
@@ -375,22 +376,12 @@ def adjust_price(
     if not caller.on_behalf:
         raise Forbidden("Access a customer's account before adjusting a price.")
     version = _version_arg(expected_version)
-    if isinstance(amount_cents, str):
-        amount_cents = parse_cents(amount_cents)
-    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents < 0:
-        raise DomainError("Enter the reduction as a positive amount, e.g. 5.00.", field="amount")
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if amount_cents > 0 and not reason:
-        raise DomainError("Give a reason for the price adjustment.", field="reason")
-    if len(reason) > MAX_REASON:
-        raise DomainError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+    amount_cents = adjust_cap.parse_amount(amount_cents)
+    reason = adjust_cap.parse_reason(reason, amount_cents)
     cart, line = _own_line(db, caller, None, line_id)
     priced = next(p for p in priced_lines(db, caller, cart) if p.line_id == line.id)
-    if amount_cents > priced.promo_cents:
-        raise DomainError(
-            f"The reduction cannot be more than the price, {format_cents(priced.promo_cents)}.",
-            field="amount",
-        )
+    # Capped of one item's price (ADJUST_LIMIT_PERCENT for a CSR), never more than the price.
+    adjust_cap.check(caller, amount_cents, priced.promo_cents, "this price", "the price")
     claim_change(db, cart, caller, version)
     granted_for = line.quantity if amount_cents else 0
     line.adjustment_cents = amount_cents * granted_for
@@ -461,6 +452,7 @@ def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[PricedLine]:
                 line_cents=price.cents * line.quantity - adjustment,
                 promo_line_cents=price.cents * line.quantity,
                 list_line_cents=price.list_cents * line.quantity,
+                gift_message=line.gift_message,
             )
         )
     return out

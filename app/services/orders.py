@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from app.services import audit, carts, coupons, notices, stores
+from app.services import adjustments, audit, carts, coupons, notices, order_extras, stores
 from app.services.accounts import refresh_search_columns, validate_address
 from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where
@@ -32,6 +32,9 @@ PICKUP_LABEL = "Pick up in store"
 class Quote:
     shipping: str
     total: str
+    # Customer service's reductions as they apply to this order now ("" when none).
+    shipping_adjustment: str = ""
+    order_adjustment: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class OrderLineView:
     adjustment: str  # "" when customer service did not adjust the line's price
     adjustment_reason: str
     fulfilment: str  # "Ship to home" or where it is picked up
+    gift_message: str = ""  # this line's own
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,12 @@ class OrderDetail:
     payment: str = ""
     assisted: bool = False
     lines: list[OrderLineView] = field(default_factory=list)
+    # Who else may pick up the pickup lines: "First Last, email, phone" ("" when nobody).
+    alt_contact: str = ""
+    shipping_adjustment: str = ""  # customer service's reduction of the shipping ("" when none)
+    shipping_adjustment_reason: str = ""
+    order_adjustment: str = ""  # and of the order total
+    order_adjustment_reason: str = ""
 
 
 MAX_GIFT_MESSAGE = 300
@@ -112,11 +122,24 @@ def _order_shipping(shipping_method: object, subtotal_cents: int, coupon_cents: 
     return shipping_cents(shipping_method, subtotal_cents - coupon_cents)
 
 
-def quote(subtotal_cents: int, coupon_cents: int, shipping_method: object, ships: bool) -> Quote:
+def quote(
+    subtotal_cents: int,
+    coupon_cents: int,
+    shipping_method: object,
+    ships: bool,
+    adjust: adjustments.CartAdjustments | None = None,
+) -> Quote:
     """Shipping and total for the order summary before the order is placed (place_order decides them)."""
     ship = _order_shipping(shipping_method, subtotal_cents, coupon_cents, ships)
     label = format_cents(ship) if ship else ("Free" if ships else PICKUP_LABEL)
-    return Quote(shipping=label, total=format_cents(subtotal_cents - coupon_cents + ship))
+    before = subtotal_cents - coupon_cents + ship
+    off = adjustments.apply(adjust or adjustments.CartAdjustments(), ship, before)
+    return Quote(
+        shipping=label,
+        total=format_cents(before - off.shipping_cents - off.order_cents),
+        shipping_adjustment=format_cents(off.shipping_cents) if off.shipping_cents else "",
+        order_adjustment=format_cents(off.order_cents) if off.order_cents else "",
+    )
 
 
 def shipping_options(subtotal_cents: int) -> list[ShippingOption]:
@@ -148,6 +171,7 @@ def place_order(
     coupon_code: object = "",
     fulfilment: object = None,
     source: object = "",
+    alt_contact: object = None,
 ) -> str:
     """Place the effective customer's cart as an order; returns the order number.
 
@@ -156,6 +180,10 @@ def place_order(
     `fulfilment` maps cart line ids to "ship" or the code of the store where that line is picked up;
     lines it does not name are shipped. An order whose every line is picked up needs no shipping
     address or method and pays no shipping.
+
+    `alt_contact` is the alternate pickup contact form as sent (its alt_* fields): with pickup lines it must
+    be valid and the one saved on the cart; None takes what is saved. Customer service's shipping and order
+    reductions saved on the cart apply as `adjustments.apply` decides from what the order costs now.
     """
     customer_id = caller.require_customer()
     errors: dict[str, str] = {}
@@ -164,6 +192,13 @@ def place_order(
     t = carts.totals(lines)
     pickup, pickup_errors = _pickup_plan(db, fulfilment, lines)
     errors.update(pickup_errors)
+    contact = order_extras.PickupContact()
+    if pickup and cart is not None:
+        if alt_contact is None:
+            contact = order_extras.saved_contact(cart)
+        else:
+            contact, contact_errors = order_extras.check_saved(cart, alt_contact)
+            errors.update(contact_errors)
     # Picked up in store only: nothing to ship, so no address, no method, no shipping cost.
     ships = not lines or any(line.line_id not in pickup for line in lines)
     if ships:
@@ -204,6 +239,10 @@ def place_order(
     if coupon is not None:
         coupons.redeem(db, coupon, customer_id)
     ship = _order_shipping(shipping_method, t.subtotal_cents, coupon_cents, ships)
+    # The cart row is ours now (claim_change updated it, and refreshed it): its reductions as saved, taking
+    # off no more than the order costs now, whatever changed since they were granted.
+    before = t.subtotal_cents - coupon_cents + ship
+    off = adjustments.apply(adjustments.of_cart(db, cart), ship, before)
     order = Order(
         number=uuid.uuid4().hex[:20],
         account_id=customer_id,
@@ -214,7 +253,7 @@ def place_order(
         coupon_code=coupon.code if coupon else "",
         coupon_discount_cents=coupon_cents,
         shipping_cents=ship,
-        total_cents=t.subtotal_cents - coupon_cents + ship,
+        total_cents=before - off.shipping_cents - off.order_cents,
         shipping_method=shipping_method,
         ship_name=values["full_name"],
         ship_line1=values["line1"],
@@ -226,6 +265,14 @@ def place_order(
         payment_last4=card["last4"],
         gift_message=gift,
         order_note=note,
+        alt_first_name=contact.first_name,
+        alt_last_name=contact.last_name,
+        alt_email=contact.email,
+        alt_phone=contact.phone,
+        shipping_adjustment_cents=off.shipping_cents,
+        shipping_adjustment_reason=cart.shipping_adjust_reason if off.shipping_cents else "",
+        order_adjustment_cents=off.order_cents,
+        order_adjustment_reason=cart.order_adjust_reason if off.order_cents else "",
     )
     db.add(order)
     db.flush()
@@ -245,6 +292,7 @@ def place_order(
                 adjustment_reason=line.adjustment_reason,
                 fulfilment="pickup" if line.line_id in pickup else "ship",
                 pickup_store_id=pickup[line.line_id].id if line.line_id in pickup else None,
+                gift_message=line.gift_message,
             )
         )
     cart.status = "ordered"
@@ -267,9 +315,26 @@ def place_order(
         order_number=order.number,
         details=_order_summary(order, lines, pickup),
     )
-    if caller.on_behalf:
-        notices.order_placed_on_behalf(db, caller, db.get(Account, customer_id), order)
+    notices.order_placed(
+        db,
+        caller if caller.on_behalf else None,
+        db.get(Account, customer_id),
+        order,
+        _mail_lines(lines, pickup),
+    )
     return order.number
+
+
+def _mail_lines(lines: list[carts.PricedLine], pickup: dict) -> list[str]:
+    out = []
+    for line in lines:
+        where = stores.place_label(pickup[line.line_id]) if line.line_id in pickup else "Ship to home"
+        text = f"{line.quantity} × {line.name}{f' ({line.options})' if line.options else ''}: "
+        text += f"{format_cents(line.line_cents)}, {where}"
+        if line.gift_message:
+            text += f'\n    gift message: "{line.gift_message}"'
+        out.append(text)
+    return out
 
 
 def _order_summary(order: Order, lines: list[carts.PricedLine], pickup: dict) -> str:
@@ -280,6 +345,12 @@ def _order_summary(order: Order, lines: list[carts.PricedLine], pickup: dict) ->
     adjusted = sum(1 for line in lines if line.adjustment_cents)
     if adjusted:
         parts.append(f"{adjusted} price adjustment{'s' if adjusted > 1 else ''}")
+    if order.shipping_adjustment_cents:
+        parts.append(f"shipping −{format_cents(order.shipping_adjustment_cents)}")
+    if order.order_adjustment_cents:
+        parts.append(f"order total −{format_cents(order.order_adjustment_cents)}")
+    if order.alt_first_name:
+        parts.append(f"pickup contact {order.alt_first_name} {order.alt_last_name}")
     for name in sorted({store.name for store in pickup.values()}):
         n = sum(1 for store in pickup.values() if store.name == name)
         parts.append(f"{n} line{'s' if n > 1 else ''} picked up at {name}")
@@ -446,7 +517,73 @@ def order_detail(db: Session, caller: Caller, number: object) -> OrderDetail:
                 fulfilment=stores.place_label(pickup_at[l.pickup_store_id])
                 if l.fulfilment == "pickup" and l.pickup_store_id in pickup_at
                 else "Ship to home",
+                gift_message=l.gift_message,
             )
             for l in lines
         ],
+        alt_contact=alt_contact_text(order),
+        shipping_adjustment=format_cents(order.shipping_adjustment_cents)
+        if order.shipping_adjustment_cents
+        else "",
+        shipping_adjustment_reason=order.shipping_adjustment_reason,
+        order_adjustment=format_cents(order.order_adjustment_cents) if order.order_adjustment_cents else "",
+        order_adjustment_reason=order.order_adjustment_reason,
     )
+
+
+def alt_contact_text(order: Order) -> str:
+    if not order.alt_first_name:
+        return ""
+    parts = [f"{order.alt_first_name} {order.alt_last_name}", order.alt_email, order.alt_phone]
+    return ", ".join(p for p in parts if p)
+
+
+def checkout_adjustments(db: Session, caller: Caller) -> adjustments.CartAdjustments:
+    """Customer service's shipping and order reductions saved on the effective customer's cart."""
+    return adjustments.of_cart(db, carts.account_cart(db, caller.require_customer(), create=False))
+
+
+def adjust_checkout(
+    db: Session,
+    caller: Caller,
+    kind: object,
+    amount: object,
+    reason: object,
+    expected_version: object,
+    *,
+    shipping_method: object = "standard",
+    fulfilment: object = None,
+    coupon_code: object = "",
+    source: object = "",
+) -> adjustments.CartAdjustments:
+    """A CSR on behalf, holding the lock, reduces the shipping (`kind` "shipping") or the order total
+    ("order") of the cart being checked out, with a reason; 0 removes it. The cap is of what it costs now,
+    worked out here from the database and the choices sent (method, pickup, coupon) as place_order would;
+    place_order decides again from what the order costs then."""
+    adjustments.require_adjuster(caller)
+    kind = adjustments.require_kind(kind)
+    customer_id = caller.require_customer()
+    cart = carts.account_cart(db, customer_id, create=False)
+    lines = carts.priced_lines(db, caller, cart) if cart else []
+    if not lines:
+        raise DomainError("Your cart is empty.")
+    t = carts.totals(lines)
+    pickup, pickup_errors = _pickup_plan(db, fulfilment, lines)
+    if pickup_errors:
+        raise DomainError(next(iter(pickup_errors.values())))
+    ships = any(line.line_id not in pickup for line in lines)
+    coupon_cents = 0
+    if coupons.normalize(coupon_code):
+        try:
+            coupon = coupons.check(db, coupon_code, t.subtotal_cents, customer_id, source=source)
+            coupon_cents = coupons.discount_of(coupon, t.subtotal_cents)
+        except DomainError:
+            coupon_cents = 0
+    ship = _order_shipping(shipping_method, t.subtotal_cents, coupon_cents, ships)
+    if kind == "shipping":
+        base = ship
+    else:
+        shipping_off = adjustments.apply(adjustments.of_cart(db, cart), ship, 0).shipping_cents
+        base = t.subtotal_cents - coupon_cents + ship - shipping_off
+    adjustments.save(db, caller, cart, kind, amount, reason, base, expected_version)
+    return adjustments.of_cart(db, cart)

@@ -10,6 +10,8 @@ CART_TAKEOVER = "cart.takeover"
 AUDIT_VIEW = "audit.view"
 LOCK_RELEASE_ANY = "lock.release_any"
 ORDER_ADJUST_PRICE = "order.adjust_price"
+# Adjust beyond ADJUST_LIMIT_PERCENT, up to the whole amount (supervisors).
+ORDER_ADJUST_UNLIMITED = "order.adjust_unlimited"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "shopper": frozenset(),
@@ -23,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             AUDIT_VIEW,
             LOCK_RELEASE_ANY,
             ORDER_ADJUST_PRICE,
+            ORDER_ADJUST_UNLIMITED,
         }
     ),
 }

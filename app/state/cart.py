@@ -52,6 +52,7 @@ class CartState(rx.State):
     adjust_line_id: int = 0
     # Why the cart code the CSR entered was refused (the field under the box on the cart page).
     bind_code_error: str = ""
+    adjust_error: str = ""  # why the server refused the open adjust dialog's reduction
 
     async def _live(self, view: carts.CartView) -> LiveCart:
         client_token = self.router.session.client_token
@@ -129,6 +130,7 @@ class CartState(rx.State):
     def set_adjust_line(self, line_id: int):
         """The line whose adjust-price dialog is open; only a choice, the service authorizes it."""
         self.adjust_line_id = line_id if type(line_id) is int else 0
+        self.adjust_error = ""
 
     @rx.event
     async def adjust_price(self, form: dict):
@@ -136,12 +138,19 @@ class CartState(rx.State):
         form = form_values(form)
         version = await self._version()
         line_id = self.adjust_line_id
-        return await self._change(
-            lambda db, caller, anon: carts.adjust_price(
-                db, caller, line_id, form.get("amount", ""), form.get("reason", ""), version
-            ),
-            "Price adjusted.",
-        )
+        self.adjust_error = ""
+        try:
+            await run(
+                self,
+                lambda db, caller, anon: carts.adjust_price(
+                    db, caller, line_id, form.get("amount", ""), form.get("reason", ""), version
+                ),
+            )
+        except DomainError as e:
+            self.adjust_error = e.message  # shown in the dialog, which stays open to fix it
+            await self._reload()
+            return toast.error(e.message)
+        return toast.success("Price adjusted.")
 
     # -- lock (CSR on behalf) ------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import reflex as rx
 
-from app.services import accounts, orders
+from app.services import accounts, adjustments, order_extras, orders
 from app.services.errors import DomainError, FieldErrors
 from app.services.stores import SHIP, FulfilmentLine
 from app.services.validation import ascii_int, form_values
@@ -37,11 +37,46 @@ class CheckoutState(rx.State):
     quote_shipping: str = ""
     quote_total: str = ""
     _coupon_cents: int = 0
+    # Customer service's shipping and order reductions saved on the cart, and what they take off now.
+    cart_adjustments: adjustments.CartAdjustments = adjustments.CartAdjustments()
+    quote_shipping_adjustment: str = ""
+    quote_order_adjustment: str = ""
+    adjust_kind: str = ""  # the adjust dialog open: "shipping" or "order"
+    adjust_error: str = ""  # why the server refused that dialog's reduction
+    # The alternate pickup contact form (controlled: Save sends what it holds).
+    alt_first_name: str = ""
+    alt_last_name: str = ""
+    alt_email: str = ""
+    alt_phone: str = ""
+    alt_saved: bool = False  # what the form holds is what the cart has saved
 
     async def _quote(self) -> None:
         live = await self.get_state(LiveCart)
-        q = orders.quote(live.subtotal_cents, self._coupon_cents, self.shipping_method, self.ships)
+        q = orders.quote(
+            live.subtotal_cents, self._coupon_cents, self.shipping_method, self.ships, self.cart_adjustments
+        )
         self.quote_shipping, self.quote_total = q.shipping, q.total
+        self.quote_shipping_adjustment, self.quote_order_adjustment = (
+            q.shipping_adjustment,
+            q.order_adjustment,
+        )
+
+    async def _load_extras(self) -> None:
+        """The alternate pickup contact and the reductions saved on the cart."""
+
+        def read(db, caller, anon):
+            return order_extras.pickup_contact(db, caller), orders.checkout_adjustments(db, caller)
+
+        try:
+            contact, self.cart_adjustments = await run(self, read, activity=False)
+        except DomainError:
+            return
+        self._show_contact(contact)
+
+    def _show_contact(self, contact: order_extras.PickupContact) -> None:
+        self.alt_first_name, self.alt_last_name = contact.first_name, contact.last_name
+        self.alt_email, self.alt_phone = contact.email, contact.phone
+        self.alt_saved = True
 
     async def _load_fulfilment(self, errors: dict[str, str] | None = None) -> None:
         """Read each line's choices; keep what the caller chose where it is still on offer."""
@@ -92,12 +127,19 @@ class CheckoutState(rx.State):
             return rx.redirect("/cart")
         self._coupon_cents = 0
         self.fulfilment_lines = []
+        self.adjust_kind = self.adjust_error = ""
         await self._load_fulfilment()
+        await self._load_extras()
         await self._quote()
 
     @rx.var
     def new_address(self) -> bool:
         return self.address_choice == "new"
+
+    @rx.var
+    def picks_up(self) -> bool:
+        """Some line is picked up in a store: only then may the order name an alternate pickup contact."""
+        return any(l.choice != SHIP for l in self.fulfilment_lines)
 
     @rx.var
     def ships(self) -> bool:
@@ -158,6 +200,105 @@ class CheckoutState(rx.State):
         self._coupon_cents = 0
         await self._quote()
 
+    # -- alternate pickup contact and line gift messages (app/services/order_extras.py) ---------------
+
+    @rx.event
+    def set_alt_first_name(self, value: str):
+        self.alt_first_name, self.alt_saved = _text(value, 60), False
+
+    @rx.event
+    def set_alt_last_name(self, value: str):
+        self.alt_last_name, self.alt_saved = _text(value, 60), False
+
+    @rx.event
+    def set_alt_email(self, value: str):
+        self.alt_email, self.alt_saved = _text(value, 254), False
+
+    @rx.event
+    def set_alt_phone(self, value: str):
+        self.alt_phone, self.alt_saved = _text(value, 30), False
+
+    @rx.event
+    async def save_alt_contact(self):
+        """Validate and save the alternate pickup contact on the cart; field errors write nothing."""
+        fields = {
+            "alt_first_name": self.alt_first_name,
+            "alt_last_name": self.alt_last_name,
+            "alt_email": self.alt_email,
+            "alt_phone": self.alt_phone,
+        }
+        version = (await self.get_state(LiveCart)).version
+        self.errors = {k: v for k, v in self.errors.items() if k not in (*fields, "alt_contact")}
+        try:
+            contact = await run(
+                self, lambda db, caller, anon: order_extras.save_contact(db, caller, fields, version)
+            )
+        except FieldErrors as e:
+            self.errors = {**self.errors, **e.errors}
+            return toast.error(e.message)
+        except DomainError as e:
+            await (await self.get_state(CartState))._reload()
+            return toast.error(e.message)
+        self._show_contact(contact)
+        return toast.success("Pickup contact saved." if contact.named else "Pickup contact removed.")
+
+    @rx.event
+    async def set_line_gift_message(self, line_id: int, value: str):
+        """One line's own gift message, saved as it is left (on blur)."""
+        version = (await self.get_state(LiveCart)).version
+        self.errors = {k: v for k, v in self.errors.items() if k != "line_gift_message"}
+        try:
+            await run(
+                self,
+                lambda db, caller, anon: order_extras.set_line_gift_message(
+                    db, caller, line_id, value, version
+                ),
+            )
+        except DomainError as e:
+            if e.field:
+                self.errors = {**self.errors, e.field: e.message}
+            await (await self.get_state(CartState))._reload()
+            return toast.error(e.message)
+
+    # -- customer service's reductions of the shipping and the order total (app/services/adjustments.py)
+
+    @rx.event
+    def set_adjust_kind(self, kind: str):
+        """Which adjust dialog is open; only a choice, the service authorizes the reduction."""
+        self.adjust_kind = kind if kind in adjustments.KINDS else ""
+        self.adjust_error = ""
+
+    @rx.event
+    async def adjust(self, form: dict):
+        form = form_values(form)
+        kind = self.adjust_kind
+        version = (await self.get_state(LiveCart)).version
+        fulfilment = {l.line_id: l.choice for l in self.fulfilment_lines}
+        self.adjust_error = ""
+        try:
+            self.cart_adjustments = await run(
+                self,
+                lambda db, caller, anon: orders.adjust_checkout(
+                    db,
+                    caller,
+                    kind,
+                    form.get("amount", ""),
+                    form.get("reason", ""),
+                    version,
+                    shipping_method=self.shipping_method,
+                    fulfilment=fulfilment,
+                    coupon_code=self.coupon_code,
+                    source=self.router.session.client_ip,
+                ),
+            )
+        except DomainError as e:
+            self.adjust_error = e.message
+            await self._quote()
+            return toast.error(e.message)
+        self.adjust_kind = ""
+        await self._quote()
+        return toast.success("Shipping adjusted." if kind == "shipping" else "Order total adjusted.")
+
     @rx.event
     async def place_order(self, form: dict):
         form = form_values(form)
@@ -194,6 +335,7 @@ class CheckoutState(rx.State):
                     coupon_code=self.coupon_code,
                     source=self.router.session.client_ip,
                     fulfilment=fulfilment,
+                    alt_contact={k: form.get(k, "") for k in order_extras.CONTACT_FIELDS},
                 ),
             )
         except FieldErrors as e:
@@ -203,6 +345,7 @@ class CheckoutState(rx.State):
         except DomainError as e:
             await cart_state._reload()
             await self._load_fulfilment({e.field: e.message} if e.field else None)
+            await self._load_extras()
             await self._quote()
             return toast.error(e.message)
         finally:
@@ -217,3 +360,8 @@ def _choice(value: object) -> str:
     A forged dict or a 5,000-digit string would otherwise sit in a `str` var and break `place_order`.
     """
     return value if isinstance(value, str) and len(value) <= 40 else ""
+
+
+def _text(value: object, max_len: int) -> str:
+    """A form field's text as typed, of a sane length (the service validates it)."""
+    return value[:max_len] if isinstance(value, str) else ""

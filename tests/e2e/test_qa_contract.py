@@ -327,6 +327,8 @@ def test_jane_reads_her_orders(store: Store, visit: Visit):
     "bind-cart-refused",
     "cart-moved",
     "on-behalf-checkout",
+    "checkout-adjusted",
+    "order-adjusted",
     "on-behalf-order",
     "recent-sessions",
     "cs-changes",
@@ -386,8 +388,14 @@ def test_csr_on_behalf_pages(store: Store, new_context, visit: Visit):
     visit.reached("cart-moved", anonymous.page)
     s.cart.checkout_for_customer()
     visit.reached("on-behalf-checkout", page)
+    s.checkout.adjust_shipping("0.50", "Late parcel")  # BAG-TOTE ships at $5.99: 15% is $0.89
+    s.checkout.adjust_order("1.00", "Goodwill")
+    expect(s.checkout.summary_order_adjustment()).to_have_text("−$1.00")
+    visit.reached("checkout-adjusted", page)
     s.checkout.pay()
     s.checkout.order_number()
+    expect(s.checkout.order_shipping_adjustment()).to_have_text("−$0.50")
+    visit.reached("order-adjusted", page)
     s.account.open()
     visit.reached("on-behalf-order", page)
     s.on_behalf.sign_in_as_yourself()
@@ -450,6 +458,7 @@ def test_two_csrs_a_supervisor_and_the_customer(new_context, visit: Visit):
 
 @covers(
     "adjust-price",
+    "adjust-refused",
     "cart-adjusted",
     "coupon-refused",
     "coupon-applied",
@@ -476,6 +485,11 @@ def test_csr_adjusts_picks_up_and_places_an_order_with_extras(store: Store, visi
     s.cart.open()
     s.cart.open_adjust("SCARF-CASH")
     visit.reached("adjust-price", page)
+    s.cart.adjust_amount().fill("20.00")  # beyond 15% of $69.00: only a supervisor may
+    s.cart.adjust_reason().fill("Pulled thread")
+    s.cart.apply_adjustment()
+    expect(s.cart.adjust_error()).to_contain_text("only a supervisor")
+    visit.reached("adjust-refused", page)
     s.cart.adjust_price("SCARF-CASH", "5.00", "Pulled thread")
     expect(s.cart.adjustment("SCARF-CASH")).to_contain_text("Pulled thread")
     visit.reached("cart-adjusted", page)
@@ -506,10 +520,16 @@ def test_csr_adjusts_picks_up_and_places_an_order_with_extras(store: Store, visi
     s.checkout.choose_fulfilment("CANDLE-CEDAR", "DTN")
     expect(s.checkout.fulfilment_error("CANDLE-CEDAR")).to_have_count(0)
     s.checkout.gift_message().fill("Happy birthday!")
+    s.checkout.set_line_gift_message("SCARF-CASH", "Keep warm")
+    s.checkout.fill_alt_contact("Sam", "Roe", "sam.roe@example.com")
+    s.checkout.save_alt_contact()
+    s.checkout.expect_toast("Pickup contact saved")
     s.checkout.order_note_box().fill("Customer called in")
     s.checkout.place_order()  # the card is still filled in
     s.checkout.order_number()
     expect(s.checkout.order_note()).to_contain_text("Customer called in")
+    expect(s.checkout.order_alt_contact()).to_contain_text("Sam Roe")
+    expect(s.checkout.order_line_gift_message("SCARF-CASH")).to_contain_text("Keep warm")
     visit.reached("on-behalf-order-extras", page)
     visit.done()
 

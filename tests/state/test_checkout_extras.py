@@ -39,8 +39,14 @@ def test_adjust_price_needs_lock_and_reason_and_shows_in_the_live_cart(client, p
         "Give a reason for the price adjustment."
     ]
     assert "cannot be more" in toasts(csr.call(CartState, "adjust_price", {"amount": "31", "reason": "x"}))[0]
-    csr.call(CartState, "adjust_price", {"amount": "5.00", "reason": "Scuffed"})
-    assert csr.cart.has_adjustment and csr.cart.adjustment == "$10.00" and csr.cart.subtotal == "$50.00"
+    assert (
+        "Beyond 15% only a supervisor may"
+        in toasts(csr.call(CartState, "adjust_price", {"amount": "4.51", "reason": "x"}))[0]
+    )
+    assert "only a supervisor" in csr.state(CartState).adjust_error  # shown in the dialog, which stays open
+    csr.call(CartState, "adjust_price", {"amount": "4.50", "reason": "Scuffed"})
+    assert csr.state(CartState).adjust_error == ""
+    assert csr.cart.has_adjustment and csr.cart.adjustment == "$9.00" and csr.cart.subtotal == "$51.00"
 
     jane = client(people["jane"])
     jane.call(CartState, "load")
@@ -48,7 +54,7 @@ def test_adjust_price_needs_lock_and_reason_and_shows_in_the_live_cart(client, p
     assert toasts(jane.call(CartState, "adjust_price", {"amount": "30", "reason": "me"}))
     with Session(sqlite_engine) as db:
         line = db.exec(select(CartLine)).one()
-        assert (line.adjustment_cents, line.adjustment_quantity) == (1000, 2)  # $5.00 off each of 2
+        assert (line.adjustment_cents, line.adjustment_quantity) == (900, 2)  # $4.50 off each of 2
 
 
 def test_apply_coupon_reports_refusals_and_the_discount(client, people):

@@ -152,25 +152,25 @@ def adjusting(db, cart):
 def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
     _, customer, _ = cart
     csr, line_id, version = adjusting
-    carts.adjust_price(db, csr, line_id, 500, "Scuffed box", version)
+    carts.adjust_price(db, csr, line_id, 300, "Scuffed box", version)  # 15% of $20.00, a CSR's most
     commit(db)
     view = carts.view(db, customer, None)
     line = view.lines[0]
-    assert (line.unit_cents, line.adjustment_cents, line.line_cents) == (2000, 1500, 4500)
+    assert (line.unit_cents, line.adjustment_cents, line.line_cents) == (2000, 900, 5100)
     assert (line.adjustment_reason, line.adjusted) == ("Scuffed box", True)
-    assert line.adjustment_label == "−$5.00 each on 3 items"
-    assert view.adjustment_cents == 1500 and view.subtotal_cents == 4500 and view.has_adjustment
+    assert line.adjustment_label == "−$3.00 each on 3 items"
+    assert view.adjustment_cents == 900 and view.subtotal_cents == 5100 and view.has_adjustment
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "price_adjust")).one()
     place(db, csr)
     commit(db)
     order_line = db.exec(select(OrderLine)).one()
     # The unit price before the adjustment; the adjustment is the line's total.
-    assert (order_line.unit_price_cents, order_line.adjustment_cents) == (2000, 1500)
-    assert order_line.line_total_cents == 4500
+    assert (order_line.unit_price_cents, order_line.adjustment_cents) == (2000, 900)
+    assert order_line.line_total_cents == 5100
     assert order_line.adjustment_reason == "Scuffed box"
-    assert only_order(db).total_cents == 4500 + 599
+    assert only_order(db).total_cents == 5100 + 599
     placed = db.exec(select(AuditEvent).where(AuditEvent.action == "order_placed")).one()
-    assert placed.details == "$50.99; 1 price adjustment"
+    assert placed.details == "$56.99; 1 price adjustment"
     assert accounts.order_history(db, customer)[0].summary.endswith("price adjusted by customer service")
 
 
@@ -178,6 +178,7 @@ def test_csr_reduces_a_line_price_with_a_reason(db, cart, adjusting):
     "amount, reason, field",
     [
         (2001, "too much", "amount"),
+        (301, "over a CSR's cap", "amount"),
         (-5, "negative", "amount"),
         (500, "  ", "reason"),
         (500, "r" * 201, "reason"),

@@ -43,7 +43,7 @@ def test_a_refused_access_mails_nothing(db, shop, outbox):  # noqa: F811
     assert outbox.messages() == []
 
 
-def test_an_order_placed_on_behalf_mails_the_customer_and_one_of_their_own_does_not(db, shop, outbox):  # noqa: F811
+def test_an_order_placed_on_behalf_mails_one_confirmation_naming_the_csr(db, shop, outbox):  # noqa: F811
     jane, customer, tee, _ = shop
     csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), jane)
     locks.lock(db, csr)
@@ -51,12 +51,16 @@ def test_an_order_placed_on_behalf_mails_the_customer_and_one_of_their_own_does_
     commit(db)
     number = place(db, csr)
     commit(db)
-    assert outbox.count(jane.email) == 2  # opened, then the order
-    body = outbox.latest(jane.email, timeout=0).get_content()
+    assert outbox.count(jane.email) == 2  # opened, then the order: one mail, its confirmation
+    mail = outbox.latest(jane.email, timeout=0)
+    body = mail.get_content()
     assert number in body and "Casey" in body and f"/order/{number}" in body
+    assert "placed by customer service" in mail["Subject"] and "Product" in body
 
     carts.add(db, customer, None, sku_of(tee), 1)
     commit(db)
-    place(db, customer)
+    own = place(db, customer)
     commit(db)
-    assert outbox.count(jane.email) == 2  # the customer's own order: no such mail
+    assert outbox.count(jane.email) == 3  # the customer's own order: its confirmation, no customer service
+    mail = outbox.latest(jane.email, timeout=0)
+    assert own in mail["Subject"] and "customer service" not in mail.get_content()

@@ -27,14 +27,15 @@ GOODWILL = 15000  # $150.00 off one jacket
 
 @pytest.fixture
 def granted(db):
-    """Jane's cart holds one jacket with $150 off, granted by a CSR who then unlocked the cart."""
+    """Jane's cart holds one jacket with $150 off, granted by a supervisor who then unlocked the cart."""
     jane = make_account(db, "Jane", "Doe", "jane@example.com")
     jacket = make_product(db, code="JKT", price=JACKET, stock=60, category="outerwear")
     commit(db)
     customer, _ = caller_for(db, jane)
     carts.add(db, customer, None, sku_of(jacket), 1)
     commit(db)
-    csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), jane)
+    # More than a CSR's ADJUST_LIMIT_PERCENT of the price: a supervisor grants it.
+    csr = on_behalf(db, make_account(db, "Pat", "Lead", role="supervisor"), jane)
     locks.lock(db, csr)
     commit(db)
     view = carts.view(db, csr, None)
