@@ -59,7 +59,7 @@ class AssistCode(SQLModel, table=True):
     shown in My Account (`via` "page") or mailed at a CSR's request ("mail"); works once, until `expires_at`.
 
     Only an HMAC of the code (keyed by a server secret, bound to the account) is stored: six digits are too few
-    for a plain hash. A newer code of the same `via` replaces (deletes) the account's unused one.
+    for a plain hash. A newer code of the same `via` replaces the account's unused one (which expires at once).
     """
 
     id: int | None = Field(default=None, primary_key=True)

@@ -88,12 +88,18 @@ def code_hash(account_id: int, code: str) -> str:
 
 
 def issue(db: Session, account_id: int, via: str, now: datetime | None = None) -> Issued:
-    """A new code for this account; the account's unused code of the same channel stops working."""
+    """A new code for this account; the account's unused code of the same channel stops working (it expires
+    now; rows are kept, not deleted, so an id is never reused while a page may still show it)."""
     now = now or utcnow()
     db.exec(
-        delete(AssistCode)
-        .where(AssistCode.account_id == account_id, AssistCode.via == via, AssistCode.used_at.is_(None))
-        .execution_options(synchronize_session=False)
+        update_where(AssistCode)
+        .where(
+            AssistCode.account_id == account_id,
+            AssistCode.via == via,
+            AssistCode.used_at.is_(None),
+            AssistCode.expires_at > now,
+        )
+        .values(expires_at=now)
     )
     code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
     row = AssistCode(
@@ -109,13 +115,25 @@ def issue(db: Session, account_id: int, via: str, now: datetime | None = None) -
 
 
 def status(db: Session, account_id: int, code_id: int, now: datetime | None = None) -> str:
-    """What became of a code shown on a page: live, used, expired, or replaced (by a newer one)."""
-    row = db.get(AssistCode, code_id) if code_id else None
-    if row is None or row.account_id != account_id:
+    """What became of a code shown on a page: live, used, expired, or replaced (a newer code of its channel)."""
+    row = db.exec(
+        select(AssistCode.used_at, AssistCode.expires_at, AssistCode.via).where(
+            AssistCode.id == code_id, AssistCode.account_id == account_id
+        )
+    ).first()
+    if row is None:
         return REPLACED
-    if row.used_at is not None:
+    used_at, expires_at, via = row
+    if used_at is not None:
         return USED
-    return EXPIRED if as_utc(row.expires_at) <= (now or utcnow()) else LIVE
+    newer = db.exec(
+        select(AssistCode.id).where(
+            AssistCode.account_id == account_id, AssistCode.via == via, AssistCode.id > code_id
+        )
+    ).first()
+    if newer is not None:
+        return REPLACED
+    return EXPIRED if as_utc(expires_at) <= (now or utcnow()) else LIVE
 
 
 def shows_code(caller: Caller, account: Account | None) -> bool:
