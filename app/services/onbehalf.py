@@ -87,11 +87,11 @@ def _accessible(db: Session, caller: Caller, customer_id: object) -> Account:
     return customer
 
 
-def code_needed(db: Session, caller: Caller, customer_id: object) -> str | None:
+def code_needed(db: Session, caller: Caller, customer_id: object) -> tuple[int, str] | None:
     """Before asking the CSR for the customer's code: every refusal (consent included) comes first. The
-    customer's name when a code is needed (ASSISTANCE_VERIFY=code), None when access needs none."""
+    customer's id and name when a code is needed (ASSISTANCE_VERIFY=code), None when access needs none."""
     customer = _accessible(db, caller, customer_id)
-    return f"{customer.first_name} {customer.last_name}" if assistcodes.required() else None
+    return (customer.id, f"{customer.first_name} {customer.last_name}") if assistcodes.required() else None
 
 
 def start(

@@ -87,7 +87,7 @@ class CustomerServiceState(rx.State):
         if assistcodes.required():
             # Consent and every other refusal first: the dialog asks for a code only when it is all that's missing.
             try:
-                name = await run(
+                found, name = await run(
                     self,
                     lambda db, caller, anon: onbehalf.code_needed(db, caller, customer_id),
                     activity=False,
@@ -95,7 +95,7 @@ class CustomerServiceState(rx.State):
             except DomainError as e:
                 return toast.error(e.message)
             self.code_customer_id, self.code_customer, self.code_then, self.code_error = (
-                int(customer_id),
+                found,
                 name,
                 then if then in ("/account", "/cart") else "/account",
                 "",

@@ -272,6 +272,9 @@ def test_a_shopper_cannot_ask_for_codes_and_off_asks_for_none(db, people, monkey
     monkeypatch.setattr(config, "ASSISTANCE_VERIFY", "off")
     caller, _ = caller_for(db, csr)
     assert onbehalf.code_needed(db, caller, customer.id) is None
+    monkeypatch.setattr(config, "ASSISTANCE_VERIFY", "code")
+    assert onbehalf.code_needed(db, caller, customer.id) == (customer.id, "Cora Smith")
+    monkeypatch.setattr(config, "ASSISTANCE_VERIFY", "off")
     onbehalf.start(db, caller, customer.id)
     db.commit()
 
