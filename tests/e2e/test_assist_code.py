@@ -15,6 +15,14 @@ from storefront_qa.mail import Outbox
 from storefront_qa.pages import Store
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _patient_expect():
+    """This store is fresh and the machine may be busy: wait longer than Playwright's 5 s for each answer."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture(scope="module")
 def base_url(verify_store) -> str:
     return verify_store.base_url
