@@ -22,6 +22,20 @@ CSR_SESSION_IDLE_MINUTES: int = int(os.environ.get("CSR_SESSION_IDLE_MINUTES", "
 ASSISTANCE_CONSENT: str = os.environ.get("ASSISTANCE_CONSENT", "opt-out").strip().lower()
 if ASSISTANCE_CONSENT not in ("opt-out", "opt-in", "always"):
     raise ValueError(f"ASSISTANCE_CONSENT must be opt-out, opt-in or always, not {ASSISTANCE_CONSENT!r}")
+# Whether customer service must also give the customer's verification code to open an account
+# (app/services/assistcodes.py): "off" (consent is enough), "code" (the customer reads a 6-digit code from My
+# Account, or has it mailed, and gives it to the CSR: proof that the caller on the phone is the customer).
+ASSISTANCE_VERIFY: str = os.environ.get("ASSISTANCE_VERIFY", "off").strip().lower()
+if ASSISTANCE_VERIFY not in ("off", "code"):
+    raise ValueError(f"ASSISTANCE_VERIFY must be off or code, not {ASSISTANCE_VERIFY!r}")
+# A verification code works once, for this many minutes; codes mailed at a CSR's request, per customer per hour.
+ASSIST_CODE_MINUTES: int = 10
+ASSIST_CODE_MAILS_PER_HOUR: int = int(os.environ.get("ASSIST_CODE_MAILS_PER_HOUR", "5"))
+# The key of the codes' HMAC (only the HMAC is stored: a 6-digit code's plain hash is guessed offline at once).
+# Without it, a random key is kept in ASSIST_CODE_KEY_FILE (created on first use, readable by the store only);
+# every worker of a store must see the same key, so a cluster over several hosts sets ASSIST_CODE_SECRET.
+ASSIST_CODE_SECRET: str | None = os.environ.get("ASSIST_CODE_SECRET") or None
+ASSIST_CODE_KEY_FILE: Path = Path(os.environ.get("ASSIST_CODE_KEY_FILE") or ROOT / ".assist-code.key")
 # A cart lock whose holder has had no page of the store open this long is released as abandoned.
 CART_LOCK_ABANDON_SECONDS: int = int(os.environ.get("CART_LOCK_ABANDON_SECONDS", "120"))
 # How often each backend worker looks for locks that ran out or were abandoned and idle sessions.

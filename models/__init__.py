@@ -7,11 +7,12 @@ from models.catalog import Category, Product, Store, StoreStock, Variant
 from models.notes import CustomerNote
 from models.orders import Order, OrderLine
 from models.promotions import Coupon, CouponUse, Promotion
-from models.security import SessionHandoff, Throttle, TrustedDevice
+from models.security import AssistCode, SessionHandoff, Throttle, TrustedDevice
 
 __all__ = [
     "Account",
     "Address",
+    "AssistCode",
     "AuditEvent",
     "AuthSession",
     "Cart",

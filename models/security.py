@@ -52,3 +52,20 @@ class SessionHandoff(SQLModel, table=True):
     session_id: int = Field(index=True)
     expires_at: datetime = utc_field()
     used_at: datetime | None = utc_field(default=None, nullable=True)
+
+
+class AssistCode(SQLModel, table=True):
+    """A customer's verification code for customer service (ASSISTANCE_VERIFY=code, app/services/assistcodes.py):
+    shown in My Account (`via` "page") or mailed at a CSR's request ("mail"); works once, until `expires_at`.
+
+    Only an HMAC of the code (keyed by a server secret, bound to the account) is stored: six digits are too few
+    for a plain hash. A newer code of the same `via` replaces the account's unused one (which expires at once).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    code_hash: str = Field(max_length=64)
+    via: str = Field(max_length=10)
+    created_at: datetime = utc_field(default_factory=utcnow)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(default=None, nullable=True)

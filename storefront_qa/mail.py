@@ -3,6 +3,7 @@
 outbox = Outbox(store_server.outbox)     # or the `mail_outbox` fixture
 path = outbox.set_password_link("smith15@example.com")   # "/set-password?token=…", waits for the mail
 path = outbox.confirm_account_link("new@example.com")    # "/confirm-account?token=…", after registering
+code = outbox.assist_code("smith15@example.com")         # a verification code customer service had mailed
 page.goto(path)
 """
 
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 LINK = re.compile(r"https?://\S+/set-password\?token=[A-Za-z0-9_%\-]+")
 CONFIRM_EMAIL_LINK = re.compile(r"https?://\S+/confirm-email\?token=[A-Za-z0-9_%\-]+")
 CONFIRM_ACCOUNT_LINK = re.compile(r"https?://\S+/confirm-account\?token=[A-Za-z0-9_%\-]+")
+ASSIST_CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
 
 
 class Outbox:
@@ -62,6 +64,27 @@ class Outbox:
         """The path and query of the link that finishes a registration, in the newest mail to `to` (an address
         that already has an account gets a mail without one instead: "someone tried to create an account")."""
         return self._link(CONFIRM_ACCOUNT_LINK, "confirm-account", to, after, timeout)
+
+    def assist_code(self, to: str, *, after: int = 0, timeout: float = 10.0) -> str:
+        """The verification code customer service had mailed to `to` (ASSISTANCE_VERIFY=code): from the newest
+        such mail once there are more than `after` of them (`assist_code_count`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self._assist_code_mails(to)
+            if len(found) > after:
+                code = ASSIST_CODE.search(found[-1].get_content())
+                if not code:
+                    raise AssertionError(f"no code in the mail to {to}:\n{found[-1].get_content()}")
+                return code.group(1)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no new verification code to {to} in {self.folder} within {timeout}s")
+            time.sleep(0.2)
+
+    def assist_code_count(self, to: str) -> int:
+        return len(self._assist_code_mails(to))
+
+    def _assist_code_mails(self, to: str) -> list[EmailMessage]:
+        return [m for m in self.messages(to) if "verification code" in str(m["Subject"]).lower()]
 
     def _link(self, pattern: re.Pattern, kind: str, to: str, after: int, timeout: float) -> str:
         body = self.latest(to, after=after, timeout=timeout).get_content()

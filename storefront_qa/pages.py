@@ -826,6 +826,21 @@ class AccountPage(Base):
         self.tid("sign-out-everywhere-confirm").click()
         self.page.wait_for_url("**/")
 
+    def allow_assistance(self) -> None:
+        """As the customer: switch on "Allow customer service to shop on my behalf" (opt-in stores)."""
+        self.tid("consent-switch").click()
+        self.expect_toast("Customer service may shop on your behalf")
+
+    def assist_code(self) -> str:
+        """ASSISTANCE_VERIFY=code, the customer's own My Account: the code to give customer service."""
+        expect(self.tid("assist-code")).to_have_text(re.compile(r"^\d{6}$"))
+        return self.tid("assist-code").inner_text().strip()
+
+    def next_assist_code(self, previous: str, timeout: float = 20_000) -> str:
+        """The code the page shows once `previous` was used or expired, without a reload."""
+        expect(self.tid("assist-code")).not_to_have_text(previous, timeout=timeout)
+        return self.assist_code()
+
     def order_rows(self) -> Locator:
         return self.tid("account-order-row")
 
@@ -897,6 +912,13 @@ class FindCustomer(Base):
         self.access_account_item().click()
         self.page.wait_for_url(at("/account"))
         self.ready()
+
+    def ask_for_code(self, text: str) -> None:
+        """ASSISTANCE_VERIFY=code: Access on the row containing `text` opens the dialog asking for the
+        customer's code (`AccessCodeDialog`)."""
+        self.open_actions(self.row(text))
+        self.tid("action-access-account").click()
+        expect(self.tid("access-code-input")).to_be_visible()
 
     def view_cart(self, text: str) -> None:
         """Access the account of the row containing `text`, landing on the customer's cart."""
@@ -978,6 +1000,30 @@ class Customer360Page(Base):
         self.tid("c360-view-cart").click()
         self.page.wait_for_url(at("/cart"))
         self.ready()
+
+
+class AccessCodeDialog(Base):
+    """ASSISTANCE_VERIFY=code: the dialog that asks the CSR for the customer's 6-digit code
+    (`FindCustomer.ask_for_code` opens it)."""
+
+    def enter(self, code: str) -> None:
+        self.tid("access-code-input").fill(code)
+        self.tid("access-code-submit").click()
+
+    def access(self, code: str) -> None:
+        """The right code: lands on the customer's My Account, on behalf."""
+        self.enter(code)
+        self.page.wait_for_url(at("/account"))
+        self.ready()
+
+    def error(self) -> Locator:
+        """Why the code was refused: wrong, expired, used, or too many wrong codes (a pause)."""
+        return self.tid("access-code-error")
+
+    def send(self) -> None:
+        """Email the customer a new code (the CSR never sees it; `mail_outbox.assist_code(email)` reads it)."""
+        self.tid("access-code-send").click()
+        self.expect_toast("A new code was emailed to")
 
 
 class CreateCustomerDialog(Base):
@@ -1109,6 +1155,7 @@ class Store:
         self.find_customer = self.customer_service.find_customer
         self.create_customer = CreateCustomerDialog(page)
         self.customer_360 = Customer360Page(page)
+        self.access_code = AccessCodeDialog(page)
         self.audit = AuditPage(page)
 
     def sign_in(self, email: str, password: str) -> None:

@@ -259,6 +259,50 @@ def consent_card() -> rx.Component:
     )
 
 
+def assist_code_card() -> rx.Component:
+    """ASSISTANCE_VERIFY=code, the customer's own page: the code to give customer service. A small tick from
+    the page (only while it is open) shows a new code once this one was used or expired."""
+    return rx.cond(
+        AccountState.shows_assist_code & ~SessionState.on_behalf,
+        rx.card(
+            rx.vstack(
+                rx.heading("Code for customer service", size="4"),
+                rx.text(
+                    "Customer service asks for this code before opening your account. Give it only to someone "
+                    "helping you right now.",
+                    size="2",
+                    color="var(--gray-11)",
+                ),
+                rx.text(
+                    rx.cond(AccountState.assist_code_replaced, "······", AccountState.assist_code),
+                    size="7",
+                    weight="bold",
+                    font_family="monospace",
+                    letter_spacing="0.2em",
+                    custom_attrs=tid("assist-code"),
+                ),
+                rx.text(
+                    rx.cond(
+                        AccountState.assist_code_replaced,
+                        "A newer code is shown in another window of My Account; reload this page to see a new "
+                        "one here.",
+                        "Works once, until "
+                        + AccountState.assist_code_until
+                        + ". A new one appears here after "
+                        "it is used or expires.",
+                    ),
+                    size="1",
+                    color="var(--gray-11)",
+                    custom_attrs=tid("assist-code-expires"),
+                ),
+                rx.moment(interval=4000, on_change=AccountState.tick_code, display="none"),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def password_help_card() -> rx.Component:
     """On behalf: the customer cannot sign in; mail them a link (the CSR never sees it)."""
     return rx.cond(
@@ -354,6 +398,7 @@ def account_page() -> rx.Component:
                 rx.vstack(
                     profile_card(),
                     consent_card(),
+                    assist_code_card(),
                     password_help_card(),
                     devices_card(),
                     width="100%",

@@ -345,6 +345,69 @@ def create_customer_dialog() -> rx.Component:
     )
 
 
+def access_code_dialog() -> rx.Component:
+    """ASSISTANCE_VERIFY=code: Access asks for the code the customer reads from My Account (or was mailed).
+    Opened by the server once every other refusal (consent first) was checked."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Ask ", CS.code_customer, " for their code"),
+            rx.dialog.description(
+                "The customer sees a 6-digit code in My Account (valid 10 minutes, used once). "
+                "Or email them a new one.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.input(
+                        name="code",
+                        placeholder="6-digit code",
+                        max_length=6,
+                        input_mode="numeric",
+                        auto_complete="off",
+                        auto_focus=True,
+                        width="100%",
+                        custom_attrs=tid("access-code-input"),
+                    ),
+                    rx.cond(
+                        CS.code_error != "",
+                        rx.text(
+                            CS.code_error,
+                            color="var(--red-11)",
+                            size="2",
+                            role="alert",
+                            custom_attrs=tid("access-code-error"),
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            rx.icon("mail", size=16),
+                            "Email a code",
+                            type="button",
+                            variant="soft",
+                            on_click=CS.send_code,
+                            custom_attrs=tid("access-code-send"),
+                        ),
+                        rx.spacer(),
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Access account", type="submit", custom_attrs=tid("access-code-submit")),
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=CS.submit_code,
+                reset_on_submit=True,
+                no_validate=True,
+            ),
+            max_width="460px",
+        ),
+        open=CS.code_customer_id != 0,
+        on_open_change=CS.code_dialog_changed,
+    )
+
+
 @page("/customer-service", "Customer Service — Harbor & Pine", on_load=CS.load)
 def customer_service_page() -> rx.Component:
     return loading(
@@ -363,6 +426,7 @@ def customer_service_page() -> rx.Component:
                 results(),
                 recent_sessions(),
                 locked_carts(),
+                access_code_dialog(),
                 spacing="4",
                 width="100%",
             ),

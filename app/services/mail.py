@@ -36,12 +36,14 @@ def message(to: str, subject: str, body: str) -> EmailMessage:
     return msg
 
 
-def send(to: str, subject: str, body: str) -> Path | None:
-    """Deliver one message; returns the outbox file it was written to, if any."""
+def send(to: str, subject: str, body: str, *, secret: str = "") -> Path | None:
+    """Deliver one message; returns the outbox file it was written to, if any. `secret` (a verification code)
+    is for the recipient only: the log shows the message without it."""
     msg = message(to, subject, body)
     outbox = config.MAIL_OUTBOX_DIR
     if not outbox:
-        log.warning("MAIL_OUTBOX_DIR is not set; this mail is only logged:\n%s", msg.as_string())
+        logged = message(to, subject, body.replace(secret, "[withheld from the log]")) if secret else msg
+        log.warning("MAIL_OUTBOX_DIR is not set; this mail is only logged:\n%s", logged.as_string())
         return None
     folder = Path(outbox)
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,20 +56,20 @@ def send(to: str, subject: str, body: str) -> Path | None:
     return path
 
 
-def send_on_commit(db: Session, to: str, subject: str, body: str) -> None:
+def send_on_commit(db: Session, to: str, subject: str, body: str, *, secret: str = "") -> None:
     """Send when `db` commits its transaction; dropped when it rolls back instead."""
     if _QUEUE not in db.info:
         db.info[_QUEUE] = []
         event.listen(db, "after_commit", _deliver)
         event.listen(db, "after_soft_rollback", _drop)
-    db.info[_QUEUE].append((to, subject, body))
+    db.info[_QUEUE].append((to, subject, body, secret))
 
 
 def _deliver(db: Session) -> None:
     queued, db.info[_QUEUE] = db.info[_QUEUE], []
-    for to, subject, body in queued:
+    for to, subject, body, secret in queued:
         try:
-            send(to, subject, body)
+            send(to, subject, body, secret=secret)
         except OSError:
             # The data is committed; the mail can be sent again (Forgot password, or customer service).
             log.exception("could not deliver the mail %r to %s", subject, to)

@@ -1,7 +1,8 @@
 """Mail that tells a customer what customer service did (docs/SECURITY.md "Consent: the customer
 decides"): that staff opened their account (once per on-behalf session) and that an order was placed on their
 behalf. Both name the CSR by first name only, and say where to see the rest (My Account lists every action of
-customer service). Every order's confirmation is here too: placed on behalf, it is that mail."""
+customer service). Every order's confirmation is here too (placed on behalf, it is that mail), and the verification code a CSR
+asked to have mailed."""
 
 from __future__ import annotations
 
@@ -24,6 +25,22 @@ def account_accessed(db: Session, caller: Caller, customer: Account) -> None:
         'allowed. Everything they do is listed in My Account under "Changes made by customer service":\n\n'
         f"{config.PUBLIC_URL}/account\n\n"
         "If you did not ask for help, contact customer service and switch assistance off in My Account.\n",
+    )
+
+
+def assist_code(db: Session, caller: Caller, customer: Account, code: str) -> None:
+    """The verification code a CSR asked to have mailed (ASSISTANCE_VERIFY=code); the CSR never sees it."""
+    mail.send_on_commit(
+        db,
+        customer.email,
+        "Your Harbor & Pine verification code",
+        f"Hello {customer.first_name},\n\n"
+        f"{caller.first_name} from our customer service team asked for your verification code, to open your\n"
+        "account and help you. If you are talking to them now, tell them this code:\n\n"
+        f"    {code}\n\n"
+        f"It works once, for {config.ASSIST_CODE_MINUTES} minutes. Never give it to anyone else. If you did not ask "
+        "for help,\nignore this mail: without the code nobody from customer service can open your account.\n",
+        secret=code,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, changes, consent, notices
+from app.services import assistcodes, audit, changes, consent, notices, throttle
 from app.services.caller import Caller
 from app.services.carts import lock_active
 from app.services.db import as_utc, get_by_id, update_where, utcnow
@@ -79,14 +79,31 @@ def access_refusal(db: Session, caller: Caller, customer: Account | None) -> str
     return consent.refusal(customer)
 
 
-def start(db: Session, caller: Caller, customer_id: object, *, notify: bool = True) -> OnBehalfSession:
-    """Begin shopping on the customer's behalf. `notify`: mail the customer that customer service opened their
-    account (not when customer service has just created it: its welcome mail says so)."""
+def _accessible(db: Session, caller: Caller, customer_id: object) -> Account:
     caller.require(CUSTOMER_ACCESS)
     customer = get_by_id(db, Account, customer_id)
     refusal = access_refusal(db, caller, customer)
     if refusal:
         raise (NotFound if customer is None else Forbidden)(refusal)
+    return customer
+
+
+def code_needed(db: Session, caller: Caller, customer_id: object) -> tuple[int, str] | None:
+    """Before asking the CSR for the customer's code: every refusal (consent included) comes first. The
+    customer's id and name when a code is needed (ASSISTANCE_VERIFY=code), None when access needs none."""
+    customer = _accessible(db, caller, customer_id)
+    return (customer.id, f"{customer.first_name} {customer.last_name}") if assistcodes.required() else None
+
+
+def start(
+    db: Session, caller: Caller, customer_id: object, code: object = None, *, just_created: bool = False
+) -> OnBehalfSession:
+    """Open an on-behalf session; with ASSISTANCE_VERIFY=code only with the customer's code, which it uses up.
+    `just_created`: the CSR created the account in this very transaction (customers.create_customer) for the
+    caller on the phone; there is no code yet and nothing of the customer's to protect."""
+    customer = _accessible(db, caller, customer_id)
+    verify = assistcodes.required() and not just_created
+    via = assistcodes.use(db, caller, customer, code) if verify else None
     auth_session = db.get(AuthSession, caller.session_id)
     # One on-behalf session per CSR: starting another ends the first, wherever it was opened.
     for old in db.exec(
@@ -100,12 +117,34 @@ def start(db: Session, caller: Caller, customer_id: object, *, notify: bool = Tr
     db.flush()
     auth_session.on_behalf_id = ob.id
     db.add(auth_session)
-    audit.record(
-        db, caller, "session_started", customer_id=customer.id, details=f"Accessed {customer.customer_number}"
-    )
-    if notify:
+    details = f"Accessed {customer.customer_number}"
+    if via is not None:
+        details += " with the customer's code" + (
+            " (mailed)" if via == assistcodes.MAIL else " (from My Account)"
+        )
+    audit.record(db, caller, "session_started", customer_id=customer.id, details=details)
+    if not just_created:  # its welcome mail tells the customer that customer service created the account
         notices.account_accessed(db, caller, customer)
     return ob
+
+
+def mail_code(db: Session, caller: Caller, customer_id: object) -> str:
+    """At a CSR's request, mail the customer a fresh code (replacing an unused mailed one); returns the address.
+    The CSR never sees the code; the mail names them by first name."""
+    customer = _accessible(db, caller, customer_id)
+    if not assistcodes.required():
+        raise Forbidden("This store does not ask for a verification code.")
+    if throttle.take(db, assistcodes.mails_per_customer(), str(customer.id)):
+        raise Forbidden(
+            f"{customer.first_name} was mailed {config.ASSIST_CODE_MAILS_PER_HOUR} codes in the last hour: ask "
+            "for the code in My Account, or try again later."
+        )
+    issued = assistcodes.issue(db, customer.id, assistcodes.MAIL)
+    notices.assist_code(db, caller, customer, issued.code)
+    audit.record(
+        db, caller, "access_code_mailed", customer_id=customer.id, details="Verification code mailed"
+    )
+    return customer.email
 
 
 def close(db: Session, ob: OnBehalfSession, reason: str) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import audit, changes, onbehalf, registration, throttle
+from app.services import assistcodes, audit, changes, onbehalf, registration, throttle
 from app.services.db import as_utc, update_where, utcnow
 from models import Account, Cart, OnBehalfSession
 
@@ -46,6 +46,7 @@ def sweep(db: Session, now: datetime | None = None, *, prune: bool = False) -> d
     if prune:
         done["pruned"] = throttle.prune(db, now)  # sign-in and coupon counters that limit nothing any more
         done["pending_pruned"] = registration.prune_pending(db, now)  # registrations nobody can finish
+        done["codes_pruned"] = assistcodes.prune(db, now)  # verification codes that ended a day ago
     return done
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import accounts, audit, consent, orders, passwords
+from app.services import accounts, assistcodes, audit, consent, orders, passwords
 from app.services.audit import AuditRow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
@@ -30,6 +30,13 @@ class AccountState(rx.State):
     consent_policy: str = consent.OPT_OUT
     loaded: bool = False
     denied: bool = False
+    # ASSISTANCE_VERIFY=code: the customer's own verification code for customer service (never on behalf).
+    # Only its digits while shown are here; the server keeps an HMAC. `_code_id` is the row the page shows.
+    assist_code: str = ""
+    assist_code_until: str = ""
+    assist_code_replaced: bool = False
+    shows_assist_code: bool = False
+    _code_id: int = 0
 
     @rx.event
     async def load(self):
@@ -43,6 +50,7 @@ class AccountState(rx.State):
                     accounts.addresses(db, caller),
                     accounts.order_history(db, caller),
                     audit.for_customer(db, caller),
+                    assistcodes.for_page(db, caller),
                 ),
                 activity=False,
             )
@@ -51,10 +59,37 @@ class AccountState(rx.State):
             if not session.signed_in:
                 return rx.redirect("/login?next=/account")
             return rx.redirect("/customer-service")
-        self.profile, self.addresses, self.orders, self.cs_changes = data
+        self.profile, self.addresses, self.orders, self.cs_changes, code = data
+        self._show_code(code)
         self.allow_assistance = self.profile.allow_assistance
         self.consent_policy = consent.policy()
         self.profile_errors, self.address_errors, self.denied, self.loaded = {}, {}, False, True
+
+    def _show_code(self, code: assistcodes.Issued | str | None) -> None:
+        if code is None:
+            self.shows_assist_code, self.assist_code, self.assist_code_until, self._code_id = False, "", "", 0
+            self.assist_code_replaced = False
+        elif code == assistcodes.REPLACED:
+            self.assist_code, self.assist_code_until, self.assist_code_replaced = "", "", True
+        elif isinstance(code, assistcodes.Issued):
+            self.shows_assist_code, self.assist_code_replaced = True, False
+            self.assist_code, self._code_id = code.code, code.id
+            self.assist_code_until = code.expires_at.strftime("%H:%M UTC")
+
+    @rx.event
+    async def tick_code(self, _now: str = ""):
+        """While My Account shows a code (a few seconds apart, from the page): a new code once it was used or
+        expired, so the page always shows one that works. Costs one row read while the code still works."""
+        if not self.shows_assist_code or self.assist_code_replaced:
+            return
+        shown = self._code_id
+        try:
+            code = await run(
+                self, lambda db, caller, anon: assistcodes.for_page(db, caller, shown), activity=False
+            )
+        except DomainError:
+            return
+        self._show_code(code)
 
     @rx.event
     async def save_profile(self, form: dict):
@@ -140,6 +175,9 @@ class AccountState(rx.State):
         except DomainError as e:
             return toast.error(e.message)
         self.allow_assistance = allowed
+        self._show_code(
+            await run(self, lambda db, caller, anon: assistcodes.for_page(db, caller), activity=False)
+        )
         return toast.success(
             "Customer service may shop on your behalf."
             if allowed

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
-from app.services import audit, customers, locks, onbehalf
+from app.services import assistcodes, audit, customers, locks, onbehalf
 from app.services.audit import AuditRow
 from app.services.customers import Criteria, CustomerRow
 from app.services.errors import DomainError, FieldErrors
@@ -39,6 +39,12 @@ class CustomerServiceState(rx.State):
     locked_carts: list[LockedCart] = []
     # The criteria as typed so far (type-ahead sends one field at a time).
     _typed: dict[str, str] = {}
+    # ASSISTANCE_VERIFY=code: the customer whose code the access dialog asks for (0: the dialog is closed),
+    # set only once every other refusal was checked; the page after access; the wrong-code message.
+    code_customer_id: int = 0
+    code_customer: str = ""
+    code_then: str = "/account"
+    code_error: str = ""
 
     @rx.event
     async def load(self):
@@ -98,10 +104,61 @@ class CustomerServiceState(rx.State):
         return await self._access(customer_id, "/cart")
 
     async def _access(self, customer_id: int, then: str):
+        if assistcodes.required():
+            # Consent and every other refusal first: the dialog asks for a code only when it is all that's missing.
+            try:
+                found, name = await run(
+                    self,
+                    lambda db, caller, anon: onbehalf.code_needed(db, caller, customer_id),
+                    activity=False,
+                )
+            except DomainError as e:
+                return toast.error(e.message)
+            self.code_customer_id, self.code_customer, self.code_then, self.code_error = (
+                found,
+                name,
+                then if then in ("/account", "/cart") else "/account",
+                "",
+            )
+            return
+        return await self._start_session(customer_id, None, then)
+
+    @rx.event
+    async def submit_code(self, form: dict):
+        """The code the customer gave, for the customer the dialog was opened for (never one the browser names)."""
+        code = form_values(form).get("code", "")
+        if not self.code_customer_id:
+            return toast.error("Choose a customer to access first.")
+        return await self._start_session(self.code_customer_id, code, self.code_then)
+
+    @rx.event
+    async def send_code(self):
+        """Mail the customer a fresh code; the CSR never sees it."""
+        customer_id = self.code_customer_id
+        if not customer_id:
+            return toast.error("Choose a customer to access first.")
         try:
-            name = await run(self, lambda db, caller, anon: _start(db, caller, customer_id))
+            email = await run(self, lambda db, caller, anon: onbehalf.mail_code(db, caller, customer_id))
         except DomainError as e:
             return toast.error(e.message)
+        self.code_error = ""
+        return toast.success(f"A new code was emailed to {email}. Ask the customer to read it to you.")
+
+    @rx.event
+    def code_dialog_changed(self, is_open: bool):
+        if not is_open:
+            self.code_customer_id, self.code_customer, self.code_error = 0, "", ""
+
+    async def _start_session(self, customer_id: int, code: object, then: str):
+        try:
+            name = await run(self, lambda db, caller, anon: _start(db, caller, customer_id, code))
+        except DomainError as e:
+            if e.field == "code" and self.code_customer_id:
+                self.code_error = e.message
+                return
+            self.code_customer_id, self.code_error = 0, ""
+            return toast.error(e.message)
+        self.code_customer_id, self.code_customer, self.code_error = 0, "", ""
         await refresh_identity(self)
         return [
             rx.redirect(then),
@@ -160,8 +217,8 @@ def _release(db, caller, cart_id) -> list[LockedCart]:
     return locks.locked_carts(db, caller)
 
 
-def _start(db, caller, customer_id, *, notify: bool = True) -> str:
-    ob = onbehalf.start(db, caller, customer_id, notify=notify)
+def _start(db, caller, customer_id, code=None, *, just_created: bool = False) -> str:
+    ob = onbehalf.start(db, caller, customer_id, code, just_created=just_created)
     from models import Account
 
     customer = db.get(Account, ob.customer_id)
@@ -170,7 +227,7 @@ def _start(db, caller, customer_id, *, notify: bool = True) -> str:
 
 def _create(db, caller, raw) -> tuple[str, str]:
     account = customers.create_customer(db, caller, raw)
-    return _start(db, caller, account.id, notify=False), account.email
+    return _start(db, caller, account.id, just_created=True), account.email
 
 
 @personal

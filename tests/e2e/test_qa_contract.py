@@ -5,8 +5,9 @@ few of those states in the right role and, at each, checks that every hook of th
 every hook the page carries is documented. Hooks marked `coming` are documented but not checked. The example
 test of docs/QA.md runs here too, so it cannot rot.
 
-Customers: smith16, smith20, smith24…smith27 and smith30 (no other test uses them), and a Smith created by the
-Customer 360 journey; Jane is only read.
+Customers: smith16, smith20, smith24…smith27 and smith30 (no other test uses them), a Smith created by the
+Customer 360 journey, and smith06 of the verification-code store (tests/e2e/conftest.py `verify_store`); Jane is
+only read.
 """
 
 from __future__ import annotations
@@ -652,6 +653,39 @@ def test_sign_out_everywhere(store: Store, new_context, visit: Visit):
     other.page.goto("/account")
     other.page.wait_for_url("**/login**")
     expect(other.header.signin_link()).to_be_visible()
+    visit.done()
+
+
+@covers("assist-code", "access-code", "access-code-wrong")
+def test_verification_code_pages(browser, verify_store, visit: Visit):
+    """On the store that asks for the customer's code (tests/e2e/conftest.py `verify_store`: opt-in consent,
+    ASSISTANCE_VERIFY=code). Customer: smith06 of that store."""
+    customer = smith(6)
+    contexts = [browser.new_context(base_url=verify_store.base_url, viewport={"width": 1280, "height": 900})]
+    contexts.append(
+        browser.new_context(base_url=verify_store.base_url, viewport={"width": 1280, "height": 900})
+    )
+    try:
+        for ctx in contexts:
+            ctx.set_default_timeout(15_000)
+        shopper, csr = (Store(ctx.new_page()) for ctx in contexts)
+        shopper.catalog.open()  # the fresh store's first page is slow on a busy machine
+        shopper.sign_in(customer.email, customer.password)
+        shopper.account.open()
+        shopper.account.allow_assistance()
+        code = shopper.account.assist_code()
+        visit.reached("assist-code", shopper.page)
+
+        csr.sign_in_staff(CSR.email, CSR.password)
+        csr.find_customer.find(email=customer.email)
+        csr.find_customer.ask_for_code(customer.email)
+        visit.reached("access-code", csr.page)
+        csr.access_code.enter(f"{(int(code) + 1) % 10**6:06d}")
+        expect(csr.access_code.error()).to_be_visible()
+        visit.reached("access-code-wrong", csr.page)
+    finally:
+        for ctx in contexts:
+            ctx.close()
     visit.done()
 
 
