@@ -4,7 +4,7 @@ from models.accounts import Account, Address, AuthSession, PasswordToken
 from models.audit import AuditEvent, OnBehalfSession
 from models.carts import Cart, CartLine
 from models.catalog import Category, Product, Store, StoreStock, Variant
-from models.orders import Order, OrderLine
+from models.orders import Order, OrderEvent, OrderLine
 from models.promotions import Coupon, CouponUse, Promotion
 from models.security import SessionHandoff, Throttle, TrustedDevice
 
@@ -20,6 +20,7 @@ __all__ = [
     "CouponUse",
     "OnBehalfSession",
     "Order",
+    "OrderEvent",
     "OrderLine",
     "PasswordToken",
     "Product",

@@ -10,10 +10,14 @@ CART_TAKEOVER = "cart.takeover"
 AUDIT_VIEW = "audit.view"
 LOCK_RELEASE_ANY = "lock.release_any"
 ORDER_ADJUST_PRICE = "order.adjust_price"
+ORDER_CANCEL = "order.cancel"
+ORDER_ADVANCE = "order.advance"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "shopper": frozenset(),
-    "csr": frozenset({CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, ORDER_ADJUST_PRICE}),
+    "csr": frozenset(
+        {CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, ORDER_ADJUST_PRICE, ORDER_CANCEL}
+    ),
     "supervisor": frozenset(
         {
             CUSTOMER_SEARCH,
@@ -23,6 +27,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             AUDIT_VIEW,
             LOCK_RELEASE_ANY,
             ORDER_ADJUST_PRICE,
+            ORDER_CANCEL,
+            ORDER_ADVANCE,
         }
     ),
 }
