@@ -223,7 +223,7 @@ class OrderState(rx.State):
             done = await run(self, lambda db, caller, anon: order_status.reorder(db, caller, anon, number))
         except DomainError as e:
             return toast.error(e.message)
-        added = f"Added {done.added} item{'s' if done.added != 1 else ''} to your cart."
+        added = f"Added {done.added} item{'s' if done.added != 1 else ''} to the cart."
         if done.not_added:
             return toast.toast(f"{added} Not added: {'; '.join(done.not_added)}.")
         return toast.success(added)
