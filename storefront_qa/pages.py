@@ -558,7 +558,7 @@ class OrderPage(Base):
         return self.history().evaluate_all("rows => rows.map(r => r.dataset.status)")
 
     def thanks(self) -> Locator:
-        """ "Thank you! Your order is placed.": only right after checkout."""
+        """The thank-you ("Thank you! Your order is placed."): only right after checkout."""
         return self.tid("order-thanks")
 
     def cancel_button(self) -> Locator:
