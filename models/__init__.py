@@ -5,7 +5,7 @@ from models.audit import AuditEvent, OnBehalfSession
 from models.carts import Cart, CartLine
 from models.catalog import Category, Product, Store, StoreStock, Variant
 from models.notes import CustomerNote
-from models.orders import Order, OrderLine
+from models.orders import Order, OrderEvent, OrderLine
 from models.promotions import Coupon, CouponUse, Promotion
 from models.security import AssistCode, SessionHandoff, Throttle, TrustedDevice
 
@@ -23,6 +23,7 @@ __all__ = [
     "CustomerNote",
     "OnBehalfSession",
     "Order",
+    "OrderEvent",
     "OrderLine",
     "PasswordToken",
     "Product",

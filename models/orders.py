@@ -16,7 +16,9 @@ class Order(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     placed_by_id: int | None = Field(default=None, foreign_key="account.id")  # the CSR, if any
     cart_id: int | None = Field(default=None, foreign_key="cart.id")
+    # placed -> ready_for_pickup / shipped -> completed, or cancelled (app/services/order_status.py)
     status: str = Field(default="placed", max_length=20)
+    payment_status: str = Field(default="paid", max_length=20)  # paid | refunded
     subtotal_cents: int
     discount_cents: int = 0
     shipping_cents: int
@@ -63,3 +65,15 @@ class OrderLine(SQLModel, table=True):
     fulfilment: str = Field(default="ship", max_length=10)  # ship | pickup
     pickup_store_id: int | None = Field(default=None, foreign_key="store.id")
     gift_message: str = Field(default="", max_length=200)
+
+
+class OrderEvent(SQLModel, table=True):
+    """One step of an order's dated history: the status it reached, when, and who moved it (None: the
+    customer themself, or nobody on record)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    status: str = Field(max_length=20)
+    at: datetime = utc_field(default_factory=utcnow)
+    by_id: int | None = Field(default=None, foreign_key="account.id")
+    note: str = Field(default="", max_length=200)

@@ -45,6 +45,7 @@ __all__ = [
     "LoginPage",
     "MiniCart",
     "OnBehalfHeader",
+    "OrderPage",
     "ProductPage",
     "SetPasswordPage",
     "Store",
@@ -665,6 +666,60 @@ class CheckoutPage(Base):
         return self.tid("order-order-adjustment")
 
 
+class OrderPage(Base):
+    """/order/<number>: status and its dated history, Cancel, Order again; a supervisor on behalf moves the
+    order along."""
+
+    def open(self, number: str) -> None:
+        self.goto(f"/order/{number}")
+
+    def status(self) -> Locator:
+        """The status badge; its `data-status` is placed, ready_for_pickup, shipped, completed or cancelled."""
+        return self.tid("order-status")
+
+    def status_text(self) -> str:
+        return self.status().inner_text()
+
+    def history(self) -> Locator:
+        """The dated steps, oldest first (each with `data-status`)."""
+        return self.tid("order-history-row")
+
+    def history_statuses(self) -> list[str]:
+        return self.history().evaluate_all("rows => rows.map(r => r.dataset.status)")
+
+    def thanks(self) -> Locator:
+        """The thank-you ("Thank you! Your order is placed."): only right after checkout."""
+        return self.tid("order-thanks")
+
+    def cancel_button(self) -> Locator:
+        return self.tid("order-cancel")
+
+    def cancel_confirm_button(self) -> Locator:
+        return self.tid("order-cancel-confirm")
+
+    def cancel(self) -> None:
+        """Cancel order, confirm in the dialog; waits until the page shows it cancelled."""
+        self.cancel_button().click()
+        self.cancel_confirm_button().click()
+        expect(self.status()).to_have_attribute("data-status", "cancelled")
+
+    def reorder_button(self) -> Locator:
+        return self.tid("order-reorder")
+
+    def reorder(self) -> None:
+        """Order again; the toast says what was added and names what could not be."""
+        self.reorder_button().click()
+        expect(self.toast()).to_contain_text("Added")
+
+    def advance_button(self, status: str) -> Locator:
+        return self.page.locator(f'[data-testid="order-advance"][data-status="{status}"]')
+
+    def advance(self, status: str) -> None:
+        """A supervisor on behalf: move the order to `status`; waits until the page shows it."""
+        self.advance_button(status).click()
+        expect(self.status()).to_have_attribute("data-status", status)
+
+
 class LoginPage(Base):
     def open(self) -> None:
         self.goto("/login")
@@ -846,6 +901,10 @@ class AccountPage(Base):
 
     def order_row(self, number: str) -> Locator:
         return self.page.locator(f'[data-testid="account-order-row"][data-order-number="{number}"]')
+
+    def order_status(self, number: str) -> str | None:
+        """The order row's status (`data-status`)."""
+        return self.order_row(number).get_attribute("data-status")
 
     def order_assisted(self, number: str) -> Locator:
         """The order row's "Placed with help from customer service"."""
@@ -1145,6 +1204,7 @@ class Store:
         self.product = ProductPage(page)
         self.cart = CartPage(page)
         self.checkout = CheckoutPage(page)
+        self.order = OrderPage(page)
         self.login = LoginPage(page)
         self.forgot_password = ForgotPasswordPage(page)
         self.set_password = SetPasswordPage(page)

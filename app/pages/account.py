@@ -174,7 +174,7 @@ def orders_card() -> rx.Component:
                         rx.table.row(
                             *[
                                 rx.table.column_header_cell(h)
-                                for h in ["Order", "Date", "Total", "Details", ""]
+                                for h in ["Order", "Date", "Status", "Total", "Details", ""]
                             ]
                         )
                     ),
@@ -184,6 +184,7 @@ def orders_card() -> rx.Component:
                             lambda o: rx.table.row(
                                 rx.table.cell(rx.link(o.number, href="/order/" + o.number)),
                                 rx.table.cell(o.date),
+                                rx.table.cell(o.status_label),
                                 rx.table.cell(o.total),
                                 rx.table.cell(
                                     rx.text(o.summary, size="2", color="var(--gray-11)"),
@@ -203,6 +204,7 @@ def orders_card() -> rx.Component:
                                 custom_attrs={
                                     "data-testid": "account-order-row",
                                     "data-order-number": o.number,
+                                    "data-status": o.status,
                                 },
                             ),
                         )

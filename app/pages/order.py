@@ -2,7 +2,83 @@ import reflex as rx
 
 from app.state.account import OrderState
 from components.shell import page
-from components.ui import empty_state, loading, tid
+from components.ui import confirm_dialog, empty_state, loading, tid
+
+
+def status_panel() -> rx.Component:
+    """Status, the dated history, and what the caller may do: cancel, reorder, (supervisor) move it along."""
+    p = OrderState.progress
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Status:", weight="medium"),
+            rx.badge(
+                p.status_label,
+                color_scheme=rx.match(
+                    p.status, ("cancelled", "red"), ("completed", "green"), ("shipped", "blue"), "gray"
+                ),
+                size="2",
+                custom_attrs=tid("order-status", status=p.status),
+            ),
+            rx.cond(p.refunded, rx.text("Payment refunded", size="2", color="var(--gray-11)")),
+            align="center",
+            spacing="2",
+        ),
+        rx.el.ol(
+            rx.foreach(
+                p.history,
+                lambda step: rx.el.li(
+                    rx.text(
+                        step.at,
+                        " — ",
+                        step.label,
+                        rx.cond(step.who != "", rx.text.span(" (", step.who, ")")),
+                        size="2",
+                        color="var(--gray-11)",
+                    ),
+                    custom_attrs=tid("order-history-row", status=step.status),
+                ),
+            ),
+            aria_label="Order history",
+            style={"listStyle": "none", "padding": 0, "margin": 0},
+        ),
+        rx.hstack(
+            rx.cond(
+                p.can_cancel,
+                confirm_dialog(
+                    rx.button(
+                        "Cancel order", variant="soft", color_scheme="red", custom_attrs=tid("order-cancel")
+                    ),
+                    title="Cancel this order?",
+                    description="The order is cancelled and the payment refunded. This cannot be undone.",
+                    confirm="Cancel order",
+                    cancel="Keep order",
+                    on_confirm=OrderState.cancel(p.number),
+                    color="red",
+                    confirm_testid="order-cancel-confirm",
+                ),
+            ),
+            rx.button(
+                rx.icon("rotate-ccw", size=16),
+                "Order again",
+                variant="soft",
+                on_click=OrderState.reorder(p.number),
+                custom_attrs=tid("order-reorder"),
+            ),
+            rx.foreach(
+                p.moves,
+                lambda move: rx.button(
+                    move.label,
+                    variant="outline",
+                    on_click=OrderState.advance(p.number, move.status),
+                    custom_attrs=tid("order-advance", status=move.status),
+                ),
+            ),
+            spacing="3",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+    )
 
 
 def line_gift_message(line: rx.Var) -> rx.Component:
@@ -57,15 +133,20 @@ def order_page() -> rx.Component:
         rx.cond(
             OrderState.found,
             rx.vstack(
-                rx.callout(
-                    "Thank you! Your order is placed.",
-                    icon="circle-check",
-                    color_scheme="green",
-                    high_contrast=True,
+                rx.cond(
+                    OrderState.thanks,
+                    rx.callout(
+                        "Thank you! Your order is placed.",
+                        icon="circle-check",
+                        color_scheme="green",
+                        high_contrast=True,
+                        custom_attrs=tid("order-thanks"),
+                    ),
                 ),
                 rx.heading("Order ", rx.text.span(o.number, custom_attrs=tid("order-number")), size="6"),
                 rx.text("Placed ", o.date, color="var(--gray-11)"),
                 rx.cond(o.assisted, rx.badge("Placed with help from customer service", color_scheme="amber")),
+                status_panel(),
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from app.services import audit, consent, email_change, onbehalf
+from app.services import audit, consent, email_change, onbehalf, order_status
 from app.services.auth import hash_password, validate_password
 from app.services.caller import Caller
 from app.services.db import as_utc, get_by_id, update_where, utcnow
@@ -68,7 +68,8 @@ class OrderSummary:
     number: str
     date: str
     total: str
-    status: str
+    status: str  # app/services/order_status.py: placed, ready_for_pickup, shipped, completed, cancelled
+    status_label: str
     assisted: bool  # placed by customer service
     summary: str  # e.g. "3 items · coupon WELCOME10"
 
@@ -393,6 +394,7 @@ def order_history(db: Session, caller: Caller) -> list[OrderSummary]:
                 date=as_utc(o.created_at).strftime("%Y-%m-%d"),
                 total=format_cents(o.total_cents),
                 status=o.status,
+                status_label=order_status.label(o.status),
                 assisted=o.placed_by_id is not None,
                 summary=" · ".join(notes),
             )

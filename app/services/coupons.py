@@ -164,5 +164,24 @@ def redeem(db: Session, coupon: Coupon, customer_id: int) -> None:
         raise _refuse(f"You have already used coupon {coupon.code}. Remove it to place the order.")
 
 
+def give_back(db: Session, code: str, customer_id: int) -> None:
+    """A cancelled order's use is given back, in all and to the customer (never below zero)."""
+    coupon = db.exec(select(Coupon).where(Coupon.code == code)).first()
+    if coupon is None:
+        return
+    db.exec(
+        update_where(Coupon)
+        .where(Coupon.id == coupon.id, Coupon.times_used > 0)
+        .values(times_used=Coupon.times_used - 1)
+    )
+    db.exec(
+        update_where(CouponUse)
+        .where(
+            CouponUse.coupon_id == coupon.id, CouponUse.account_id == customer_id, CouponUse.times_used > 0
+        )
+        .values(times_used=CouponUse.times_used - 1)
+    )
+
+
 def describe(coupon: Coupon) -> str:
     return f"{coupon.value}% off" if coupon.kind == "percent" else f"{format_cents(coupon.value)} off"

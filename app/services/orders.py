@@ -14,7 +14,7 @@ from app.services.db import as_utc, get_by_id, update_where
 from app.services.errors import DomainError, FieldErrors, NotFound
 from app.services.money import format_cents
 from app.services.payments import check_card
-from models import Account, Address, Order, OrderLine, Store, StoreStock, Variant
+from models import Account, Address, Order, OrderEvent, OrderLine, Store, StoreStock, Variant
 
 SHIPPING_METHODS = {
     "standard": {"label": "Standard (3–5 business days)", "cents": 599, "free_from_cents": 7500},
@@ -277,6 +277,8 @@ def place_order(
     db.add(order)
     db.flush()
     order.number = f"W{1000000 + order.id}"
+    # The first step of the order's dated history (app/services/order_status.py).
+    db.add(OrderEvent(order_id=order.id, status=order.status, by_id=order.placed_by_id))
     for line in lines:
         db.add(
             OrderLine(

@@ -12,10 +12,14 @@ LOCK_RELEASE_ANY = "lock.release_any"
 ORDER_ADJUST_PRICE = "order.adjust_price"
 # Adjust beyond ADJUST_LIMIT_PERCENT, up to the whole amount (supervisors).
 ORDER_ADJUST_UNLIMITED = "order.adjust_unlimited"
+ORDER_CANCEL = "order.cancel"
+ORDER_ADVANCE = "order.advance"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "shopper": frozenset(),
-    "csr": frozenset({CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, ORDER_ADJUST_PRICE}),
+    "csr": frozenset(
+        {CUSTOMER_SEARCH, CUSTOMER_ACCESS, CART_LOCK, CART_TAKEOVER, ORDER_ADJUST_PRICE, ORDER_CANCEL}
+    ),
     "supervisor": frozenset(
         {
             CUSTOMER_SEARCH,
@@ -26,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             LOCK_RELEASE_ANY,
             ORDER_ADJUST_PRICE,
             ORDER_ADJUST_UNLIMITED,
+            ORDER_CANCEL,
+            ORDER_ADVANCE,
         }
     ),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import accounts, assistcodes, audit, consent, orders, passwords
+from app.services import accounts, assistcodes, audit, consent, order_status, orders, passwords
 from app.services.audit import AuditRow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
@@ -197,17 +197,71 @@ class AccountState(rx.State):
 @personal
 class OrderState(rx.State):
     order: orders.OrderDetail = orders.OrderDetail()
+    progress: order_status.OrderProgress = order_status.OrderProgress()
+    # The thank-you shows only on the page checkout sent the customer to, not when the order is reopened.
+    thanks: bool = False
     found: bool = True
     loaded: bool = False
+    _just_placed: str = ""
+
+    def _placed(self, number: str) -> None:
+        """Checkout (app/state/checkout.py) tells the order page which order was just placed."""
+        self._just_placed = number
 
     @rx.event
     async def load(self):
         number = last_path_segment(self)
+        self.thanks, self._just_placed = self._just_placed == number != "", ""
         try:
-            self.order = await run(
-                self, lambda db, caller, anon: orders.order_detail(db, caller, number), activity=False
+            self.order, self.progress = await run(
+                self,
+                lambda db, caller, anon: (
+                    orders.order_detail(db, caller, number),
+                    order_status.progress(db, caller, number),
+                ),
+                activity=False,
             )
             self.found = True
         except DomainError:
-            self.order, self.found = orders.OrderDetail(), False
+            self.order, self.progress, self.found = orders.OrderDetail(), order_status.OrderProgress(), False
         self.loaded = True
+
+    async def _refresh(self, number: str) -> None:
+        self.order, self.progress = await run(
+            self,
+            lambda db, caller, anon: (
+                orders.order_detail(db, caller, number),
+                order_status.progress(db, caller, number),
+            ),
+            activity=False,
+        )
+
+    @rx.event
+    async def cancel(self, number: str):
+        try:
+            await run(self, lambda db, caller, anon: order_status.cancel(db, caller, number))
+        except DomainError as e:
+            return toast.error(e.message)
+        await self._refresh(number)
+        return toast.success(f"Order {number} is cancelled. The payment was refunded.")
+
+    @rx.event
+    async def advance(self, number: str, status: str):
+        """A supervisor moves the order along (back office)."""
+        try:
+            now = await run(self, lambda db, caller, anon: order_status.advance(db, caller, number, status))
+        except DomainError as e:
+            return toast.error(e.message)
+        await self._refresh(number)
+        return toast.success(f"Order {number}: {now}.")
+
+    @rx.event
+    async def reorder(self, number: str):
+        try:
+            done = await run(self, lambda db, caller, anon: order_status.reorder(db, caller, anon, number))
+        except DomainError as e:
+            return toast.error(e.message)
+        added = f"Added {done.added} item{'s' if done.added != 1 else ''} to the cart."
+        if done.not_added:
+            return toast.toast(f"{added} Not added: {'; '.join(done.not_added)}.")
+        return toast.success(added)

@@ -11,7 +11,7 @@ from app.services.errors import DomainError, FieldErrors
 from app.services.stores import SHIP, FulfilmentLine
 from app.services.validation import ascii_int, form_values
 from app.state import toast
-from app.state.account import ADDRESS_FIELDS
+from app.state.account import ADDRESS_FIELDS, OrderState
 from app.state.cart import CartState, LiveCart
 from app.state.guard import personal, run
 from app.state.session import SessionState
@@ -351,6 +351,7 @@ class CheckoutState(rx.State):
         finally:
             # Whatever escaped (the error handler shows a toast), Place order must not spin for ever.
             self.placing = False
+        (await self.get_state(OrderState))._placed(number)  # the thank-you shows on this visit only
         return [rx.redirect(f"/order/{number}"), toast.success(f"Thank you! Order {number} is placed.")]
 
 

@@ -550,6 +550,38 @@ def test_customer_360_pages(new_context, visit: Visit):
     visit.reached("customer-360-note", s.page)
     s.customer_360.open("C9999999")
     visit.reached("customer-360-not-found", s.page)
+
+
+@covers("order-supervisor", "order-cancel")
+def test_supervisor_order_pages(store: Store, visit: Visit):
+    """A supervisor creates a customer (nobody else's data changes), checks out for them, and cancels."""
+    s, page = store, store.page
+    s.sign_in_staff(SUPERVISOR.email, SUPERVISOR.password)
+    s.create_customer.create(
+        first_name="Quinn",
+        last_name="Contract",
+        email=f"qa-order-{uuid.uuid4().hex[:8]}@example.com",
+        phone="555-0101",
+        line1="3 Hook Street",
+        city="Springfield",
+        postal_code="62701",
+    )
+    s.minicart.lock()
+    s.minicart.close()
+    s.product.open("PILLOW-LINEN")
+    s.product.add(1)
+    expect(s.minicart.counter()).to_have_text("1")
+    s.cart.open()
+    s.cart.checkout_for_customer()
+    s.checkout.pay()
+    s.checkout.order_number()
+    expect(s.order.thanks()).to_be_visible()
+    visit.reached("order-supervisor", page)
+    s.order.cancel_button().click()
+    expect(s.order.cancel_confirm_button()).to_be_visible()
+    visit.reached("order-cancel", page)
+    s.order.cancel_confirm_button().click()
+    expect(s.order.status()).to_have_attribute("data-status", "cancelled")
     visit.done()
 
 

@@ -24,7 +24,7 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_matches_models(engine)
     dbmod.init_schema(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0014"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0015"
 
 
 def test_migration_0008_adds_the_registration_password_and_its_downgrade_drops_pending_accounts(tmp_path):
@@ -116,3 +116,44 @@ def test_migrations_match_models_on_postgres(pg_engine):
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_migration_0014_gives_existing_orders_a_placed_status_and_history(tmp_path):
+    """Orders placed before statuses existed are placed and paid, with one history step at their creation."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from app import config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    cfg = Config(str(config.ROOT / "alembic.ini"))
+
+    def migrate(revision: str, *, down: bool = False) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    migrate("0014")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO "order" (id, number, account_id, placed_by_id, status, subtotal_cents, discount_cents, '
+                "shipping_cents, total_cents, shipping_method, ship_name, ship_line1, ship_line2, ship_city, "
+                "ship_postal_code, ship_country, payment_brand, payment_last4, created_at) VALUES (1, 'W1000001', "
+                "7, 9, 'placed', 1000, 0, 0, 1000, 'standard', 'A B', '1 Main', '', 'X', '1', 'US', 'Visa', "
+                "'4242', '2026-01-02 03:04:05')"
+            )
+        )
+    migrate("0015")
+    with engine.connect() as conn:
+        assert conn.execute(text('SELECT status, payment_status FROM "order"')).one() == ("placed", "paid")
+        assert conn.execute(text("SELECT order_id, status, at, by_id FROM orderevent")).one() == (
+            1,
+            "placed",
+            "2026-01-02 03:04:05",
+            9,
+        )
+    migrate("0014", down=True)
+    assert "orderevent" not in inspect(engine).get_table_names()
+    assert "payment_status" not in {c["name"] for c in inspect(engine).get_columns("order")}
