@@ -3,6 +3,7 @@
 
 import reflex as rx
 
+from components import style
 from components.ui import tid
 
 
@@ -28,9 +29,7 @@ def adjust_form(amount_label: str, error: rx.Var, on_submit) -> rx.Component:
             ),
             rx.cond(
                 error != "",
-                rx.text(
-                    error, color="var(--red-11)", size="2", role="alert", custom_attrs=tid("adjust-error")
-                ),
+                rx.text(error, color=style.DANGER, size="2", role="alert", custom_attrs=tid("adjust-error")),
             ),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", type="button", variant="soft")),

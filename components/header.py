@@ -174,7 +174,7 @@ def header() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.hstack(
-                    rx.image(src="/favicon.svg", width="28px", height="28px", alt=""),
+                    rx.image(src="/favicon.svg", width=style.LOGO, height=style.LOGO, alt=""),
                     rx.heading("Harbor & Pine", size="5"),
                     align="center",
                     spacing="2",
@@ -184,7 +184,9 @@ def header() -> rx.Component:
                 color=style.TEXT,
                 aria_label="Harbor & Pine home",
             ),
-            rx.box(search_box(), flex="1", display="flex", justify_content="center", min_width="160px"),
+            rx.box(
+                search_box(), flex="1", display="flex", justify_content="center", min_width=style.SEARCH_MIN
+            ),
             customer_service_tab(),
             minicart(),
             rx.cond(

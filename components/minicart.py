@@ -4,6 +4,7 @@ import reflex as rx
 
 from app.state.cart import LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
+from components import style
 from components.ui import confirm_dialog, tid
 
 
@@ -76,10 +77,10 @@ def lock_controls() -> rx.Component:
                 ),
             ),
         ),
-        rx.cond(~LOCKED_BY_ME, rx.text("Lock the cart to change it.", size="1", color="var(--gray-11)")),
+        rx.cond(~LOCKED_BY_ME, rx.text("Lock the cart to change it.", size="1", color=style.MUTED)),
         padding="0.75em",
-        border_radius="8px",
-        background="var(--amber-3)",
+        border_radius=style.RADIUS,
+        background=style.WARNING_SOFT,
         width="100%",
         spacing="2",
     )
@@ -87,10 +88,16 @@ def lock_controls() -> rx.Component:
 
 def minicart_line(line: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.image(src=line.image, width="44px", height="44px", border_radius="6px", alt=""),
+        rx.image(
+            src=line.image,
+            width=style.THUMB_SMALL,
+            height=style.THUMB_SMALL,
+            border_radius=style.RADIUS_SMALL,
+            alt="",
+        ),
         rx.vstack(
             rx.text(line.name, size="2", weight="medium"),
-            rx.text(line.options, size="1", color="var(--gray-11)"),
+            rx.text(line.options, size="1", color=style.MUTED),
             rx.text("Qty ", line.quantity, " · ", line.line_total, size="1"),
             spacing="0",
         ),
@@ -141,10 +148,10 @@ def minicart() -> rx.Component:
                         rx.foreach(LiveCart.lines, minicart_line),
                         spacing="3",
                         width="100%",
-                        max_height="300px",
+                        max_height=style.MINICART_HEIGHT,
                         overflow_y="auto",
                     ),
-                    rx.text("Your cart is empty.", color="var(--gray-11)", size="2"),
+                    rx.text("Your cart is empty.", color=style.MUTED, size="2"),
                 ),
                 rx.divider(),
                 rx.hstack(
@@ -152,7 +159,7 @@ def minicart() -> rx.Component:
                 ),
                 rx.link(rx.button("View cart", width="100%"), href="/cart", width="100%"),
                 spacing="3",
-                width="320px",
+                width=style.MINICART_WIDTH,
             ),
             align="end",
             aria_label="Mini-cart",

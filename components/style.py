@@ -33,6 +33,14 @@ FORM_WIDE = "460px"  # forms with two columns of short fields
 TEXT_WIDTH = "560px"  # paragraphs
 MEDIA_WIDTH = "520px"  # the product image
 THUMB = "56px"  # a cart line's image
+THUMB_SMALL = "44px"  # a mini-cart line's image
+LOGO = "28px"
+QUANTITY_INPUT = "80px"  # the cart's quantity box
+QUANTITY_INPUT_SMALL = "90px"  # the product page's quantity box
+MINICART_WIDTH = "320px"
+MINICART_HEIGHT = "300px"  # the mini-cart's lines scroll beyond this
+SEARCH_MIN = "160px"
+TIME_COLUMN = "170px"  # a date and time in a list
 
 # -- spacing ----------------------------------------------------------------------------------------------
 PAD_EMPTY = "2.5em"  # inside an empty state

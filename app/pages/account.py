@@ -2,6 +2,7 @@ import reflex as rx
 
 from app.state.account import AccountState
 from app.state.session import SessionState
+from components import style
 from components.shell import page
 from components.ui import address_fields, confirm_dialog, field, loading, tid
 
@@ -53,7 +54,7 @@ def profile_card() -> rx.Component:
                     rx.text(
                         "Only the customer can change their email address, in their own My Account.",
                         size="1",
-                        color="var(--gray-11)",
+                        color=style.MUTED,
                         custom_attrs=tid("profile-email-readonly"),
                     ),
                 ),
@@ -64,7 +65,7 @@ def profile_card() -> rx.Component:
                         rx.text.span(p.pending_email, weight="medium"),
                         " becomes the email address once the link mailed to it is opened.",
                         size="1",
-                        color="var(--amber-11)",
+                        color=style.WARNING,
                         custom_attrs=tid("profile-email-pending"),
                     ),
                 ),
@@ -112,7 +113,7 @@ def address_row(a: rx.Var) -> rx.Component:
         ),
         width="100%",
         padding_y="0.5em",
-        border_bottom="1px solid var(--gray-4)",
+        border_bottom=f"1px solid {style.LINE}",
         custom_attrs=tid("address-row"),
     )
 
@@ -135,7 +136,7 @@ def address_card() -> rx.Component:
             rx.cond(
                 AccountState.addresses.length() > 0,
                 rx.vstack(rx.foreach(AccountState.addresses, address_row), width="100%", spacing="0"),
-                rx.text("No saved addresses yet.", color="var(--gray-11)", size="2"),
+                rx.text("No saved addresses yet.", color=style.MUTED, size="2"),
             ),
             rx.cond(
                 AccountState.address_form_open,
@@ -187,7 +188,7 @@ def orders_card() -> rx.Component:
                                 rx.table.cell(o.status_label),
                                 rx.table.cell(o.total),
                                 rx.table.cell(
-                                    rx.text(o.summary, size="2", color="var(--gray-11)"),
+                                    rx.text(o.summary, size="2", color=style.MUTED),
                                     custom_attrs=tid("account-order-summary"),
                                 ),
                                 rx.table.cell(
@@ -211,7 +212,7 @@ def orders_card() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                rx.text("No orders yet.", color="var(--gray-11)", size="2", custom_attrs=tid("orders-empty")),
+                rx.text("No orders yet.", color=style.MUTED, size="2", custom_attrs=tid("orders-empty")),
             ),
             width="100%",
         ),
@@ -248,12 +249,12 @@ def consent_card() -> rx.Component:
                 rx.text(
                     "Customer service can open your account only after you switch this on.",
                     size="1",
-                    color="var(--gray-11)",
+                    color=style.MUTED,
                 ),
             ),
             rx.cond(
                 SessionState.on_behalf & (AccountState.consent_policy != "always"),
-                rx.text("Only the customer can change this setting.", size="1", color="var(--gray-11)"),
+                rx.text("Only the customer can change this setting.", size="1", color=style.MUTED),
             ),
             width="100%",
         ),
@@ -273,7 +274,7 @@ def assist_code_card() -> rx.Component:
                     "Customer service asks for this code before opening your account. Give it only to someone "
                     "helping you right now.",
                     size="2",
-                    color="var(--gray-11)",
+                    color=style.MUTED,
                 ),
                 rx.text(
                     rx.cond(AccountState.assist_code_replaced, "······", AccountState.assist_code),
@@ -294,7 +295,7 @@ def assist_code_card() -> rx.Component:
                         "it is used or expires.",
                     ),
                     size="1",
-                    color="var(--gray-11)",
+                    color=style.MUTED,
                     custom_attrs=tid("assist-code-expires"),
                 ),
                 rx.moment(interval=4000, on_change=AccountState.tick_code, display="none"),
@@ -315,7 +316,7 @@ def password_help_card() -> rx.Component:
                 rx.text(
                     "Email the customer a one-time link to choose a new password. The link is never shown here.",
                     size="2",
-                    color="var(--gray-11)",
+                    color=style.MUTED,
                 ),
                 rx.button(
                     rx.icon("mail", size=16),
@@ -342,7 +343,7 @@ def devices_card() -> rx.Component:
                     "Signed in somewhere you no longer use, or on a computer you shared? End every sign-in, "
                     "this one included.",
                     size="2",
-                    color="var(--gray-11)",
+                    color=style.MUTED,
                 ),
                 confirm_dialog(
                     rx.button(
@@ -375,7 +376,7 @@ def cs_changes_card() -> rx.Component:
                 rx.foreach(
                     AccountState.cs_changes,
                     lambda c: rx.hstack(
-                        rx.text(c.at, size="1", color="var(--gray-11)", min_width="170px"),
+                        rx.text(c.at, size="1", color=style.MUTED, min_width=style.TIME_COLUMN),
                         rx.text(c.csr, ": ", c.action, " ", c.details, size="2"),
                         custom_attrs=tid("cs-change-row"),
                     ),

@@ -3,6 +3,7 @@ import reflex as rx
 from app import config
 from app.state.cart import CAN_EDIT, LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
+from components import style
 from components.adjust import adjust_form
 from components.minicart import lock_controls
 from components.shell import page
@@ -46,10 +47,16 @@ def cart_line(line: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.hstack(
-                rx.image(src=line.image, width="56px", height="56px", border_radius="6px", alt=""),
+                rx.image(
+                    src=line.image,
+                    width=style.THUMB,
+                    height=style.THUMB,
+                    border_radius=style.RADIUS_SMALL,
+                    alt="",
+                ),
                 rx.vstack(
                     rx.link(line.name, href="/product/" + line.code, weight="medium"),
-                    rx.text(line.options, size="1", color="var(--gray-11)"),
+                    rx.text(line.options, size="1", color=style.MUTED),
                     rx.cond(line.promo != "", rx.badge(line.promo, color_scheme="red", size="1")),
                     rx.cond(
                         SessionState.on_behalf & SessionState.can_adjust_price & CAN_EDIT,
@@ -63,7 +70,7 @@ def cart_line(line: rx.Var) -> rx.Component:
                             ": ",
                             line.adjustment_reason,
                             size="1",
-                            color="var(--amber-11)",
+                            color=style.WARNING,
                             custom_attrs=tid("cart-line-adjustment"),
                         ),
                     ),
@@ -76,7 +83,7 @@ def cart_line(line: rx.Var) -> rx.Component:
             rx.text(line.unit_price),
             rx.cond(
                 line.discounted,
-                rx.text(line.list_price, size="1", text_decoration="line-through", color="var(--gray-11)"),
+                rx.text(line.list_price, size="1", text_decoration="line-through", color=style.MUTED),
             ),
         ),
         rx.table.cell(
@@ -86,7 +93,7 @@ def cart_line(line: rx.Var) -> rx.Component:
                 max=99,
                 default_value=line.quantity.to(str),
                 key=LiveCart.version.to(str) + "-" + line.line_id.to(str),
-                width="80px",
+                width=style.QUANTITY_INPUT,
                 read_only=~CAN_EDIT,
                 aria_label="Quantity for " + line.name,
                 on_blur=lambda value: CartState.set_quantity(line.line_id, value),
@@ -155,7 +162,7 @@ def finish_on_behalf() -> rx.Component:
             + SessionState.customer_name
             + " checks out later and sees that you prepared it.",
             size="1",
-            color="var(--gray-11)",
+            color=style.MUTED,
         ),
         rx.link(
             rx.button(
@@ -172,7 +179,7 @@ def finish_on_behalf() -> rx.Component:
         rx.text(
             "Places the order now in the customer's name, paid with the card they give you.",
             size="1",
-            color="var(--gray-11)",
+            color=style.MUTED,
         ),
         width="100%",
         spacing="2",
@@ -234,7 +241,7 @@ def bind_cart_code() -> rx.Component:
                 rx.text(
                     CartState.bind_code_error,
                     size="1",
-                    color="var(--red-11)",
+                    color=style.DANGER,
                     role="alert",
                     custom_attrs=tid("bind-cart-error"),
                 ),
@@ -242,7 +249,7 @@ def bind_cart_code() -> rx.Component:
             rx.text(
                 "The lines of an anonymous shopper's cart move into this customer's cart.",
                 size="1",
-                color="var(--gray-11)",
+                color=style.MUTED,
             ),
             spacing="1",
         ),
@@ -251,8 +258,8 @@ def bind_cart_code() -> rx.Component:
         key=LiveCart.version.to(str) + "-bind",
         reset_on_submit=False,
         padding="0.75em",
-        border_radius="8px",
-        background="var(--amber-3)",
+        border_radius=style.RADIUS,
+        background=style.WARNING_SOFT,
         width="100%",
     )
 
@@ -263,7 +270,9 @@ def cart_page() -> rx.Component:
         rx.heading("Shopping cart", size="6"),
         rx.cond(
             SessionState.on_behalf,
-            rx.vstack(lock_controls(), bind_cart_code(), max_width="420px", width="100%", spacing="2"),
+            rx.vstack(
+                lock_controls(), bind_cart_code(), max_width=style.FORM_WIDTH, width="100%", spacing="2"
+            ),
         ),
         readonly_notice(),
         moved_notice(),
@@ -297,7 +306,7 @@ def cart_page() -> rx.Component:
                         rx.hstack(
                             rx.text("Promotions"),
                             rx.spacer(),
-                            rx.text("−", LiveCart.discount, color="var(--red-11)"),
+                            rx.text("−", LiveCart.discount, color=style.DANGER),
                             width="100%",
                         ),
                     ),
@@ -306,7 +315,7 @@ def cart_page() -> rx.Component:
                         rx.hstack(
                             rx.text("Price adjustments"),
                             rx.spacer(),
-                            rx.text("−", LiveCart.adjustment, color="var(--amber-11)"),
+                            rx.text("−", LiveCart.adjustment, color=style.WARNING),
                             width="100%",
                         ),
                     ),
@@ -316,7 +325,7 @@ def cart_page() -> rx.Component:
                         rx.text(LiveCart.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")),
                         width="100%",
                     ),
-                    rx.text("Shipping and payment on the next step.", size="1", color="var(--gray-11)"),
+                    rx.text("Shipping and payment on the next step.", size="1", color=style.MUTED),
                     rx.cond(SessionState.on_behalf, finish_on_behalf(), checkout_button()),
                     width=["100%", "320px"],
                     align_self="end",

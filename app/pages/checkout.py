@@ -4,6 +4,7 @@ from app import config
 from app.state.cart import CAN_EDIT, LiveCart
 from app.state.checkout import CheckoutState
 from app.state.session import SessionState
+from components import style
 from components.adjust import adjust_form
 from components.shell import page
 from components.ui import address_fields, field, tid
@@ -16,7 +17,7 @@ def fulfilment_line(line: rx.Var) -> rx.Component:
     return rx.box(
         rx.el.label(
             line.name,
-            rx.cond(line.options != "", rx.text.span(" (", line.options, ")", color="var(--gray-11)")),
+            rx.cond(line.options != "", rx.text.span(" (", line.options, ")", color=style.MUTED)),
             " × ",
             line.quantity,
             html_for=select_id,
@@ -37,7 +38,7 @@ def fulfilment_line(line: rx.Var) -> rx.Component:
             has_error,
             rx.text(
                 line.error,
-                color="var(--red-11)",
+                color=style.DANGER,
                 size="1",
                 role="alert",
                 custom_attrs=tid("checkout-fulfilment-error"),
@@ -55,14 +56,14 @@ def fulfilment_step() -> rx.Component:
             rx.text(
                 "Ship each item to your home, or pick it up in one of our stores (free).",
                 size="2",
-                color="var(--gray-11)",
+                color=style.MUTED,
             ),
             rx.foreach(CheckoutState.fulfilment_lines, fulfilment_line),
             rx.cond(
                 CheckoutState.fulfilment_error != "",
                 rx.text(
                     CheckoutState.fulfilment_error,
-                    color="var(--red-11)",
+                    color=style.DANGER,
                     role="alert",
                     custom_attrs=tid("checkout-fulfilment-error"),
                 ),
@@ -114,7 +115,7 @@ def address_step() -> rx.Component:
                 on_change=CheckoutState.set_address_choice,
                 aria_label="Shipping address",
             ),
-            rx.cond(e.contains("address"), rx.text(e["address"], color="var(--red-11)", role="alert")),
+            rx.cond(e.contains("address"), rx.text(e["address"], color=style.DANGER, role="alert")),
             rx.cond(
                 CheckoutState.new_address,
                 address_fields(e),
@@ -162,7 +163,7 @@ def payment_step() -> rx.Component:
             rx.text(
                 "Test cards only, e.g. 4242 4242 4242 4242. We keep only the brand and last four digits.",
                 size="1",
-                color="var(--gray-11)",
+                color=style.MUTED,
             ),
             field(
                 "Card number",
@@ -235,14 +236,14 @@ def extras_step() -> rx.Component:
                 e.contains("coupon"),
                 rx.text(
                     e["coupon"],
-                    color="var(--red-11)",
+                    color=style.DANGER,
                     role="alert",
                     custom_attrs=tid("checkout-coupon-error"),
                 ),
             ),
             rx.cond(
                 CheckoutState.coupon_code != "",
-                rx.text(CheckoutState.coupon_message, color="var(--green-11)"),
+                rx.text(CheckoutState.coupon_message, color=style.SUCCESS),
             ),
             rx.el.label("Gift message", html_for="f-checkout-gift-message", class_name="field-label"),
             rx.text_area(
@@ -254,7 +255,7 @@ def extras_step() -> rx.Component:
             ),
             rx.cond(
                 e.contains("gift_message"),
-                rx.text(e["gift_message"], color="var(--red-11)", role="alert"),
+                rx.text(e["gift_message"], color=style.DANGER, role="alert"),
             ),
             line_gift_messages(),
             rx.cond(
@@ -274,7 +275,7 @@ def extras_step() -> rx.Component:
                     ),
                     rx.cond(
                         e.contains("order_note"),
-                        rx.text(e["order_note"], color="var(--red-11)", role="alert"),
+                        rx.text(e["order_note"], color=style.DANGER, role="alert"),
                     ),
                     width="100%",
                     spacing="1",
@@ -317,7 +318,7 @@ def line_gift_messages() -> rx.Component:
             e.contains("line_gift_message"),
             rx.text(
                 e["line_gift_message"],
-                color="var(--red-11)",
+                color=style.DANGER,
                 size="1",
                 role="alert",
                 custom_attrs=tid("error-line_gift_message"),
@@ -346,9 +347,7 @@ def alt_field(label: str, name: str, value: rx.Var, on_change, autocomplete: str
         ),
         rx.cond(
             e.contains(name),
-            rx.text(
-                e[name], color="var(--red-11)", size="1", role="alert", custom_attrs=tid(f"error-{name}")
-            ),
+            rx.text(e[name], color=style.DANGER, size="1", role="alert", custom_attrs=tid(f"error-{name}")),
         ),
         width="100%",
         class_name="field",
@@ -365,7 +364,7 @@ def alt_contact_step() -> rx.Component:
                 "Name another person who may collect the items picked up in store. Save it before placing "
                 "the order; empty every field and save to remove it.",
                 size="2",
-                color="var(--gray-11)",
+                color=style.MUTED,
             ),
             rx.hstack(
                 alt_field(
@@ -406,7 +405,7 @@ def alt_contact_step() -> rx.Component:
                 ),
                 rx.cond(
                     CheckoutState.alt_saved & (CheckoutState.alt_first_name != ""),
-                    rx.text("Saved", size="2", color="var(--green-11)"),
+                    rx.text("Saved", size="2", color=style.SUCCESS),
                 ),
                 align="center",
             ),
@@ -414,7 +413,7 @@ def alt_contact_step() -> rx.Component:
                 e.contains("alt_contact"),
                 rx.text(
                     e["alt_contact"],
-                    color="var(--red-11)",
+                    color=style.DANGER,
                     size="2",
                     role="alert",
                     custom_attrs=tid("error-alt_contact"),

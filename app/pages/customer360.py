@@ -4,6 +4,7 @@ import reflex as rx
 
 from app.state.customer360 import Customer360State as C
 from app.state.customer_service import CustomerServiceState as CS
+from components import style
 from components.shell import page
 from components.ui import empty_state, loading, tid
 
@@ -19,7 +20,7 @@ def _table(headers: list[str], rows: rx.Var, row, empty: str) -> rx.Component:
             width="100%",
             size="1",
         ),
-        rx.text(empty, color="var(--gray-11)", size="2"),
+        rx.text(empty, color=style.MUTED, size="2"),
     )
 
 
@@ -33,7 +34,7 @@ def header() -> rx.Component:
         rx.vstack(
             rx.link("← Customer Service", href="/customer-service", size="2"),
             rx.heading(p.name, size="6"),
-            rx.text(p.customer_number, " · customer since ", p.since, color="var(--gray-11)", size="2"),
+            rx.text(p.customer_number, " · customer since ", p.since, color=style.MUTED, size="2"),
             spacing="1",
         ),
         rx.spacer(),
@@ -76,7 +77,7 @@ def profile() -> rx.Component:
                     lambda a: rx.box(
                         rx.text(a.summary, size="2"),
                         rx.hstack(
-                            rx.cond(a.phone != "", rx.text(a.phone, size="1", color="var(--gray-11)")),
+                            rx.cond(a.phone != "", rx.text(a.phone, size="1", color=style.MUTED)),
                             rx.cond(a.defaults != "", rx.badge(a.defaults, size="1", variant="soft")),
                             spacing="2",
                         ),
@@ -85,7 +86,7 @@ def profile() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.text("No saved addresses.", color="var(--gray-11)", size="2"),
+            rx.text("No saved addresses.", color=style.MUTED, size="2"),
         ),
     )
 
@@ -101,7 +102,7 @@ def cart() -> rx.Component:
                 color_scheme=rx.cond(c.locked, "amber", "gray"),
                 custom_attrs=tid("c360-cart-lock"),
             ),
-            rx.text(c.summary, size="2", color="var(--gray-11)"),
+            rx.text(c.summary, size="2", color=style.MUTED),
             spacing="3",
             align="center",
         ),
@@ -109,7 +110,7 @@ def cart() -> rx.Component:
             ["Item", "Qty", "Total"],
             c.lines,
             lambda line: rx.table.row(
-                rx.table.cell(line.name, " ", rx.text.span(line.options, color="var(--gray-11)")),
+                rx.table.cell(line.name, " ", rx.text.span(line.options, color=style.MUTED)),
                 rx.table.cell(line.quantity),
                 rx.table.cell(line.total),
                 custom_attrs=tid("c360-cart-line", code=line.code),
@@ -131,7 +132,7 @@ def orders() -> rx.Component:
                 rx.table.cell(o.status),
                 rx.table.cell(o.total),
                 rx.table.cell(
-                    rx.text(o.summary, size="1", color="var(--gray-11)"),
+                    rx.text(o.summary, size="1", color=style.MUTED),
                     rx.cond(o.assisted, rx.badge("Customer service", size="1", color_scheme="amber")),
                 ),
                 custom_attrs=tid("c360-order-row", order_number=o.number),
@@ -185,7 +186,7 @@ def notes() -> rx.Component:
                     e.contains("body"),
                     rx.text(
                         e["body"],
-                        color="var(--red-11)",
+                        color=style.DANGER,
                         size="1",
                         role="alert",
                         custom_attrs=tid("error-body"),
@@ -193,7 +194,7 @@ def notes() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.button("Save note", type="submit", custom_attrs=tid("customer-note-save")),
-                    rx.text("Notes cannot be changed or deleted.", size="1", color="var(--gray-11)"),
+                    rx.text("Notes cannot be changed or deleted.", size="1", color=style.MUTED),
                     align="center",
                     spacing="3",
                 ),
@@ -207,9 +208,9 @@ def notes() -> rx.Component:
         rx.foreach(
             v.notes,
             lambda n: rx.box(
-                rx.text(n.author, " · ", n.at, size="1", color="var(--gray-11)"),
+                rx.text(n.author, " · ", n.at, size="1", color=style.MUTED),
                 rx.text(n.body, size="2", white_space="pre-wrap"),
-                border_top="1px solid var(--gray-4)",
+                border_top=f"1px solid {style.LINE}",
                 padding_top="0.5em",
                 width="100%",
                 custom_attrs=tid("customer-note", note_id=n.id),

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.customer_service import CustomerServiceState as CS
+from components import style
 from components.shell import page
 from components.ui import empty_state, error_callout, field, loading, tid
 
@@ -40,7 +41,7 @@ def find_form() -> rx.Component:
                 rx.cond(
                     CS.errors.contains("form"),
                     rx.text(
-                        CS.errors["form"], color="var(--red-11)", role="alert", custom_attrs=tid("find-error")
+                        CS.errors["form"], color=style.DANGER, role="alert", custom_attrs=tid("find-error")
                     ),
                 ),
                 rx.hstack(
@@ -51,7 +52,7 @@ def find_form() -> rx.Component:
                         "Searches as you type (3 characters). Names, email and phone match from the start; customer "
                         "number exactly. At most 20 results.",
                         size="1",
-                        color="var(--gray-11)",
+                        color=style.MUTED,
                     ),
                     align="center",
                     spacing="3",
@@ -187,7 +188,7 @@ def recent_sessions() -> rx.Component:
                                 rx.table.cell(
                                     s.customer,
                                     " ",
-                                    rx.text.span(s.customer_number, color="var(--gray-11)", size="1"),
+                                    rx.text.span(s.customer_number, color=style.MUTED, size="1"),
                                 ),
                                 rx.table.cell(s.started),
                                 rx.table.cell(s.ended),
@@ -207,7 +208,7 @@ def recent_sessions() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                rx.text("No sessions yet today.", color="var(--gray-11)", size="2"),
+                rx.text("No sessions yet today.", color=style.MUTED, size="2"),
             ),
             width="100%",
         ),
@@ -240,7 +241,7 @@ def locked_carts() -> rx.Component:
                                     rx.table.cell(
                                         c.customer,
                                         " ",
-                                        rx.text.span(c.customer_number, size="1", color="var(--gray-11)"),
+                                        rx.text.span(c.customer_number, size="1", color=style.MUTED),
                                     ),
                                     rx.table.cell(c.holder),
                                     rx.table.cell(c.since),
@@ -263,7 +264,7 @@ def locked_carts() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    rx.text("No carts are locked.", color="var(--gray-11)", size="2"),
+                    rx.text("No carts are locked.", color=style.MUTED, size="2"),
                 ),
                 width="100%",
             ),
@@ -312,7 +313,7 @@ def create_customer_dialog() -> rx.Component:
                     rx.text(
                         "This address becomes the default shipping and billing address.",
                         size="1",
-                        color="var(--gray-11)",
+                        color=style.MUTED,
                     ),
                     rx.cond(
                         e.length() > 0,
@@ -338,7 +339,7 @@ def create_customer_dialog() -> rx.Component:
                 reset_on_submit=False,
                 no_validate=True,
             ),
-            max_width="560px",
+            max_width=style.TEXT_WIDTH,
         ),
         # Open or closed is the browser's: the dialog does not outlive the page (success leaves the page).
         on_open_change=CS.clear_create_errors,
@@ -372,7 +373,7 @@ def access_code_dialog() -> rx.Component:
                         CS.code_error != "",
                         rx.text(
                             CS.code_error,
-                            color="var(--red-11)",
+                            color=style.DANGER,
                             size="2",
                             role="alert",
                             custom_attrs=tid("access-code-error"),
@@ -401,7 +402,7 @@ def access_code_dialog() -> rx.Component:
                 reset_on_submit=True,
                 no_validate=True,
             ),
-            max_width="460px",
+            max_width=style.FORM_WIDE,
         ),
         open=CS.code_customer_id != 0,
         on_open_change=CS.code_dialog_changed,

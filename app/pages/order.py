@@ -1,6 +1,7 @@
 import reflex as rx
 
 from app.state.account import OrderState
+from components import style
 from components.shell import page
 from components.ui import confirm_dialog, empty_state, loading, tid
 
@@ -19,7 +20,7 @@ def status_panel() -> rx.Component:
                 size="2",
                 custom_attrs=tid("order-status", status=p.status),
             ),
-            rx.cond(p.refunded, rx.text("Payment refunded", size="2", color="var(--gray-11)")),
+            rx.cond(p.refunded, rx.text("Payment refunded", size="2", color=style.MUTED)),
             align="center",
             spacing="2",
         ),
@@ -33,7 +34,7 @@ def status_panel() -> rx.Component:
                         step.label,
                         rx.cond(step.who != "", rx.text.span(" (", step.who, ")")),
                         size="2",
-                        color="var(--gray-11)",
+                        color=style.MUTED,
                     ),
                     custom_attrs=tid("order-history-row", status=step.status),
                 ),
@@ -144,7 +145,7 @@ def order_page() -> rx.Component:
                     ),
                 ),
                 rx.heading("Order ", rx.text.span(o.number, custom_attrs=tid("order-number")), size="6"),
-                rx.text("Placed ", o.date, color="var(--gray-11)"),
+                rx.text("Placed ", o.date, color=style.MUTED),
                 rx.cond(o.assisted, rx.badge("Placed with help from customer service", color_scheme="amber")),
                 status_panel(),
                 rx.table.root(
@@ -160,7 +161,7 @@ def order_page() -> rx.Component:
                                 rx.table.cell(
                                     l.name,
                                     " ",
-                                    rx.text.span(l.options, color="var(--gray-11)"),
+                                    rx.text.span(l.options, color=style.MUTED),
                                     rx.cond(
                                         l.adjustment != "",
                                         rx.text(
@@ -169,13 +170,13 @@ def order_page() -> rx.Component:
                                             ": ",
                                             l.adjustment_reason,
                                             size="1",
-                                            color="var(--amber-11)",
+                                            color=style.WARNING,
                                         ),
                                     ),
                                     rx.text(
                                         l.fulfilment,
                                         size="1",
-                                        color="var(--gray-11)",
+                                        color=style.MUTED,
                                         custom_attrs={
                                             "data-testid": "order-line-fulfilment",
                                             "data-code": l.code,

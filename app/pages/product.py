@@ -76,7 +76,7 @@ def product_page() -> rx.Component:
                                 max=99,
                                 value=ProductState.quantity,
                                 on_change=ProductState.set_quantity,
-                                width="90px",
+                                width=style.QUANTITY_INPUT_SMALL,
                                 custom_attrs=tid("pdp-qty"),
                             ),
                             spacing="1",
