@@ -3,6 +3,7 @@
 outbox = Outbox(store_server.outbox)     # or the `mail_outbox` fixture
 path = outbox.set_password_link("smith15@example.com")   # "/set-password?token=…", waits for the mail
 path = outbox.confirm_account_link("new@example.com")    # "/confirm-account?token=…", after registering
+path = outbox.cart_link("jane@example.com")              # "/login?next=/cart", a cart handed back with a link
 page.goto(path)
 """
 
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 LINK = re.compile(r"https?://\S+/set-password\?token=[A-Za-z0-9_%\-]+")
 CONFIRM_EMAIL_LINK = re.compile(r"https?://\S+/confirm-email\?token=[A-Za-z0-9_%\-]+")
 CONFIRM_ACCOUNT_LINK = re.compile(r"https?://\S+/confirm-account\?token=[A-Za-z0-9_%\-]+")
+CART_LINK = re.compile(r"https?://\S+/login\?next=/cart")
 
 
 class Outbox:
@@ -62,6 +64,11 @@ class Outbox:
         """The path and query of the link that finishes a registration, in the newest mail to `to` (an address
         that already has an account gets a mail without one instead: "someone tried to create an account")."""
         return self._link(CONFIRM_ACCOUNT_LINK, "confirm-account", to, after, timeout)
+
+    def cart_link(self, to: str, *, after: int = 0, timeout: float = 10.0) -> str:
+        """The path and query of the link to the customer's cart, in the newest mail to `to` (customer service
+        handed the cart back with a link): it goes through sign-in and lands on the cart. No token in it."""
+        return self._link(CART_LINK, "cart", to, after, timeout)
 
     def _link(self, pattern: re.Pattern, kind: str, to: str, after: int, timeout: float) -> str:
         body = self.latest(to, after=after, timeout=timeout).get_content()
