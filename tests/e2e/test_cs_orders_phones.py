@@ -13,7 +13,7 @@ from storefront_qa.demo import CSR, JANE
 from storefront_qa.journeys import staff
 from storefront_qa.pages import Store
 
-JANE_ORDER = "W1000001"  # docs/QA.md §Demo data
+JANE_ORDER = "W1000001"  # her seeded order (docs/QA.md §3. Demo identities)
 
 
 def test_find_by_order_number_exact_and_unknown_is_empty(new_context):
