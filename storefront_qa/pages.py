@@ -776,6 +776,10 @@ class FindCustomer(Base):
     def refine_message(self) -> Locator:
         return self.tid("results-refine-message")
 
+    def error(self) -> Locator:
+        """The form's error (hook `find-error`), e.g. no criterion given; a field's is `field_error(name)`."""
+        return self.tid("find-error")
+
     def empty(self) -> Locator:
         return self.tid("results-empty")
 
