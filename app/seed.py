@@ -375,7 +375,15 @@ def seed_accounts(db: Session, hashes: dict) -> dict[str, Account]:
         made[email], _ = _account(db, hashes, first, last, email, password, role=role)
 
     jane, new = _account(
-        db, hashes, "Jane", "Doe", JANE_EMAIL, SHOPPER_PASSWORD, phone="(555) 010-1234", segments="vip"
+        db,
+        hashes,
+        "Jane",
+        "Doe",
+        JANE_EMAIL,
+        SHOPPER_PASSWORD,
+        phone="(555) 010-1234",
+        phone_work="(617) 555-0142",
+        segments="vip",
     )
     if new:
         _address(db, jane, "12 Market Street", "Springfield", "62701", default=True)
@@ -400,7 +408,12 @@ def seed_accounts(db: Session, hashes: dict) -> dict[str, Account]:
     for i, first in enumerate(SMITH_FIRST_NAMES, start=1):
         email = f"smith{i:02d}@example.com"
         phone = f"(555) 2{i:02d}-{(1000 + i * 271) % 10000:04d}"
-        account, new = _account(db, hashes, first, "Smith", email, SHOPPER_PASSWORD, phone=phone)
+        # Every third Smith also has a home phone, every fifth a work phone (find by phone matches any).
+        home = f"(207) 3{i:02d}-{(2000 + i * 113) % 10000:04d}" if i % 3 == 0 else ""
+        work = f"(617) 4{i:02d}-{(3000 + i * 97) % 10000:04d}" if i % 5 == 0 else ""
+        account, new = _account(
+            db, hashes, first, "Smith", email, SHOPPER_PASSWORD, phone=phone, phone_home=home, phone_work=work
+        )
         if new:
             city, postal = CITIES[(i - 1) % len(CITIES)]
             _address(db, account, f"{10 + i * 7} {STREETS[i % len(STREETS)]}", city, postal, default=True)
@@ -524,12 +537,16 @@ SYNTH_COLUMNS = (
     "last_name",
     "email",
     "phone",
+    "phone_home",
+    "phone_work",
     "password_hash",
     "allow_assistance",
     "segments",
     "first_name_norm",
     "last_name_norm",
     "phone_norm",
+    "phone_home_norm",
+    "phone_work_norm",
     "postal_code_norm",
     "city",
     "created_at",
@@ -623,6 +640,17 @@ def _insert_chunks(
 ) -> int:
     rng = random.Random(start)
     pick, rand = rng.choice, rng.random
+    # The home and work phones from a generator of their own: the rest stays what it was before phones.
+    phones = random.Random(-start).random
+
+    def tel_or_none(share: float) -> str:
+        if phones() >= share:
+            return ""
+        return f"{201 + int(phones() * 789)}{200 + int(phones() * 800)}{int(phones() * 10000):04d}"
+
+    def shown(digits: str) -> str:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if digits else ""
+
     done = 0
     while done < n:
         size = min(BULK_CHUNK, n - done)
@@ -631,6 +659,7 @@ def _insert_chunks(
             first, last = pick(SYNTH_FIRST), pick(SYNTH_LAST)
             tel = f"{201 + int(rand() * 789)}{200 + int(rand() * 800)}{int(rand() * 10000):04d}"
             postal = f"{1000 + int(rand() * 99000):05d}"
+            home, work = tel_or_none(0.4), tel_or_none(0.25)
             rows.append(
                 (
                     account_id,
@@ -641,12 +670,16 @@ def _insert_chunks(
                     last,
                     f"user{account_id:07d}@example.net",
                     f"({tel[:3]}) {tel[3:6]}-{tel[6:]}",
+                    shown(home),
+                    shown(work),
                     password_hash,
                     yes,
                     "",
                     first.lower(),
                     last.lower(),
                     tel,
+                    home,
+                    work,
                     postal,
                     pick(SYNTH_CITIES),
                     created,

@@ -16,6 +16,8 @@ class Account(SQLModel, table=True):
         Index("ix_account_find_first", "role", "status", "first_name_norm", "last_name_norm", "id"),
         Index("ix_account_find_email", "role", "status", "email", "id"),
         Index("ix_account_find_phone", "role", "status", "phone_norm", "id"),
+        Index("ix_account_find_phone_home", "role", "status", "phone_home_norm", "id"),
+        Index("ix_account_find_phone_work", "role", "status", "phone_work_norm", "id"),
         Index("ix_account_find_postal", "role", "status", "postal_code_norm", "last_name_norm", "id"),
     )
 
@@ -27,17 +29,22 @@ class Account(SQLModel, table=True):
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60)
     email: str = search_column(254, unique=True)  # stored lower-cased
-    phone: str = Field(default="", max_length=30)
+    phone: str = Field(default="", max_length=30)  # the mobile phone
+    # Server defaults: rows inserted without them (the seed's bulk insert of synthetic customers) get "".
+    phone_home: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
+    phone_work: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
     password_hash: str = Field(max_length=255)
     allow_assistance: bool = Field(default=True)  # "Allow customer service to shop on my behalf"
     # When the customer last flipped that switch; None: never chose (what ASSISTANCE_CONSENT=opt-in refuses).
     assistance_chosen_at: datetime | None = utc_field(default=None, nullable=True)
     segments: str = Field(default="", max_length=200)  # comma separated, e.g. "vip"
-    # Normalized copies for find-customer (lower-case names, digits-only phone, the default
+    # Normalized copies for find-customer (lower-case names, digits-only phones, the default
     # shipping address's postal code and city).
     first_name_norm: str = search_column(60, default="")
     last_name_norm: str = search_column(60, default="")
     phone_norm: str = search_column(30, default="")
+    phone_home_norm: str = search_column(30, default="", sa_column_kwargs={"server_default": ""})
+    phone_work_norm: str = search_column(30, default="", sa_column_kwargs={"server_default": ""})
     postal_code_norm: str = search_column(20, default="")
     city: str = Field(default="", max_length=80)
     created_at: datetime = utc_field(default_factory=utcnow)

@@ -4,6 +4,7 @@ outbox = Outbox(store_server.outbox)     # or the `mail_outbox` fixture
 path = outbox.set_password_link("smith15@example.com")   # "/set-password?token=…", waits for the mail
 path = outbox.confirm_account_link("new@example.com")    # "/confirm-account?token=…", after registering
 code = outbox.assist_code("smith15@example.com")         # a verification code customer service had mailed
+path = outbox.cart_link("jane@example.com")              # "/login?next=/cart", a cart handed back with a link
 page.goto(path)
 """
 
@@ -21,6 +22,7 @@ LINK = re.compile(r"https?://\S+/set-password\?token=[A-Za-z0-9_%\-]+")
 CONFIRM_EMAIL_LINK = re.compile(r"https?://\S+/confirm-email\?token=[A-Za-z0-9_%\-]+")
 CONFIRM_ACCOUNT_LINK = re.compile(r"https?://\S+/confirm-account\?token=[A-Za-z0-9_%\-]+")
 ASSIST_CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+CART_LINK = re.compile(r"https?://\S+/login\?next=/cart")
 
 
 class Outbox:
@@ -85,6 +87,11 @@ class Outbox:
 
     def _assist_code_mails(self, to: str) -> list[EmailMessage]:
         return [m for m in self.messages(to) if "verification code" in str(m["Subject"]).lower()]
+
+    def cart_link(self, to: str, *, after: int = 0, timeout: float = 10.0) -> str:
+        """The path and query of the link to the customer's cart, in the newest mail to `to` (customer service
+        handed the cart back with a link): it goes through sign-in and lands on the cart. No token in it."""
+        return self._link(CART_LINK, "cart", to, after, timeout)
 
     def _link(self, pattern: re.Pattern, kind: str, to: str, after: int, timeout: float) -> str:
         body = self.latest(to, after=after, timeout=timeout).get_content()

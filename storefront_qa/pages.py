@@ -376,6 +376,9 @@ class CartPage(Base):
     def hand_back_button(self) -> Locator:
         return self.tid("hand-back-cart")
 
+    def hand_back_with_link_button(self) -> Locator:
+        return self.tid("hand-back-with-link")
+
     def open_adjust(self, code: str) -> None:
         """On behalf, holding the lock (permission `order.adjust_price`): open the line's adjust-price dialog."""
         self.line(code).get_by_test_id("cart-line-adjust").click()
@@ -443,6 +446,13 @@ class CartPage(Base):
     def hand_back(self) -> None:
         """On behalf: unlock, end the session (back to Customer Service); the customer checks out later."""
         self.hand_back_button().click()
+        self.page.wait_for_url(at("/customer-service"))
+        self.ready()
+
+    def hand_back_with_link(self) -> None:
+        """On behalf: as `hand_back()`, and the customer is mailed a link to their cart
+        (`mail_outbox.cart_link(email)`)."""
+        self.hand_back_with_link_button().click()
         self.page.wait_for_url(at("/customer-service"))
         self.ready()
 
@@ -866,6 +876,25 @@ class AccountPage(Base):
         self.expect_toast("open the link we sent to the new address")
         expect(self.tid("profile-email-pending")).to_contain_text(email)
 
+    PHONES = {
+        "phone": "profile-phone",
+        "phone_home": "profile-phone-home",
+        "phone_work": "profile-phone-work",
+    }
+
+    def phone(self, kind: str = "phone") -> Locator:
+        """A profile phone box: `phone` (mobile), `phone_home` or `phone_work`."""
+        return self.tid(self.PHONES[kind])
+
+    def save_phones(self, **phones: str) -> None:
+        """Fill the given phones (`phone=`, `phone_home=`, `phone_work=`) and save the profile."""
+        unknown = set(phones) - set(self.PHONES)
+        if unknown:
+            raise TypeError(f"unknown phones {sorted(unknown)}; use {sorted(self.PHONES)}")
+        for kind, value in phones.items():
+            self.phone(kind).fill(value)
+        self.tid("profile-save").click()
+
     def open_address_form(self) -> None:
         """Add address: the address form opens."""
         self.tid("address-add-open").click()
@@ -921,6 +950,7 @@ class FindCustomer(Base):
         "phone": "find-phone",
         "customer_number": "find-customer-number",
         "postal_code": "find-postal-code",
+        "order_number": "find-order-number",
     }
 
     def find(self, **criteria: str) -> None:
@@ -949,6 +979,10 @@ class FindCustomer(Base):
 
     def refine_message(self) -> Locator:
         return self.tid("results-refine-message")
+
+    def error(self) -> Locator:
+        """The form's error (hook `find-error`), e.g. no criterion given; a field's is `field_error(name)`."""
+        return self.tid("find-error")
 
     def empty(self) -> Locator:
         return self.tid("results-empty")
@@ -1092,7 +1126,9 @@ class CreateCustomerDialog(Base):
         "first_name": "create-first-name",
         "last_name": "create-last-name",
         "email": "create-email",
-        "phone": "create-phone",
+        "phone": "create-phone",  # the mobile phone
+        "phone_home": "create-phone-home",
+        "phone_work": "create-phone-work",
         "line1": "create-address-line1",
         "line2": "create-address-line2",
         "city": "create-city",
@@ -1244,6 +1280,16 @@ class Store:
         self.login.sign_in(email, password)
         self.page.wait_for_url(at("/customer-service"))
         self.customer_service.ready()
+
+    def open_cart_link(self, path: str, email: str = "", password: str = "") -> None:
+        """Open the link of a cart handed back with a link (`mail_outbox.cart_link(email)`). Signed out, it asks
+        for sign-in first: give `email` and `password`. Lands on the customer's cart either way."""
+        self.page.goto(path)
+        if password:
+            self.login.ready()
+            self.login.sign_in(email, password)
+        self.page.wait_for_url(at("/cart"))
+        self.cart.ready()
 
     def shop_on_behalf(self, customer_email: str) -> None:
         """Signed in as staff: find the customer by email and access their account (lands on My Account)."""

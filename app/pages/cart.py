@@ -157,10 +157,20 @@ def finish_on_behalf() -> rx.Component:
             on_click=CartState.hand_back,
             custom_attrs=tid("hand-back-cart"),
         ),
+        rx.button(
+            rx.icon("mail", size=16),
+            "Hand back and email a link",
+            size="3",
+            width="100%",
+            variant="outline",
+            on_click=CartState.hand_back_with_link,
+            custom_attrs=tid("hand-back-with-link"),
+        ),
         rx.text(
             "Unlocks the cart and ends your session. "
             + SessionState.customer_name
-            + " checks out later and sees that you prepared it.",
+            + " checks out later and sees that you prepared it; the email takes them to this cart after "
+            "signing in.",
             size="1",
             color=style.MUTED,
         ),

@@ -12,6 +12,7 @@ CRITERIA = [
     ("Phone", "phone", "find-phone"),
     ("Customer number", "customer_number", "find-customer-number"),
     ("Postal code", "postal_code", "find-postal-code"),
+    ("Order number", "order_number", "find-order-number"),
 ]
 
 
@@ -49,8 +50,8 @@ def find_form() -> rx.Component:
                         rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")
                     ),
                     rx.text(
-                        "Searches as you type (3 characters). Names, email and phone match from the start; customer "
-                        "number exactly. At most 20 results.",
+                        "Searches as you type (3 characters). Names, email and phone (mobile, home or work) match "
+                        "from the start; customer and order number exactly. At most 20 results.",
                         size="1",
                         color=style.MUTED,
                     ),
@@ -299,7 +300,13 @@ def create_customer_dialog() -> rx.Component:
                         width="100%",
                     ),
                     field("Email", "email", e, testid="create-email", max_length=254),
-                    field("Phone", "phone", e, testid="create-phone", max_length=30),
+                    rx.hstack(
+                        field("Mobile phone", "phone", e, testid="create-phone", max_length=30),
+                        field("Home phone", "phone_home", e, testid="create-phone-home", max_length=30),
+                        field("Work phone", "phone_work", e, testid="create-phone-work", max_length=30),
+                        width="100%",
+                    ),
+                    rx.text("At least one phone number.", size="1", color="var(--gray-11)"),
                     field("Address", "line1", e, testid="create-address-line1"),
                     field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
                     rx.hstack(

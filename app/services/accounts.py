@@ -39,7 +39,9 @@ class Profile:
     first_name: str = ""
     last_name: str = ""
     email: str = ""
-    phone: str = ""
+    phone: str = ""  # the mobile phone
+    phone_home: str = ""
+    phone_work: str = ""
     customer_number: str = ""
     allow_assistance: bool = True
     # A new address waiting for the customer to open the link mailed to it (app/services/email_change.py).
@@ -79,6 +81,8 @@ def refresh_search_columns(db: Session, account: Account) -> None:
     account.first_name_norm = account.first_name.strip().lower()
     account.last_name_norm = account.last_name.strip().lower()
     account.phone_norm = digits(account.phone)
+    account.phone_home_norm = digits(account.phone_home)
+    account.phone_work_norm = digits(account.phone_work)
     shipping = None
     if account.id is not None:
         shipping = db.exec(
@@ -101,6 +105,8 @@ def create_account(
     email: object,
     password: object,
     phone: object = "",
+    phone_home: object = "",
+    phone_work: object = "",
     role: str = "shopper",
     password_hash: str | None = None,
     segments: str = "",
@@ -108,11 +114,14 @@ def create_account(
     status: str = "active",
 ) -> Account:
     first, last, mail, tel = clean(first_name), clean(last_name), clean(email).lower(), clean(phone)
+    home, work = clean(phone_home), clean(phone_work)
     errors = {
         "first_name": required(first, "First name", NAME_MAX),
         "last_name": required(last, "Last name", NAME_MAX),
         "email": email_error(mail),
         "phone": phone_error(tel),
+        "phone_home": phone_error(home),
+        "phone_work": phone_error(work),
         "password": None if password_hash else validate_password(password),
     }
     if not errors["email"]:
@@ -129,6 +138,8 @@ def create_account(
         last_name=last,
         email=mail,
         phone=tel,
+        phone_home=home,
+        phone_work=work,
         password_hash=password_hash or hash_password(password),
         segments=segments,
         allow_assistance=allow_assistance,
@@ -160,13 +171,23 @@ def profile(db: Session, caller: Caller) -> Profile:
         last_name=a.last_name,
         email=a.email,
         phone=a.phone,
+        phone_home=a.phone_home,
+        phone_work=a.phone_work,
         customer_number=a.customer_number,
         allow_assistance=consent.allows(a),
         pending_email=email_change.pending(db, a.id),
     )
 
 
-PROFILE_LABELS = {"first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone"}
+PROFILE_LABELS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "email",
+    "phone": "mobile phone",
+    "phone_home": "home phone",
+    "phone_work": "work phone",
+}
+PHONES = ("phone", "phone_home", "phone_work")  # mobile, home, work
 # In update_profile's answer: a change of email was asked for; it takes effect once confirmed.
 EMAIL_PENDING = "email (waiting for confirmation)"
 NOT_ON_BEHALF = (
@@ -180,9 +201,17 @@ def _shown(value: str) -> str:
 
 
 def update_profile(
-    db: Session, caller: Caller, first_name: object, last_name: object, email: object, phone: object
+    db: Session,
+    caller: Caller,
+    first_name: object,
+    last_name: object,
+    email: object,
+    phone: object,
+    phone_home: object = None,
+    phone_work: object = None,
 ) -> list[str]:
-    """Update the effective customer's profile; returns the changed field labels.
+    """Update the effective customer's profile; returns the changed field labels. `phone` is the mobile;
+    a home or work phone not given (None) stays as it is.
 
     The email is the key to the account, so it never changes here: customer service may not change it at
     all, and a customer's new address is mailed a confirmation link (EMAIL_PENDING in the answer).
@@ -193,12 +222,14 @@ def update_profile(
         "last_name": clean(last_name),
         "email": clean(email).lower(),
         "phone": clean(phone),
+        "phone_home": a.phone_home if phone_home is None else clean(phone_home),
+        "phone_work": a.phone_work if phone_work is None else clean(phone_work),
     }
     errors = {
         "first_name": required(values["first_name"], "First name", NAME_MAX),
         "last_name": required(values["last_name"], "Last name", NAME_MAX),
         "email": email_error(values["email"]),
-        "phone": phone_error(values["phone"]),
+        **{f: phone_error(values[f]) for f in PHONES},
     }
     new_email = not errors["email"] and values["email"] != a.email
     if new_email and caller.on_behalf:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_, union_all
 from sqlmodel import Session, select
 
 from app.services import audit, carts, consent, passwords
@@ -16,8 +16,8 @@ from app.services.errors import FieldErrors
 from app.services.permissions import CUSTOMER_ACCESS, CUSTOMER_SEARCH
 from app.services.search_text import like_prefix
 from app.services.tokens import new_token
-from app.services.validation import clean, digits, phone_error
-from models import Account, Address, Cart
+from app.services.validation import clean, digits
+from models import Account, Address, Cart, Order
 
 LIMIT = 20
 MAX_CRITERION = 60
@@ -25,14 +25,15 @@ MAX_CRITERION = 60
 
 @dataclass(frozen=True)
 class Criteria:
-    """The find-customer form's six criteria: as validated here, and as typed (the page shows them again)."""
+    """The find-customer form's seven criteria: as validated here, and as typed (the page shows them again)."""
 
     first_name: str = ""
     last_name: str = ""
     email: str = ""
-    phone: str = ""
+    phone: str = ""  # matches the mobile, home or work phone
     customer_number: str = ""
     postal_code: str = ""
+    order_number: str = ""  # exact: the order's owner is the one row
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,35 @@ def _prefix(column, value: str, *, drives: bool):
     return and_(column >= value, column < upper, column.like(pattern, escape="\\"))
 
 
+# Every phone of an account, each with its own index (models/accounts.py): mobile, home, work.
+PHONE_COLUMNS = (Account.phone_norm, Account.phone_home_norm, Account.phone_work_norm)
+
+
+def _phone(value: str, *, drives: bool):
+    """Any of the three phones starts with `value`.
+
+    Driving, it is the ids of the active shoppers in any of the three prefix ranges, each range read from its
+    own covering index (`UNION ALL`); the outer query then fetches those rows by id. (A plain OR of the ranges
+    lets SQLite walk the whole sort-order index instead.) Otherwise the three are plain filters, OR'ed.
+    """
+    if not drives:
+        return or_(*[_prefix(column, value, drives=False) for column in PHONE_COLUMNS])
+    owners = union_all(
+        *[
+            select(Account.id).where(*_shopper(indexed=True), _prefix(column, value, drives=True))
+            for column in PHONE_COLUMNS
+        ]
+    )
+    return Account.id.in_(owners)
+
+
+def _shopper(*, indexed: bool) -> tuple:
+    """Only active shoppers are listed. Not indexed (`|| ''`) where another access path must drive."""
+    if indexed:
+        return Account.role == "shopper", Account.status == "active"
+    return (Account.role + "") == "shopper", (Account.status + "") == "active"
+
+
 def validate(raw: dict) -> Criteria:
     values = {
         k: (raw.get(k) if isinstance(raw.get(k), str) else "").strip() for k in Criteria.__dataclass_fields__
@@ -86,22 +116,32 @@ def validate(raw: dict) -> Criteria:
 def find(db: Session, caller: Caller, raw: dict) -> FoundCustomers:
     caller.require(CUSTOMER_SEARCH)
     c = validate(raw)
-    stmt = select(Account).where(Account.role == "shopper", Account.status == "active")
     code = "".join(ch for ch in c.postal_code.lower() if ch.isalnum())
     if c.postal_code and not code:
         raise FieldErrors({"postal_code": "Enter letters or digits of the postal code."})
     prefixes = [  # most selective first: the first one given drives the search
-        (Account.email, c.email.lower()),
-        (Account.phone_norm, digits(c.phone)),
-        (Account.postal_code_norm, code),
-        (Account.last_name_norm, c.last_name.lower()),
-        (Account.first_name_norm, c.first_name.lower()),
+        (_prefix, Account.email, c.email.lower()),
+        (_phone, None, digits(c.phone)),
+        (_prefix, Account.postal_code_norm, code),
+        (_prefix, Account.last_name_norm, c.last_name.lower()),
+        (_prefix, Account.first_name_norm, c.first_name.lower()),
     ]
-    given = [(column, value) for column, value in prefixes if value]
+    given = [(match, column, value) for match, column, value in prefixes if value]
+    exact = bool(c.customer_number or c.order_number)
+    phone_drives = bool(given) and given[0][0] is _phone and not exact
+    stmt = select(Account).where(*_shopper(indexed=not phone_drives))
     if c.customer_number:
         stmt = stmt.where(Account.customer_number == c.customer_number.upper())
-    for i, (column, value) in enumerate(given):
-        stmt = stmt.where(_prefix(column, value, drives=i == 0 and not c.customer_number))
+    if c.order_number:
+        # Order numbers are unique (their index finds the one order); an unknown one, or anything that is
+        # not an order number at all, simply matches nobody.
+        owner = select(Order.account_id).where(Order.number == c.order_number.upper()).scalar_subquery()
+        stmt = stmt.where(Account.id == owner)
+    for i, (match, column, value) in enumerate(given):
+        drives = i == 0 and not exact
+        stmt = stmt.where(
+            match(value, drives=drives) if column is None else match(column, value, drives=drives)
+        )
     rows = db.exec(
         stmt.order_by(Account.last_name_norm, Account.first_name_norm, Account.id).limit(LIMIT + 1)
     ).all()
@@ -144,13 +184,18 @@ CREATE_FIELDS = (
     "first_name",
     "last_name",
     "email",
-    "phone",
+    "phone",  # the mobile phone
+    "phone_home",
+    "phone_work",
     "line1",
     "line2",
     "city",
     "postal_code",
     "country",
 )
+
+
+NO_PHONE = "Enter at least one phone number: mobile, home or work."
 
 
 def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
@@ -165,9 +210,9 @@ def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
         {**values, "full_name": f"{values['first_name']} {values['last_name']}".strip()}
     )
     errors.pop("full_name", None)  # reported on the name fields instead
-    phone = phone_error(values["phone"], needed=True)
-    if phone:
-        errors["phone"] = phone
+    phones = [values["phone"], values["phone_home"], values["phone_work"]]
+    if not any(phones):
+        errors["phone"] = NO_PHONE
     try:
         with db.begin_nested():
             account = create_account(
@@ -176,6 +221,8 @@ def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
                 last_name=values["last_name"],
                 email=values["email"],
                 phone=values["phone"],
+                phone_home=values["phone_home"],
+                phone_work=values["phone_work"],
                 password=None,
                 # No password anyone knows: the customer chooses one through the welcome link mailed below.
                 password_hash=hash_password(new_token()),
@@ -184,7 +231,7 @@ def create_customer(db: Session, caller: Caller, raw: dict) -> Account:
                 raise FieldErrors(errors)
     except FieldErrors as e:
         raise FieldErrors({**e.errors, **errors}) from None
-    address["phone"] = values["phone"]
+    address["phone"] = next(p for p in phones if p)
     db.add(Address(account_id=account.id, is_default_billing=True, is_default_shipping=True, **address))
     db.flush()
     refresh_search_columns(db, account)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import config
-from app.services import assistcodes, audit, changes, consent, notices, throttle
+from app.services import assistcodes, audit, changes, consent, mail, notices, throttle
 from app.services.caller import Caller
 from app.services.carts import lock_active
 from app.services.db import as_utc, get_by_id, update_where, utcnow
@@ -268,18 +268,51 @@ def idle_deadline(db: Session, caller: Caller):
     return as_utc(ob.last_activity_at) + idle_limit() if ob else None
 
 
-def hand_back(db: Session, caller: Caller) -> tuple[str, int]:
-    """Finish by handing the cart back: the customer checks out later and is told who prepared it."""
+# Where the mailed link takes the customer: their cart, after signing in. A signed-out /cart would show the
+# browser's own (anonymous) cart, so the link goes through sign-in, which a signed-in customer skips. A
+# plain deep link: no token, nothing in it signs anyone in.
+CART_LINK_PATH = "/login?next=/cart"
+
+
+def cart_link() -> str:
+    return f"{config.PUBLIC_URL}{CART_LINK_PATH}"
+
+
+def hand_back(db: Session, caller: Caller, *, mail_link: bool = False) -> tuple[str, int]:
+    """Finish by handing the cart back: the customer checks out later and is told who prepared it. With
+    `mail_link`, the customer is also mailed a link to their cart (once this transaction commits)."""
     if caller.on_behalf_id is None:
         raise Forbidden("Access a customer's account first.")
     cart = db.exec(select(Cart).where(Cart.account_id == caller.customer_id, Cart.status == "active")).first()
     if cart is not None and cart.locked_by_id not in (None, caller.account_id) and lock_active(cart):
         raise Forbidden("Another representative holds this cart's lock; it is theirs to hand back.")
+    customer = db.get(Account, caller.customer_id) if mail_link else None
+    if customer is not None:
+        _mail_cart_link(db, caller, customer)
+    if cart is not None or customer is not None:
+        audit.record(
+            db,
+            caller,
+            "cart_handed_back",
+            cart_id=cart.id if cart is not None else None,
+            details=f"Link to the cart mailed to {customer.email}" if customer is not None else "",
+        )
     if cart is not None:
         cart.prepared_by_id = caller.account_id
         db.add(cart)
-        audit.record(db, caller, "cart_handed_back", cart_id=cart.id)
         changes.cart_changed(db, cart.id)
     name = caller.customer_name
     end(db, caller, "handed_back")
     return name, cart.id if cart is not None else 0
+
+
+def _mail_cart_link(db: Session, caller: Caller, customer: Account) -> None:
+    body = (
+        f"Hello {customer.first_name},\n\n"
+        f"{caller.first_name} from our customer service team has prepared your Harbor & Pine cart. Sign in to\n"
+        "finish checking out whenever you are ready:\n\n"
+        f"{cart_link()}\n\n"
+        "The link opens your cart once you are signed in; it does not sign you in by itself. Nothing is\n"
+        "ordered until you place the order yourself.\n"
+    )
+    mail.send_on_commit(db, customer.email, "Your Harbor & Pine cart is ready — sign in to finish", body)

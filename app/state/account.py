@@ -105,6 +105,8 @@ class AccountState(rx.State):
                     form.get("last_name"),
                     form.get("email"),
                     form.get("phone"),
+                    form.get("phone_home"),
+                    form.get("phone_work"),
                 ),
             )
         except FieldErrors as e:

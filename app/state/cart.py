@@ -193,12 +193,26 @@ class CartState(rx.State):
     @rx.event
     async def hand_back(self):
         """Unlock, end the session; the customer checks out later and is told who prepared the cart."""
+        return await self._hand_back(mail_link=False)
+
+    @rx.event
+    async def hand_back_with_link(self):
+        """As hand_back, and the customer is mailed a link to their cart (docs/PRODUCT.md §Checkout on
+        behalf)."""
+        return await self._hand_back(mail_link=True)
+
+    async def _hand_back(self, *, mail_link: bool):
         try:
-            name, _ = await run(self, lambda db, caller, anon: onbehalf.hand_back(db, caller), activity=False)
+            name, _ = await run(
+                self,
+                lambda db, caller, anon: onbehalf.hand_back(db, caller, mail_link=mail_link),
+                activity=False,
+            )
         except DomainError as e:
             return toast.error(e.message)
         await refresh_identity(self)
+        said = " and emailed them a link to it" if mail_link else ""
         return [
             rx.redirect("/customer-service"),
-            toast.success(f"Cart handed back to {name}. They can check out when ready."),
+            toast.success(f"Cart handed back to {name}{said}. They can check out when ready."),
         ]

@@ -124,6 +124,11 @@ class SessionState(rx.State):
     @rx.event
     def set_return_to(self):
         self.return_to = safe_return_to(query_param(self, "next", "/"))
+        # A link through sign-in to a page (the cart link customer service mails): a shopper who is signed
+        # in already goes straight there. (load_identity ran first: this is the server's view.)
+        if self.signed_in and not self.is_staff and query_param(self, "next", ""):
+            return rx.redirect(self.return_to)
+        return None
 
     async def _signed_in(self, token: str, then: str | None = None, notice: str | None = None):
         """This browser is signed in with the session `token`: send it through the session-cookie endpoint,

@@ -102,9 +102,12 @@ def test_the_takeover_chain_is_broken(db, jane, outbox):
 
 def test_on_behalf_profile_changes_audit_old_and_new_values(db, jane):
     csr = on_behalf(db, make_account(db, "Casey", "Rep", role="csr"), jane)
-    assert change(db, csr, email="JANE@example.com ", first="Janet", phone="") == ["first name", "phone"]
+    assert change(db, csr, email="JANE@example.com ", first="Janet", phone="") == [
+        "first name",
+        "mobile phone",
+    ]
     detail = db.exec(select(AuditEvent.details).where(AuditEvent.action == "profile_changed")).one()
-    assert detail == "first name: Jane → Janet; phone: 555 000 1111 → (none)"
+    assert detail == "first name: Jane → Janet; mobile phone: 555 000 1111 → (none)"
 
 
 # -- the customer's own change ---------------------------------------------------------------------------

@@ -286,7 +286,7 @@ def test_on_behalf_actions_are_audited(db, world):
     commit(db)
     changed = accounts.update_profile(db, caller, "Janet", "Doe", world["jane"].email, "555 123 4567")
     commit(db)
-    assert changed == ["first name", "phone"]
+    assert changed == ["first name", "mobile phone"]
     address = {"full_name": "Janet Doe", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345"}
     accounts.add_address(db, caller, address)
     commit(db)
@@ -309,7 +309,10 @@ def test_on_behalf_actions_are_audited(db, world):
     by_action = {e.action: e for e in events}
     assert by_action["cart_quantity"].details == "Product TEE: 2 → 3"
     assert by_action["cart_remove"].details == "Product TEE x3"
-    assert by_action["profile_changed"].details == "first name: Jane → Janet; phone: (none) → 555 123 4567"
+    assert (
+        by_action["profile_changed"].details
+        == "first name: Jane → Janet; mobile phone: (none) → 555 123 4567"
+    )
     assert by_action["address_added"].details == "Janet Doe, 1 Main St, 12345 Springfield, US"
     assert by_action["cart_add"].cart_id == by_action["cart_locked"].cart_id is not None
     assert by_action["session_ended"].details == "CSR signed in as themself"  # already unlocked by hand
