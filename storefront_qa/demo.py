@@ -35,3 +35,25 @@ def account_id(engine, email: str) -> int:
 
     with Session(engine) as s:
         return s.exec(select(Account.id).where(Account.email == email)).one()
+
+
+# Reflex's own toast while a page has lost its websocket (reconnecting).
+CONNECTION_BANNER = "Cannot connect to server"
+
+
+def cart_lines(engine, email: str) -> dict[str, int]:
+    """The customer's active cart in the store's database: product code -> quantity (`engine`: `store_db`)."""
+    from sqlmodel import Session, select
+
+    from models import Account, Cart, CartLine, Product, Variant
+
+    with Session(engine) as s:
+        rows = s.exec(
+            select(Product.code, CartLine.quantity)
+            .join(Variant, Variant.product_id == Product.id)
+            .join(CartLine, CartLine.variant_id == Variant.id)
+            .join(Cart, Cart.id == CartLine.cart_id)
+            .join(Account, Account.id == Cart.account_id)
+            .where(Account.email == email, Cart.status == "active")
+        )
+        return dict(rows.all())

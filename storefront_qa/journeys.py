@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
@@ -120,3 +121,38 @@ def csr_opens_more_tabs(new_context, customer: Identity, csr: Identity = CSR) ->
         tab.on_behalf.expect_shopping_for("Smith", csr=csr.name)
     customer_view = shopper(new_context, customer)
     customer_view.cart.open()
+
+
+def customer_with_history(new_context) -> tuple[Store, str, str]:
+    """Sam Agent creates a Smith, orders a bottle for them, ends that session, shops for them again and holds
+    the lock on a cart with a planter. Returns (Sam's store, the email, the order number)."""
+    email = f"c360.{uuid.uuid4().hex[:8]}@example.com"  # a customer of this journey alone
+    sam = Store(new_context().new_page())
+    sam.sign_in_staff(CSR2.email, CSR2.password)
+    sam.create_customer.create(
+        first_name="Robin",
+        last_name="Smith",
+        email=email,
+        phone="(555) 360-0360",
+        line1="3 Sixty Lane",
+        city="Portland",
+        postal_code="97201",
+    )
+    sam.minicart.lock()
+    sam.minicart.close()
+    sam.product.open("BOTTLE-STEEL")
+    sam.product.add(1)
+    expect(sam.minicart.counter()).to_have_text("1")
+    sam.cart.open()
+    sam.cart.checkout_for_customer()
+    sam.checkout.pay()
+    order = sam.checkout.order_number()
+    sam.on_behalf.sign_in_as_yourself()
+
+    sam.shop_on_behalf(email)
+    sam.minicart.lock()
+    sam.minicart.close()
+    sam.product.open("PLANT-POT")
+    sam.product.add(2)
+    expect(sam.minicart.counter()).to_have_text("2")
+    return sam, email, order

@@ -417,9 +417,17 @@ class CartPage(Base):
         expect(self.tid("cart-code")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"))
         return self.tid("cart-code").inner_text()
 
+    def code_label(self) -> Locator:
+        """Anonymous: where the cart code shows (absent while the cart has no lines)."""
+        return self.tid("cart-code")
+
     def moved_notice(self) -> Locator:
         """Anonymous: customer service moved this browser's cart into a customer's account (arrives live)."""
         return self.tid("cart-moved-notice")
+
+    def bind_button(self) -> Locator:
+        """On behalf: Move cart here (enabled only while holding the lock)."""
+        return self.tid("bind-cart-submit")
 
     def bind_code(self, code: str) -> None:
         """On behalf, holding the lock: enter a shopper's cart code and Move cart here. Wait for the toast (it
@@ -915,6 +923,13 @@ class AccountPage(Base):
         self.tid("consent-switch").click()
         self.expect_toast("Customer service may shop on your behalf")
 
+    def assist_code_label(self) -> Locator:
+        """Where the verification code shows (only on the customer's own page, with assistance allowed)."""
+        return self.tid("assist-code")
+
+    def assist_code_expires(self) -> Locator:
+        return self.tid("assist-code-expires")
+
     def assist_code(self) -> str:
         """ASSISTANCE_VERIFY=code, the customer's own My Account: the code to give customer service."""
         expect(self.tid("assist-code")).to_have_text(re.compile(r"^\d{6}$"))
@@ -1073,10 +1088,16 @@ class Customer360Page(Base):
         """CSR notes, newest first."""
         return self.tid("customer-note")
 
+    def note_input(self) -> Locator:
+        return self.tid("customer-note-input")
+
+    def note_save_button(self) -> Locator:
+        return self.tid("customer-note-save")
+
     def add_note(self, text: str) -> None:
         """Save a note and wait until it is the newest one shown."""
-        self.tid("customer-note-input").fill(text)
-        self.tid("customer-note-save").click()
+        self.note_input().fill(text)
+        self.note_save_button().click()
         expect(self.notes().first).to_contain_text(text)
 
     def note_error(self) -> Locator:

@@ -43,10 +43,10 @@ def test_the_csr_needs_the_customers_code(new_context, mail_outbox):
     shopper.catalog.open()  # the fresh store's first page is slow on a busy machine
     shopper.sign_in(customer.email, customer.password)
     shopper.account.open()
-    expect(shopper.account.tid("assist-code")).to_have_count(0)  # opt-in: no code before assistance is on
+    expect(shopper.account.assist_code_label()).to_have_count(0)  # opt-in: no code before assistance is on
     shopper.account.allow_assistance()
     code = shopper.account.assist_code()
-    expect(shopper.account.tid("assist-code-expires")).to_contain_text("Works once, until")
+    expect(shopper.account.assist_code_expires()).to_contain_text("Works once, until")
 
     csr = Store(new_context().new_page())
     csr.sign_in_staff(CSR.email, CSR.password)
@@ -56,7 +56,7 @@ def test_the_csr_needs_the_customers_code(new_context, mail_outbox):
     expect(csr.access_code.error()).to_contain_text("not right")
     csr.access_code.access(code)
     csr.on_behalf.expect_shopping_for("Smith", csr=CSR.name)
-    expect(csr.account.tid("assist-code")).to_have_count(0)  # never in the CSR's browser
+    expect(csr.account.assist_code_label()).to_have_count(0)  # never in the CSR's browser
     assert code not in csr.page.content()
 
     # Used: the customer's page shows a new code by itself; the old one no longer opens the account.

@@ -19,14 +19,14 @@ def test_a_csr_moves_an_anonymous_cart_into_a_customers_cart_with_its_code(new_c
     customer = smith(1)
     anon = Store(new_context().new_page())
     anon.cart.open()
-    expect(anon.cart.tid("cart-empty")).to_be_visible()
-    expect(anon.cart.tid("cart-code")).to_have_count(0)  # no lines, no code
+    expect(anon.cart.empty()).to_be_visible()
+    expect(anon.cart.code_label()).to_have_count(0)  # no lines, no code
     anon.product.open("BAG-TOTE")
     anon.product.add(1)
-    expect(anon.minicart.tid("minicart-count")).to_have_text("1")
+    expect(anon.minicart.counter()).to_have_text("1")
     anon.product.open("TEE-VNECK")
     anon.product.add(2)
-    expect(anon.minicart.tid("minicart-count")).to_have_text("3")
+    expect(anon.minicart.counter()).to_have_text("3")
     anon.cart.open()
     expect(anon.cart.lines()).to_have_count(2)
     code = anon.cart.code()
@@ -36,7 +36,7 @@ def test_a_csr_moves_an_anonymous_cart_into_a_customers_cart_with_its_code(new_c
     csr.sign_in_staff(CSR2.email, CSR2.password)
     csr.shop_on_behalf(customer.email)
     csr.cart.open()
-    expect(csr.cart.tid("bind-cart-submit")).to_be_disabled()  # not without the lock
+    expect(csr.cart.bind_button()).to_be_disabled()  # not without the lock
     csr.catalog.open()  # the cart page has lock controls of its own: lock from the mini-cart elsewhere
     csr.minicart.lock()
     csr.minicart.close()
@@ -54,8 +54,8 @@ def test_a_csr_moves_an_anonymous_cart_into_a_customers_cart_with_its_code(new_c
     # The shopper's browser, without a reload: told, and its cart is empty.
     expect(anon.cart.moved_notice()).to_be_visible()
     expect(anon.cart.lines()).to_have_count(0)
-    expect(anon.cart.tid("cart-code")).to_have_count(0)
-    expect(anon.minicart.tid("minicart-count")).to_have_text("0")
+    expect(anon.cart.code_label()).to_have_count(0)
+    expect(anon.minicart.counter()).to_have_text("0")
     anon.minicart.open()
     expect(anon.minicart.moved_notice()).to_be_visible()
     anon.minicart.close()

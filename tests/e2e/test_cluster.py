@@ -32,11 +32,10 @@ from sqlmodel import Session, select
 
 from models import Account, Cart
 from storefront_qa.cluster import PIN_COOKIE, StoreCluster, find_nginx
-from storefront_qa.demo import CSR, smith
+from storefront_qa.demo import CONNECTION_BANNER, CSR, cart_lines, smith
+from storefront_qa.journeys import on_behalf_of, three_browsers
 from storefront_qa.pages import Store
 from storefront_qa.scratch import private_redis, scratch_postgres
-from tests.e2e.test_cart_lock import on_behalf_of, three_browsers
-from tests.e2e.test_reliability import CONNECTION_BANNER, cart_lines
 
 PG_URL = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -231,7 +230,7 @@ def test_three_browsers_customer_and_csrs_on_different_hosts(hosts_up, new_conte
     shopper.sign_in(customer.email, customer.password)
     shopper.cart.open()
     expect_websockets(cluster, h1=1, h2=0)
-    three_browsers(pinning(new_context, base_url, "h2", "h1"), customer.email, shopper=shopper)
+    three_browsers(pinning(new_context, base_url, "h2", "h1"), customer, customer_view=shopper)
     # The three pages are still open where they were pinned: the customer and CSR B on h1, CSR A on h2.
     expect_websockets(cluster, h1=2, h2=1)
 
@@ -245,14 +244,14 @@ def test_a_host_killed_its_pages_reconnect_to_the_other_and_lose_nothing(hosts_u
     shopper = Store(pinned(new_context, base_url, "h1").new_page())
     shopper.sign_in(customer.email, customer.password)
     shopper.cart.open()
-    expect(shopper.cart.tid("cart-empty")).to_be_visible()
-    csr = on_behalf_of(pinning(new_context, base_url, "h2"), CSR.email, customer.email)
+    expect(shopper.cart.empty()).to_be_visible()
+    csr = on_behalf_of(pinning(new_context, base_url, "h2"), CSR, customer.email)
     csr.minicart.lock()
     csr.minicart.close()
     csr.product.open("BAG-TOTE")
     csr.product.add(2)
     expect(shopper.cart.line("BAG-TOTE")).to_be_visible()
-    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text(CSR.name)
+    expect(shopper.cart.readonly_notice()).to_contain_text(CSR.name)
     expect_websockets(cluster, h1=1, h2=1)
 
     # h1 dies as a machine would: the customer's page reconnects by itself, through the proxy, to h2.
@@ -263,8 +262,8 @@ def test_a_host_killed_its_pages_reconnect_to_the_other_and_lose_nothing(hosts_u
     expect_websockets(cluster, h2=2)
     print(f"\nh1 killed → customer's page reconnected to h2 in {time.monotonic() - started:.1f} s")
     expect(shopper.cart.line("BAG-TOTE").get_by_test_id("cart-line-qty")).to_have_value("2")
-    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text(CSR.name)
-    expect(shopper.header.tid("header-user-menu")).to_be_visible()
+    expect(shopper.cart.readonly_notice()).to_contain_text(CSR.name)
+    expect(shopper.header.user_menu()).to_be_visible()
     # Still live: the CSR's next change reaches the reconnected page.
     csr.product.open("MUG-STONE")
     csr.product.add(1)
@@ -272,9 +271,9 @@ def test_a_host_killed_its_pages_reconnect_to_the_other_and_lose_nothing(hosts_u
     # A full page load (the static build and the state) through the proxy with h1 gone.
     shopper.page.reload()
     shopper.cart.ready()
-    expect(shopper.header.tid("header-user-menu")).to_be_visible()
+    expect(shopper.header.user_menu()).to_be_visible()
     expect(shopper.cart.lines()).to_have_count(2)
-    expect(shopper.cart.tid("cart-readonly-notice")).to_contain_text(CSR.name)
+    expect(shopper.cart.readonly_notice()).to_contain_text(CSR.name)
 
     # h1 comes back; now h2 dies with both pages on it: they reconnect to h1, the lock still the CSR's.
     cluster.host("h1").start()
@@ -283,16 +282,16 @@ def test_a_host_killed_its_pages_reconnect_to_the_other_and_lose_nothing(hosts_u
     watch.wait()
     expect_websockets(cluster, timeout=60, h1=2)
     csr.on_behalf.expect_shopping_for("Smith")
-    expect(csr.minicart.tid("minicart-count")).to_have_text("3")
+    expect(csr.minicart.counter()).to_have_text("3")
     csr.minicart.open()
     expect(csr.minicart.status()).to_have_text("Locked by you")
     # A full page load through the proxy with h2 gone: the CSR is still on behalf, the lock still theirs.
     csr.cart.open()
     expect(csr.cart.lines()).to_have_count(2)
-    expect(csr.cart.tid("lock-status")).to_have_text("Locked by you")
+    expect(csr.cart.lock_status()).to_have_text("Locked by you")
     csr.page.locator("#main").get_by_test_id("minicart-unlock").click()  # the cart page's own lock controls
-    expect(csr.cart.tid("lock-status")).to_have_text("Unlocked")
-    expect(shopper.cart.tid("cart-readonly-notice")).to_have_count(0)
+    expect(csr.cart.lock_status()).to_have_text("Unlocked")
+    expect(shopper.cart.readonly_notice()).to_have_count(0)
     expect(shopper.cart.line("BAG-TOTE").get_by_test_id("cart-line-qty")).to_be_editable()
 
     assert cart_lines(db, customer.email) == {"BAG-TOTE": 2, "MUG-STONE": 1}

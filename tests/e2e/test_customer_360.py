@@ -8,55 +8,20 @@ changes). Products: BOTTLE-STEEL and PLANT-POT.
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
 from storefront_qa.demo import CSR, CSR2, smith
+from storefront_qa.journeys import customer_with_history
 from storefront_qa.pages import Store, at
 
 JANES_360 = "/customer-service/customer/C0100004"  # the seed's fourth account
 CASEYS_NUMBER = "C0100001"  # the seed's first account: Casey Rep, a CSR
 
 
-def new_smith_with_history(new_context) -> tuple[Store, str, str]:
-    """Sam Agent creates a Smith, orders a bottle for them, ends that session, shops for them again and holds
-    the lock on a cart with a planter. Returns (Sam's store, the email, the order number)."""
-    email = f"c360.{uuid.uuid4().hex[:8]}@example.com"
-    sam = Store(new_context().new_page())
-    sam.sign_in_staff(CSR2.email, CSR2.password)
-    sam.create_customer.create(
-        first_name="Robin",
-        last_name="Smith",
-        email=email,
-        phone="(555) 360-0360",
-        line1="3 Sixty Lane",
-        city="Portland",
-        postal_code="97201",
-    )
-    sam.minicart.lock()
-    sam.minicart.close()
-    sam.product.open("BOTTLE-STEEL")
-    sam.product.add(1)
-    expect(sam.minicart.tid("minicart-count")).to_have_text("1")
-    sam.cart.open()
-    sam.cart.checkout_for_customer()
-    sam.checkout.pay()
-    order = sam.checkout.order_number()
-    sam.on_behalf.sign_in_as_yourself()
-
-    sam.shop_on_behalf(email)
-    sam.minicart.lock()
-    sam.minicart.close()
-    sam.product.open("PLANT-POT")
-    sam.product.add(2)
-    expect(sam.minicart.tid("minicart-count")).to_have_text("2")
-    return sam, email, order
-
-
 def test_csr_opens_the_360_of_a_smith_adds_a_note_and_the_deep_link_shows_it(new_context):
-    _sam, email, order = new_smith_with_history(new_context)
+    _sam, email, order = customer_with_history(new_context)
 
     casey = Store(new_context().new_page())
     casey.sign_in_staff(CSR.email, CSR.password)
@@ -81,12 +46,12 @@ def test_csr_opens_the_360_of_a_smith_adds_a_note_and_the_deep_link_shows_it(new
 
     # Notes: an empty one is refused in the form; a real one is shown, with its author, and stays.
     expect(c360.notes()).to_have_count(0)
-    c360.tid("customer-note-save").click()
+    c360.note_save_button().click()
     expect(c360.note_error()).to_contain_text("Write the note first")
     c360.add_note("Called about the planter's colour.")
     expect(c360.note_error()).to_have_count(0)
     expect(c360.notes().first).to_contain_text(CSR.name)
-    expect(c360.tid("customer-note-input")).to_have_value("")
+    expect(c360.note_input()).to_have_value("")
     link = casey.page.url
     c360.reload()
     expect(c360.notes()).to_have_count(1)

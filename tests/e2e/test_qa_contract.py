@@ -26,7 +26,6 @@ from playwright.sync_api import Page, expect
 from storefront_qa import journeys
 from storefront_qa.demo import CSR, CSR2, JANE, SUPERVISOR, smith
 from storefront_qa.pages import Store
-from tests.e2e.test_customer_360 import new_smith_with_history
 
 QA_MD = Path(__file__).resolve().parents[2] / "docs" / "QA.md"
 COMING = "coming"
@@ -381,7 +380,7 @@ def test_csr_on_behalf_pages(store: Store, new_context, visit: Visit):
     anonymous = Store(new_context().new_page())
     anonymous.product.open("BAG-TOTE")
     anonymous.product.add(1)
-    expect(anonymous.minicart.tid("minicart-count")).to_have_text("1")
+    expect(anonymous.minicart.counter()).to_have_text("1")
     anonymous.cart.open()
     s.cart.bind_code(anonymous.cart.code())
     expect(anonymous.cart.moved_notice()).to_be_visible()
@@ -539,7 +538,7 @@ def test_csr_adjusts_picks_up_and_places_an_order_with_extras(store: Store, visi
 def test_customer_360_pages(new_context, visit: Visit):
     """A Smith of the journey's own (created at the desk by Sam Agent, with an order, a past session and a
     locked cart); Casey Rep opens their Customer 360 from the results."""
-    _sam, email, _order = new_smith_with_history(new_context)
+    _sam, email, _order = journeys.customer_with_history(new_context)
     s = Store(new_context().new_page())
     s.sign_in_staff(CSR.email, CSR.password)
     s.find_customer.find(email=email)

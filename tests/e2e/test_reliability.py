@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from models import Account, Cart, CartLine, Order, OrderLine, Product, Variant
-from storefront_qa.demo import smith
+from models import Account, Cart, Order, OrderLine, Product, Variant
+from storefront_qa.demo import CONNECTION_BANNER, cart_lines, smith
 from storefront_qa.journeys import three_browsers
 from storefront_qa.pages import Store
 from storefront_qa.raw_client import run_sync
@@ -41,7 +41,6 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 UNAVAILABLE = "temporarily unavailable"
-CONNECTION_BANNER = "Cannot connect to server"  # Reflex's own connection toast
 STACK_TRACE_MARKERS = ("Traceback", "OperationalError", "psycopg", 'File "/')
 
 
@@ -120,20 +119,6 @@ def direct_db(database_url):
     engine = create_engine(database_url)
     yield engine
     engine.dispose()
-
-
-def cart_lines(db, email: str) -> dict[str, int]:
-    """The customer's active cart in the database: product code -> quantity."""
-    with Session(db) as session:
-        rows = session.exec(
-            select(Product.code, CartLine.quantity)
-            .join(Variant, Variant.product_id == Product.id)
-            .join(CartLine, CartLine.variant_id == Variant.id)
-            .join(Cart, Cart.id == CartLine.cart_id)
-            .join(Account, Account.id == Cart.account_id)
-            .where(Account.email == email, Cart.status == "active")
-        )
-        return dict(rows.all())
 
 
 def first_name(db, email: str) -> str:
