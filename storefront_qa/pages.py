@@ -89,6 +89,13 @@ class Base:
         expect(self.toast()).to_contain_text(text)
 
 
+def signed_out(page: Page) -> None:
+    """Wait until a sign-out has landed: it is a full page load through /auth/signed-out to the catalog, which
+    says so. Going on before it lands races with that page load (a `goto` would be overtaken by it)."""
+    expect(page.get_by_test_id("toast")).to_contain_text("signed out", timeout=SIGN_IN_TIMEOUT_MS)
+    page.wait_for_function(READY_JS)
+
+
 class Header(Base):
     """The header on every page: search, Customer Service tab, sign-in link or the user's menu."""
 
@@ -119,6 +126,7 @@ class Header(Base):
         else:
             self.tid("header-user-menu").click()
         self.tid("menu-sign-out").click()
+        signed_out(self.page)
 
     def sign_in_as_yourself(self) -> None:
         OnBehalfHeader(self.page).sign_in_as_yourself()
@@ -170,6 +178,7 @@ class OnBehalfHeader(Base):
     def sign_out(self) -> None:
         self.open_menu()
         self.sign_out_item().click()
+        signed_out(self.page)
 
     def idle_warning(self) -> Locator:
         return self.tid("session-idle-warning")
