@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench import services
 from bench.find_customer import ROOT, machine, percentiles
-from storefront_qa.raw_client import RawClient, open_ws
+from storefront_qa.raw_client import RawClient, open_ws, toasts
 
 
 def parse_args(argv):
@@ -98,36 +98,45 @@ class Client(RawClient):
                 first = t - t0
             if "live_cart" in data and "count_rx_state_" in data:
                 return first, t - t0
+            refused = [x.message for x in toasts([data]) if x.kind == "error"]
+            if refused:  # e.g. the variant's stock reached: a timing of a refusal is not an add-to-cart
+                raise RuntimeError(f"the store refused the add-to-cart: {refused[0]}")
 
 
-async def echo_floor(port: int, clients: int, rounds: int, size: int) -> list[int]:
+async def echo_floor(port: int, clients: int, rounds: int, size: int, rate: float, duration: float):
+    """The floor: the same number of sockets against the plain echo, all at once (`rounds` times, like the
+    burst) and at the steady phase's load (Poisson clicks, `rate` a second in all, for `duration` s)."""
     url = f"ws://127.0.0.1:{port}/echo"
-    sockets = [await open_ws(url) for _ in range(clients)]
-    payload = "x" * size
-    times: list[int] = []
+    gate = asyncio.Semaphore(10)
 
-    async def one(ws) -> None:
+    async def opened():
+        async with gate:
+            return await open_ws(url)
+
+    sockets = await asyncio.gather(*(opened() for _ in range(clients)))
+    payload = "x" * size
+
+    async def one(ws) -> int:
         t0 = time.perf_counter_ns()
         await ws.send(payload)
         await ws.receive(timeout=30)
-        times.append(time.perf_counter_ns() - t0)
+        return time.perf_counter_ns() - t0
 
     for ws in sockets:  # warm-up
         await ws.send("w")
         await ws.receive(timeout=30)
+    burst: list[int] = []
     for _ in range(rounds):
-        await asyncio.gather(*(one(ws) for ws in sockets))
+        burst += await asyncio.gather(*(one(ws) for ws in sockets))
+    steady = await poisson(sockets, one, rate, duration)
     for ws in sockets:
         await ws.close()
-    return times
+    return burst, steady
 
 
-async def steady_phase(clients: list[Client], add: str, rate: float, duration: float) -> list[int]:
-    """All clients connected; each adds to its cart at random (Poisson) moments, `rate` a second in all.
-
-    These are the "100 connected clients" of docs/PRODUCT.md §Quality bars: shoppers who click now and then. A
-    client waits for its own answer before its next click, as a person does.
-    """
+async def poisson(clients: list, trip, rate: float, duration: float) -> list[int]:
+    """Every client clicks at random (Poisson) moments, `rate` clicks a second from all of them together, for
+    `duration` seconds; a client waits for its own answer before its next click, as a person does."""
     import random
 
     rng = random.Random(7)
@@ -135,15 +144,26 @@ async def steady_phase(clients: list[Client], add: str, rate: float, duration: f
     end = time.perf_counter() + duration
     times: list[int] = []
 
-    async def shopper(c: Client) -> None:
+    async def clicker(c) -> None:
         while True:
             await asyncio.sleep(rng.expovariate(per_client))
             if time.perf_counter() >= end:
                 return
-            times.append((await c.round_trip(add))[1])
+            times.append(await trip(c))
 
-    await asyncio.gather(*(shopper(c) for c in clients))
+    await asyncio.gather(*(clicker(c) for c in clients))
     return times
+
+
+async def steady_phase(clients: list[Client], add: str, rate: float, duration: float) -> list[int]:
+    """All clients connected; each adds to its cart at random (Poisson) moments, `rate` a second in all.
+
+    These are the "100 connected clients" of docs/PRODUCT.md §Quality bars: shoppers who click now and then."""
+
+    async def trip(c: Client) -> int:
+        return (await c.round_trip(add))[1]
+
+    return await poisson(clients, trip, rate, duration)
 
 
 async def run_store(base: str, pgid: int, args) -> dict:
@@ -185,8 +205,8 @@ async def run_store(base: str, pgid: int, args) -> dict:
             first.append(f)
             cart.append(c)
     burst_s, burst_cpu_s = time.perf_counter() - t, group_cpu_s(pgid) - cpu
-    for _ in range(30):  # one client alone, no contention
-        single.append((await clients[0].round_trip(add))[1])
+    for c in clients[:30]:  # one client at a time, no contention (each its own cart: stock is finite)
+        single.append((await c.round_trip(add))[1])
     for c in clients:
         await c.close()
     return {
@@ -206,6 +226,20 @@ async def run_store(base: str, pgid: int, args) -> dict:
     }
 
 
+def plenty_of_stock(database_url: str, product: str) -> None:
+    """Every client adds the same variant again and again: give it stock enough that none is refused
+    (a refusal is a different event, and the bench stops on it)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE variant SET stock = 1000000 WHERE product_id = (SELECT id FROM product WHERE code = :c)"),
+            {"c": product},
+        )
+    engine.dispose()
+
+
 def main(argv=None) -> dict:
     sys.path.insert(0, str(ROOT))
     from storefront_qa.server import StoreServer, free_port
@@ -220,6 +254,7 @@ def main(argv=None) -> dict:
         server = StoreServer(Path(tmp), database_url=svc.database_url, redis_url=svc.redis_url)
         try:
             base = server.start()
+            plenty_of_stock(server.db_url, args.product)
             report["store"] = asyncio.run(run_store(base, server.proc.pid, args))
         finally:
             server.stop()
@@ -253,9 +288,11 @@ def main(argv=None) -> dict:
             except OSError:
                 time.sleep(0.2)
         size = 220  # about the size of the add_to_cart frame
-        report["echo_floor_ms"] = percentiles(
-            asyncio.run(echo_floor(port, args.clients, args.event_rounds, size))
+        burst, steady = asyncio.run(
+            echo_floor(port, args.clients, args.event_rounds, size, args.rate, args.duration)
         )
+        report["echo_floor_ms"] = percentiles(burst)
+        report["echo_steady_ms"] = percentiles(steady)
     finally:
         os.killpg(echo.pid, 15)
         echo.wait(timeout=10)
@@ -269,6 +306,7 @@ def main(argv=None) -> dict:
         (f"store, {s['clients']} concurrent, send -> first delta", s["concurrent_to_first_delta_ms"]),
         ("store, 1 client alone, send -> LiveCart delta", s["single_client_to_cart_delta_ms"]),
         (f"echo floor, {s['clients']} concurrent", e),
+        (f"echo, {s['clients']} connected, steady load", report["echo_steady_ms"]),
     ):
         print(
             f"  {label:<55} p50 {p['p50']:8.2f} ms  p95 {p['p95']:8.2f} ms  p99 {p['p99']:8.2f} ms (n={p['n']})"
