@@ -7,6 +7,7 @@ from app.serving import (
     is_app_host,
     metrics_folder,
     private_files,
+    purge_states_now_and_then,
     respawn_failed_workers,
     serve_existing_build,
 )
@@ -14,6 +15,7 @@ from app.serving import (
 respawn_failed_workers()
 serve_existing_build()
 private_files()
+purge_states_now_and_then()
 metrics_folder()
 
 config = rx.Config(

@@ -110,3 +110,36 @@ def metrics_folder() -> None:
         folder = Path(tempfile.mkdtemp(prefix="store-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     os.environ[METRICS_OWNER] = str(os.getpid())
+
+
+DISK_PURGE_SECONDS = 60.0
+
+
+def purge_states_now_and_then() -> None:
+    """One worker keeps the tabs' states on disk (Reflex's StateManagerDisk). Reflex 0.10.1 scans its whole
+    states directory for expired files (a `stat` per file) after every batch it writes, and under a steady
+    load it writes a batch for almost every event: a worker with 100 shoppers clicking spent a quarter of
+    its time listing that directory (bench/RESULTS.md, "The disk state manager"). Expired means untouched
+    for `redis_token_expiration` (an hour by default), so a scan a minute loses nothing; states in memory
+    expire as before. rxconfig.py calls this before Reflex creates its state manager."""
+    import time
+
+    try:
+        from reflex.istate.manager import disk
+    except ImportError:
+        return
+    original = disk.StateManagerDisk._purge_expired_states
+    if getattr(original, "now_and_then", False):
+        return
+    last = [float("-inf")]
+
+    @functools.wraps(original)
+    def _purge_expired_states(self):
+        now = time.monotonic()
+        if now - last[0] < DISK_PURGE_SECONDS:
+            return
+        last[0] = now
+        original(self)
+
+    _purge_expired_states.now_and_then = True
+    disk.StateManagerDisk._purge_expired_states = _purge_expired_states
