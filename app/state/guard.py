@@ -11,6 +11,7 @@ opens a database session.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Callable
@@ -78,12 +79,33 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
 
 async def _unit_of_work(state: rx.State, action: Callable[[Session, Caller, str], T], activity: bool) -> T:
     session = await _caller_shown(state)
+    token, anon = credential(state), session.anon_key
+    try:
+        caller, result, publications = await asyncio.to_thread(_transaction, token, anon, action, activity)
+    except _Refused as refused:
+        await _after(state, session, refused.caller, refused.publications)
+        raise refused.error from None
+    await _after(state, session, caller, publications)
+    return result
+
+
+class _Refused(Exception):
+    """A DomainError of the action, with what the caller's resolution changed (published all the same)."""
+
+    def __init__(self, error: DomainError, caller: Caller, publications: live.Publications) -> None:
+        self.error, self.caller, self.publications = error, caller, publications
+
+
+def _transaction(token: str, anon: str, action, activity: bool):
+    """The database part of an event, in a worker thread: while it waits on the database (a network
+    round trip on PostgreSQL, the commit's fsync on SQLite) the worker's event loop goes on serving every
+    other tab (bench/RESULTS.md, "The unit of work off the event loop"). Touches no Reflex state."""
     caller = None
     try:
         with session_scope() as db:
-            caller = auth.resolve_caller(db, credential(state))
+            caller = auth.resolve_caller(db, token)
             resolved = changes.checkpoint(db)
-            result = action(db, caller, session.anon_key)
+            result = action(db, caller, anon)
             if activity:
                 onbehalf.touch(db, caller)
             publications = live.collect(db)
@@ -93,14 +115,12 @@ async def _unit_of_work(state: rx.State, action: Callable[[Session, Caller, str]
         # The action was rolled back; what resolving the caller changed (an idle session ended) stands.
         if resolved:
             with session_scope() as db:
-                caller = auth.resolve_caller(db, credential(state))
+                caller = auth.resolve_caller(db, token)
                 publications = live.collect(db)
         else:
             publications = live.Publications()
-        await _after(state, session, caller, publications)
-        raise
-    await _after(state, session, caller, publications)
-    return result
+        raise _Refused(error, caller, publications) from error
+    return caller, result, publications
 
 
 async def refresh_identity(state: rx.State) -> Caller:
@@ -183,7 +203,6 @@ async def forget(state: rx.State) -> None:
 async def sweep_forever() -> None:
     """Lifespan task of every worker: the unit of work for what happens without anyone's event. Ends idle
     sessions, releases locks that ran out or were abandoned, and publishes that like any event does."""
-    import asyncio
     import logging
 
     log = logging.getLogger("store")
