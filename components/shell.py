@@ -9,7 +9,6 @@ import reflex as rx
 
 from app.state.cart import CartState
 from app.state.page import PageState
-from app.state.session import SessionState
 from components import style
 from components.header import header
 from components.leave import full_page_load
@@ -64,11 +63,7 @@ def page(route: str, title: str, on_load=None):
                 min_height="100vh",
             )
 
-        PAGES.append(
-            PageSpec(
-                route, title, shell, [SessionState.load_identity, CartState.load, *extra, PageState.loaded]
-            )
-        )
+        PAGES.append(PageSpec(route, title, shell, [CartState.load, *extra, PageState.loaded]))
         return body
 
     return decorate

@@ -75,11 +75,16 @@ class CartState(rx.State):
 
     @rx.event
     async def load(self):
-        """Every page's on_load: the mini-cart. Panels and dialogs do not outlive the page they were on."""
+        """Every page's first on_load: who is calling (the header) and their cart (the mini-cart), in one
+        unit of work. Moving around counts as activity. Panels and dialogs do not outlive their page."""
         self.panel_open = False
         self.adjust_line_id = 0
         self.bind_code_error = ""
-        await self._reload()
+        session = await self.get_state(SessionState)
+        was_on_behalf = session._arriving()
+        caller, view = await run(self, lambda db, caller, anon: (caller, carts.view(db, caller, anon)))
+        write_cart(await self._live(view), view)
+        return session._arrived(caller, was_on_behalf)
 
     @rx.event
     def set_panel_open(self, value: bool):

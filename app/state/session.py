@@ -103,11 +103,20 @@ class SessionState(rx.State):
 
     @rx.event
     async def load_identity(self):
-        """Every page's on_load: refresh the header from the server's view of the caller."""
+        """Refresh the header from the server's view of the caller. (Every page's on_load does this in
+        the cart's load, app/state/cart.py, in the same unit of work as the mini-cart.)"""
+        was_on_behalf = self._arriving()
+        caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
+        return self._arrived(caller, was_on_behalf)
+
+    def _arriving(self) -> bool:
+        """A page is loading: returns whether this tab was on behalf of a customer until now."""
         self._ensure_anon_key()
         self.leave_to = ""  # this page is where the last full page load led
-        was_on_behalf = self.on_behalf
-        caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
+        return self.on_behalf
+
+    def _arrived(self, caller, was_on_behalf: bool) -> list:
+        """The page knows its caller (the guard showed them): what it says on arrival."""
         self.idle_warning = False
         events = []
         if self._notice:  # said by the event that sent this tab through the session-cookie endpoint
@@ -125,7 +134,7 @@ class SessionState(rx.State):
     def set_return_to(self):
         self.return_to = safe_return_to(query_param(self, "next", "/"))
         # A link through sign-in to a page (the cart link customer service mails): a shopper who is signed
-        # in already goes straight there. (load_identity ran first: this is the server's view.)
+        # in already goes straight there. (The cart's load ran first: this is the server's view.)
         if self.signed_in and not self.is_staff and query_param(self, "next", ""):
             return rx.redirect(self.return_to)
         return None
