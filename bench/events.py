@@ -107,19 +107,14 @@ async def echo_floor(port: int, clients: int, rounds: int, size: int, rate: floa
     """The floor: the same number of sockets against the plain echo, all at once (`rounds` times, like the
     burst) and at the steady phase's load (Poisson clicks, `rate` a second in all, for `duration` s)."""
     url = f"ws://127.0.0.1:{port}/echo"
-    gate = asyncio.Semaphore(10)
-
-    async def opened():
-        async with gate:
-            return await open_ws(url)
-
-    sockets = await asyncio.gather(*(opened() for _ in range(clients)))
+    sockets = [await open_ws(url) for _ in range(clients)]
     payload = "x" * size
 
     async def one(ws) -> int:
         t0 = time.perf_counter_ns()
         await ws.send(payload)
-        await ws.receive(timeout=30)
+        if await ws.receive(timeout=30) is None:
+            raise TimeoutError("the echo did not answer within 30 s")
         return time.perf_counter_ns() - t0
 
     for ws in sockets:  # warm-up
@@ -234,7 +229,9 @@ def plenty_of_stock(database_url: str, product: str) -> None:
     engine = create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE variant SET stock = 1000000 WHERE product_id = (SELECT id FROM product WHERE code = :c)"),
+            text(
+                "UPDATE variant SET stock = 1000000 WHERE product_id = (SELECT id FROM product WHERE code = :c)"
+            ),
             {"c": product},
         )
     engine.dispose()
