@@ -72,6 +72,12 @@ def get_engine() -> Engine:
     return _engine
 
 
+def waits_on_network() -> bool:
+    """Whether a unit of work waits on a database server (PostgreSQL) rather than computing in this
+    process (SQLite): app/state/guard.py runs the former in a thread, the latter where it is."""
+    return get_engine().dialect.name != "sqlite"
+
+
 def use_engine(engine: Engine) -> None:
     """Point the services at another engine (tests)."""
     global _engine

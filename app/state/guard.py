@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app import config, metrics
 from app.services import auth, changes, live, onbehalf, session_cookie, sweeper
 from app.services.caller import Caller
-from app.services.db import session_scope
+from app.services.db import session_scope, waits_on_network
 from app.services.errors import DomainError, Unavailable
 from app.state import live as live_state
 
@@ -81,7 +81,12 @@ async def _unit_of_work(state: rx.State, action: Callable[[Session, Caller, str]
     session = await _caller_shown(state)
     token, anon = credential(state), session.anon_key
     try:
-        caller, result, publications = await asyncio.to_thread(_transaction, token, anon, action, activity)
+        if waits_on_network():
+            caller, result, publications = await asyncio.to_thread(
+                _transaction, token, anon, action, activity
+            )
+        else:
+            caller, result, publications = _transaction(token, anon, action, activity)
     except _Refused as refused:
         await _after(state, session, refused.caller, refused.publications)
         raise refused.error from None
@@ -97,9 +102,10 @@ class _Refused(Exception):
 
 
 def _transaction(token: str, anon: str, action, activity: bool):
-    """The database part of an event, in a worker thread: while it waits on the database (a network
-    round trip on PostgreSQL, the commit's fsync on SQLite) the worker's event loop goes on serving every
-    other tab (bench/RESULTS.md, "The unit of work off the event loop"). Touches no Reflex state."""
+    """The database part of an event. On PostgreSQL it runs in a worker thread: while it waits on the
+    database server the worker's event loop goes on serving every other tab. SQLite computes in this
+    process, where a thread only adds its cost (bench/RESULTS.md, "The unit of work off the event loop").
+    Touches no Reflex state."""
     caller = None
     try:
         with session_scope() as db:
