@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -79,28 +80,31 @@ class SetPasswordState(rx.State):
     @rx.event
     async def submit(self, form: dict):
         form = form_values(form)
-        self.errors = {}
         link = query_param(self, "token")
-        try:
-            token, first_name = await run(
-                self,
-                lambda db, caller, anon: identity.use_password_link(
-                    db, caller, anon, link, form.get("password"), form.get("confirm")
-                ),
-                activity=False,
-            )
-        except passwords.InvalidLink as e:
-            self.link_ok, self.link_error = False, e.message
-            return
-        except FieldErrors as e:
-            self.errors = e.errors
-            return
-        except DomainError as e:
-            return toast.error(e.message)
-        self.link_ok = False  # used: going back to this page shows that it was
-        session = await self.get_state(SessionState)
-        return await session._signed_in(
-            token,
-            then="/account",
-            notice=f"Your password is saved and you are signed in. Welcome, {first_name}.",
+        return await sign_in_with_link(
+            self,
+            lambda db, caller, anon: identity.use_password_link(
+                db, caller, anon, link, form.get("password"), form.get("confirm")
+            ),
+            "Your password is saved and you are signed in. Welcome, {first_name}.",
         )
+
+
+async def sign_in_with_link(state: rx.State, use: Callable[..., tuple[str, str]], notice: str):
+    """Submit a one-time link's password form (set password, finish registering): `use` returns a session
+    token and the first name. A dead link says why on the page, field errors go under the fields, and on
+    success the link is spent and the customer is signed in with `notice` (`{first_name}` filled in)."""
+    state.errors = {}
+    try:
+        token, first_name = await run(state, use, activity=False)
+    except passwords.InvalidLink as e:
+        state.link_ok, state.link_error = False, e.message
+        return None
+    except FieldErrors as e:
+        state.errors = e.errors
+        return None
+    except DomainError as e:
+        return toast.error(e.message)
+    state.link_ok = False  # used: going back to this page shows that it was
+    session = await state.get_state(SessionState)
+    return await session._signed_in(token, then="/account", notice=notice.format(first_name=first_name))
