@@ -19,37 +19,56 @@ def tid(name: str, **extra) -> dict:
 def field(
     label: str,
     name: str,
-    errors: rx.Var,
+    errors: rx.Var | None,
     *,
     testid: str | None = None,
+    control: Callable[..., rx.Component] = rx.input,
     type: str = "text",
-    default_value: rx.Var | str = "",
+    default_value: rx.Var | str | None = None,
     placeholder: str = "",
     max_length: int = 120,
     autocomplete: str = "off",
+    invalid: rx.Var | None = None,
     **props,
 ) -> rx.Component:
-    """A labelled input whose error text sits under it and is announced."""
+    """A labelled input (or `control=rx.text_area`) whose error, `errors[name]`, sits under it and is announced.
+
+    `errors=None`: the form shows its one error elsewhere, and `invalid` marks the input. Give `value` and
+    `on_change` in `props` for a controlled input; `default_value` is for an uncontrolled one."""
     input_id = f"f-{testid or name}"
+    if invalid is None and errors is not None:
+        invalid = errors.contains(name)
+    attrs = {**tid(testid or name), **({"aria-invalid": invalid.to_string()} if invalid is not None else {})}
+    if control is rx.input:
+        props.update(type=type, auto_complete=autocomplete)
+    if default_value is not None:
+        props["default_value"] = default_value
     return rx.box(
         rx.el.label(label, html_for=input_id, class_name="field-label"),
-        rx.input(
+        control(
             id=input_id,
             name=name,
-            type=type,
-            default_value=default_value,
             placeholder=placeholder,
             max_length=max_length,
-            auto_complete=autocomplete,
-            custom_attrs={**tid(testid or name), "aria-invalid": errors.contains(name).to_string()},
+            custom_attrs=attrs,
             width="100%",
             **props,
         ),
-        rx.cond(
-            errors.contains(name),
-            rx.text(
-                errors[name], color=style.DANGER, size="1", role="alert", custom_attrs=tid(f"error-{name}")
-            ),
+        *(
+            [
+                rx.cond(
+                    errors.contains(name),
+                    rx.text(
+                        errors[name],
+                        color=style.DANGER,
+                        size="1",
+                        role="alert",
+                        custom_attrs=tid(f"error-{name}"),
+                    ),
+                )
+            ]
+            if errors is not None
+            else []
         ),
         width="100%",
         class_name="field",
@@ -61,12 +80,47 @@ def muted(text, size: str = "2", **props) -> rx.Component:
     return rx.text(text, size=size, color=style.MUTED, **props)
 
 
-def section_card(title: str, *children: rx.Component, testid: str | None = None, **props) -> rx.Component:
-    """A card with a heading: the sections of My Account, Customer Service and the order page."""
+def section_card(
+    title: str | rx.Var,
+    *children: rx.Component,
+    action: rx.Component | None = None,
+    testid: str | None = None,
+    **props,
+) -> rx.Component:
+    """A card with a heading (and an `action` at its right): the sections of My Account, Customer Service,
+    Customer 360 and checkout. `props` go to the card's column (e.g. `spacing`)."""
+    heading = rx.heading(title, size="4")
     return rx.card(
-        rx.vstack(rx.heading(title, size="4"), *children, width="100%", **props),
+        rx.vstack(
+            rx.hstack(heading, rx.spacer(), action, align="center", width="100%") if action else heading,
+            *children,
+            width="100%",
+            **props,
+        ),
         width="100%",
         custom_attrs=tid(testid) if testid else {},
+    )
+
+
+Cell = rx.Component | rx.Var | str | tuple
+
+
+def table_row(*cells: Cell, attrs: dict | None = None) -> rx.Component:
+    """A table row with each of `cells` in a cell of its own (a tuple: several children of one cell)."""
+    return rx.table.row(
+        *[rx.table.cell(*(c if isinstance(c, tuple) else (c,))) for c in cells], custom_attrs=attrs or {}
+    )
+
+
+def table(
+    headers: list[str], rows: rx.Var, render_row: Callable[[rx.Var], rx.Component], **props
+) -> rx.Component:
+    """A table of `rows` (a list var) under a header row, one `render_row` each."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(rows, render_row)),
+        width="100%",
+        **props,
     )
 
 
@@ -74,19 +128,50 @@ def data_table(
     headers: list[str],
     rows: rx.Var,
     render_row: Callable[[rx.Var], rx.Component],
-    empty: rx.Component,
+    empty: rx.Component | str,
     **props,
 ) -> rx.Component:
-    """A table of `rows` (a list var) with a header, or `empty` when there are none."""
+    """`table`, or `empty` when there are no rows (a string: a muted line, as in a section card)."""
     return rx.cond(
         rows.length() > 0,
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, render_row)),
-            width="100%",
-            **props,
+        table(headers, rows, render_row, **props),
+        muted(empty) if isinstance(empty, str) else empty,
+    )
+
+
+def amount_row(
+    label: Cell,
+    amount: Cell,
+    *,
+    testid: str | None = None,
+    strong: bool = False,
+    size: str | None = None,
+    **amount_props,
+) -> rx.Component:
+    """A line of a summary of money: the label at the left, the amount at the right (a tuple: its parts).
+    `strong` (bold) and `size` are for both; `amount_props` (e.g. `color`) for the amount."""
+    both = {**({"weight": "bold"} if strong else {}), **({"size": size} if size else {})}
+    return rx.hstack(
+        rx.text(*(label if isinstance(label, tuple) else (label,)), **both),
+        rx.spacer(),
+        rx.text(
+            *(amount if isinstance(amount, tuple) else (amount,)),
+            **both,
+            **amount_props,
+            custom_attrs=tid(testid) if testid else {},
         ),
-        empty,
+        width="100%",
+    )
+
+
+def dialog_actions(submit: str, submit_testid: str, *extra: rx.Component) -> rx.Component:
+    """A dialog form's last row: `extra` at the left, then Cancel (closes the dialog) and the submit button."""
+    return rx.hstack(
+        *extra,
+        rx.spacer(),
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.button(submit, type="submit", custom_attrs=tid(submit_testid)),
+        width="100%",
     )
 
 
@@ -112,6 +197,11 @@ def empty_state(
         width="100%",
         custom_attrs=tid(testid),
     )
+
+
+def thumbnail(src: rx.Var, size: str = style.THUMB) -> rx.Component:
+    """A cart line's square image; decorative, the line's name beside it says what it is."""
+    return rx.image(src=src, width=size, height=size, border_radius=style.RADIUS_SMALL, alt="")
 
 
 def price(
