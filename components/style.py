@@ -41,7 +41,8 @@ MINICART_WIDTH = "320px"
 MINICART_HEIGHT = "300px"  # the mini-cart's lines scroll beyond this
 SEARCH_MIN = "160px"
 TIME_COLUMN = "170px"  # a date and time in a list
-SUMMARY_WIDTH = "320px"  # the totals under the cart's and an order's lines
+SUMMARY_WIDTH = "320px"  # the totals under the cart's lines
+SUMMARY_WIDE = "360px"  # the totals under an order's lines (with the shipping method's name)
 
 # -- spacing ----------------------------------------------------------------------------------------------
 PAD_EMPTY = "2.5em"  # inside an empty state

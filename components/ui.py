@@ -75,9 +75,9 @@ def field(
     )
 
 
-def muted(text, size: str = "2", **props) -> rx.Component:
+def muted(*text: rx.Var | str | rx.Component, size: str = "2", **props) -> rx.Component:
     """Secondary text: hints, dates, explanations under a control."""
-    return rx.text(text, size=size, color=style.MUTED, **props)
+    return rx.text(*text, size=size, color=style.MUTED, **props)
 
 
 def section_card(
@@ -172,6 +172,45 @@ def dialog_actions(submit: str, submit_testid: str, *extra: rx.Component) -> rx.
         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
         rx.button(submit, type="submit", custom_attrs=tid(submit_testid)),
         width="100%",
+    )
+
+
+def form_card(heading: rx.Var | str, *children: rx.Component) -> rx.Component:
+    """A page that is one small form in the middle: forgot password, set password, the mailed links."""
+    return rx.center(
+        rx.card(
+            rx.vstack(rx.heading(heading, size="5"), *children, spacing="4", width="100%"),
+            width="100%",
+            max_width=style.FORM_WIDE,
+        ),
+        width="100%",
+    )
+
+
+def password_form(
+    intro: rx.Component, email: rx.Var, *fields: rx.Component, submit: str, submit_testid: str, on_submit
+) -> rx.Component:
+    """The form a mailed link opens (set password, finish registering): what it is for, the password
+    fields, one big button. `email` goes in a hidden username box so password managers file it right."""
+    return rx.form(
+        rx.vstack(
+            intro,
+            rx.el.input(
+                type="email",
+                name="username",
+                value=email,
+                auto_complete="username",
+                read_only=True,
+                hidden=True,
+            ),
+            *fields,
+            rx.button(submit, type="submit", size="3", width="100%", custom_attrs=tid(submit_testid)),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        no_validate=True,
     )
 
 

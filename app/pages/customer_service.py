@@ -3,7 +3,18 @@ import reflex as rx
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
 from components.shell import page
-from components.ui import empty_state, error_callout, field, loading, tid
+from components.ui import (
+    data_table,
+    dialog_actions,
+    empty_state,
+    error_callout,
+    field,
+    loading,
+    muted,
+    section_card,
+    table_row,
+    tid,
+)
 
 CRITERIA = [
     ("First name", "first_name", "find-first-name"),
@@ -17,10 +28,10 @@ CRITERIA = [
 
 
 def find_form() -> rx.Component:
-    return rx.card(
+    return section_card(
+        "Find customer",
         rx.form(
             rx.vstack(
-                rx.heading("Find customer", size="4"),
                 rx.grid(
                     *[
                         field(
@@ -49,11 +60,10 @@ def find_form() -> rx.Component:
                     rx.button(
                         rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")
                     ),
-                    rx.text(
+                    muted(
                         "Searches as you type (3 characters). Names, email and phone (mobile, home or work) match "
                         "from the start; customer and order number exactly. At most 20 results.",
                         size="1",
-                        color=style.MUTED,
                     ),
                     align="center",
                     spacing="3",
@@ -64,8 +74,9 @@ def find_form() -> rx.Component:
             on_submit=CS.find,
             reset_on_submit=False,
             no_validate=True,
+            width="100%",
         ),
-        width="100%",
+        spacing="3",
     )
 
 
@@ -134,86 +145,75 @@ def actions_menu(row: rx.Var) -> rx.Component:
 def results() -> rx.Component:
     return rx.cond(
         CS.searched,
-        rx.cond(
-            CS.results.length() > 0,
-            rx.vstack(
-                rx.cond(
-                    CS.more,
-                    rx.callout(
-                        "More than 20 customers match. Showing the first 20 — add criteria to refine the search.",
-                        icon="info",
-                        custom_attrs=tid("results-refine-message"),
-                    ),
+        rx.vstack(
+            rx.cond(
+                CS.more,
+                rx.callout(
+                    "More than 20 customers match. Showing the first 20 — add criteria to refine the search.",
+                    icon="info",
+                    custom_attrs=tid("results-refine-message"),
                 ),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ["Name", "Email", "Phone", "City", "Customer no.", "Cart", ""]
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(CS.results, customer_row)),
-                    width="100%",
-                    variant="surface",
+            ),
+            data_table(
+                ["Name", "Email", "Phone", "City", "Customer no.", "Cart", ""],
+                CS.results,
+                customer_row,
+                empty_state(
+                    "user-x",
+                    "No customers match",
+                    "Check the spelling or try fewer criteria.",
+                    "results-empty",
                 ),
-                width="100%",
+                variant="surface",
             ),
-            empty_state(
-                "user-x", "No customers match", "Check the spelling or try fewer criteria.", "results-empty"
-            ),
+            width="100%",
         ),
     )
 
 
-def recent_sessions() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Your recent sessions", size="4"),
-            rx.cond(
-                CS.recent.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ["Customer", "Started", "Ended", "Outcome", ""]
-                            ]
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            CS.recent,
-                            lambda s: rx.table.row(
-                                rx.table.cell(
-                                    s.customer,
-                                    " ",
-                                    rx.text.span(s.customer_number, color=style.MUTED, size="1"),
-                                ),
-                                rx.table.cell(s.started),
-                                rx.table.cell(s.ended),
-                                rx.table.cell(s.outcome),
-                                rx.table.cell(
-                                    rx.button(
-                                        "Access again",
-                                        size="1",
-                                        variant="soft",
-                                        on_click=CS.access(s.customer_id),
-                                        custom_attrs=tid("recent-session-access"),
-                                    )
-                                ),
-                                custom_attrs=tid("recent-session-row"),
-                            ),
-                        )
-                    ),
-                    width="100%",
-                ),
-                rx.text("No sessions yet today.", color=style.MUTED, size="2"),
-            ),
-            width="100%",
+def recent_session_row(s: rx.Var) -> rx.Component:  # a CustomerServiceState.recent row
+    return table_row(
+        (s.customer, " ", muted(s.customer_number, size="1", as_="span")),
+        s.started,
+        s.ended,
+        s.outcome,
+        rx.button(
+            "Access again",
+            size="1",
+            variant="soft",
+            on_click=CS.access(s.customer_id),
+            custom_attrs=tid("recent-session-access"),
         ),
-        width="100%",
+        attrs=tid("recent-session-row"),
+    )
+
+
+def recent_sessions() -> rx.Component:
+    return section_card(
+        "Your recent sessions",
+        data_table(
+            ["Customer", "Started", "Ended", "Outcome", ""],
+            CS.recent,
+            recent_session_row,
+            "No sessions yet today.",
+        ),
+    )
+
+
+def locked_cart_row(c: rx.Var) -> rx.Component:  # a CustomerServiceState.locked_carts row
+    return table_row(
+        (c.customer, " ", muted(c.customer_number, size="1", as_="span")),
+        c.holder,
+        c.since,
+        rx.button(
+            "Release",
+            size="1",
+            color_scheme="red",
+            variant="soft",
+            on_click=CS.release_lock(c.cart_id),
+            custom_attrs=tid("release-lock"),
+        ),
+        attrs={"data-testid": "locked-cart-row", "data-customer-number": c.customer_number},
     )
 
 
@@ -221,55 +221,14 @@ def locked_carts() -> rx.Component:
     """Supervisors: every live cart lock, with Release."""
     return rx.cond(
         CS.can_release,
-        rx.card(
-            rx.vstack(
-                rx.heading("Locked carts", size="4"),
-                rx.cond(
-                    CS.locked_carts.length() > 0,
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in ["Customer", "Locked by", "Since", ""]
-                                ]
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                CS.locked_carts,
-                                lambda c: rx.table.row(
-                                    rx.table.cell(
-                                        c.customer,
-                                        " ",
-                                        rx.text.span(c.customer_number, size="1", color=style.MUTED),
-                                    ),
-                                    rx.table.cell(c.holder),
-                                    rx.table.cell(c.since),
-                                    rx.table.cell(
-                                        rx.button(
-                                            "Release",
-                                            size="1",
-                                            color_scheme="red",
-                                            variant="soft",
-                                            on_click=CS.release_lock(c.cart_id),
-                                            custom_attrs=tid("release-lock"),
-                                        )
-                                    ),
-                                    custom_attrs={
-                                        "data-testid": "locked-cart-row",
-                                        "data-customer-number": c.customer_number,
-                                    },
-                                ),
-                            )
-                        ),
-                        width="100%",
-                    ),
-                    rx.text("No carts are locked.", color=style.MUTED, size="2"),
-                ),
-                width="100%",
+        section_card(
+            "Locked carts",
+            data_table(
+                ["Customer", "Locked by", "Since", ""],
+                CS.locked_carts,
+                locked_cart_row,
+                "No carts are locked.",
             ),
-            width="100%",
         ),
     )
 
@@ -306,7 +265,7 @@ def create_customer_dialog() -> rx.Component:
                         field("Work phone", "phone_work", e, testid="create-phone-work", max_length=30),
                         width="100%",
                     ),
-                    rx.text("At least one phone number.", size="1", color="var(--gray-11)"),
+                    muted("At least one phone number.", size="1"),
                     field("Address", "line1", e, testid="create-address-line1"),
                     field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
                     rx.hstack(
@@ -317,11 +276,7 @@ def create_customer_dialog() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    rx.text(
-                        "This address becomes the default shipping and billing address.",
-                        size="1",
-                        color=style.MUTED,
-                    ),
+                    muted("This address becomes the default shipping and billing address.", size="1"),
                     rx.cond(
                         e.length() > 0,
                         error_callout(
@@ -329,16 +284,7 @@ def create_customer_dialog() -> rx.Component:
                             "create-error",
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button(
-                            "Create and shop for them", type="submit", custom_attrs=tid("create-submit")
-                        ),
-                        justify="end",
-                        width="100%",
-                    ),
+                    dialog_actions("Create and shop for them", "create-submit"),
                     spacing="3",
                     width="100%",
                 ),
@@ -386,7 +332,9 @@ def access_code_dialog() -> rx.Component:
                             custom_attrs=tid("access-code-error"),
                         ),
                     ),
-                    rx.hstack(
+                    dialog_actions(
+                        "Access account",
+                        "access-code-submit",
                         rx.button(
                             rx.icon("mail", size=16),
                             "Email a code",
@@ -395,12 +343,6 @@ def access_code_dialog() -> rx.Component:
                             on_click=CS.send_code,
                             custom_attrs=tid("access-code-send"),
                         ),
-                        rx.spacer(),
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button("Access account", type="submit", custom_attrs=tid("access-code-submit")),
-                        width="100%",
                     ),
                     spacing="3",
                     width="100%",
