@@ -164,6 +164,11 @@ def amount_row(
     )
 
 
+def reduction_row(label: str, reason: rx.Var, amount: rx.Var, testid: str) -> rx.Component:
+    """Customer service's reduction of the shipping or the order total, with its reason; nothing without."""
+    return rx.cond(amount != "", amount_row((label, " (", reason, ")"), ("−", amount), testid=testid))
+
+
 def dialog_actions(submit: str, submit_testid: str, *extra: rx.Component) -> rx.Component:
     """A dialog form's last row: `extra` at the left, then Cancel (closes the dialog) and the submit button."""
     return rx.hstack(
@@ -173,6 +178,13 @@ def dialog_actions(submit: str, submit_testid: str, *extra: rx.Component) -> rx.
         rx.button(submit, type="submit", custom_attrs=tid(submit_testid)),
         width="100%",
     )
+
+
+def form(*children: rx.Component, on_submit, spacing: str = "3", **props) -> rx.Component:
+    """A form in a column. The server checks what was sent (no browser validation) and a refusal keeps what
+    was typed, to fix (`reset_on_submit=True` in `props` empties it)."""
+    props = {"reset_on_submit": False, "no_validate": True, **props}
+    return rx.form(rx.vstack(*children, spacing=spacing, width="100%"), on_submit=on_submit, **props)
 
 
 def form_card(heading: rx.Var | str, *children: rx.Component) -> rx.Component:
@@ -188,29 +200,32 @@ def form_card(heading: rx.Var | str, *children: rx.Component) -> rx.Component:
 
 
 def password_form(
-    intro: rx.Component, email: rx.Var, *fields: rx.Component, submit: str, submit_testid: str, on_submit
+    intro: rx.Component,
+    email: rx.Var,
+    errors: rx.Var,
+    fields: list[tuple[str, str, str]],
+    *,
+    autocomplete: str,
+    submit: str,
+    submit_testid: str,
+    on_submit,
 ) -> rx.Component:
     """The form a mailed link opens (set password, finish registering): what it is for, the password
-    fields, one big button. `email` goes in a hidden username box so password managers file it right."""
-    return rx.form(
-        rx.vstack(
-            intro,
-            rx.el.input(
-                type="email",
-                name="username",
-                value=email,
-                auto_complete="username",
-                read_only=True,
-                hidden=True,
-            ),
-            *fields,
-            rx.button(submit, type="submit", size="3", width="100%", custom_attrs=tid(submit_testid)),
-            spacing="3",
-            width="100%",
+    `fields` (label, name, test id), one big button. `email` goes in a hidden username box so password
+    managers file the password under the right account."""
+    return form(
+        intro,
+        rx.el.input(
+            type="email", name="username", value=email, auto_complete="username", read_only=True, hidden=True
         ),
+        *[
+            field(
+                label, name, errors, testid=testid, type="password", autocomplete=autocomplete, max_length=128
+            )
+            for label, name, testid in fields
+        ],
+        rx.button(submit, type="submit", size="3", width="100%", custom_attrs=tid(submit_testid)),
         on_submit=on_submit,
-        reset_on_submit=False,
-        no_validate=True,
     )
 
 

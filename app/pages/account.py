@@ -9,6 +9,7 @@ from components.ui import (
     confirm_dialog,
     data_table,
     field,
+    form,
     loading,
     muted,
     section_card,
@@ -21,94 +22,88 @@ def profile_card() -> rx.Component:
     p, e = AccountState.profile, AccountState.profile_errors
     return section_card(
         "Profile",
-        rx.form(
-            rx.vstack(
-                rx.hstack(
-                    field(
-                        "First name",
-                        "first_name",
-                        e,
-                        testid="profile-first-name",
-                        default_value=p.first_name,
-                        max_length=60,
-                    ),
-                    field(
-                        "Last name",
-                        "last_name",
-                        e,
-                        testid="profile-last-name",
-                        default_value=p.last_name,
-                        max_length=60,
-                    ),
-                    width="100%",
+        form(
+            rx.hstack(
+                field(
+                    "First name",
+                    "first_name",
+                    e,
+                    testid="profile-first-name",
+                    default_value=p.first_name,
+                    max_length=60,
                 ),
                 field(
-                    "Email",
-                    "email",
+                    "Last name",
+                    "last_name",
                     e,
-                    testid="profile-email",
-                    type="email",
-                    default_value=p.email,
-                    max_length=254,
-                    # Only the customer changes their email, confirming it from the new address
-                    # (docs/SECURITY.md §Price adjustments and email changes).
-                    read_only=SessionState.on_behalf,
+                    testid="profile-last-name",
+                    default_value=p.last_name,
+                    max_length=60,
                 ),
-                rx.cond(
-                    SessionState.on_behalf,
-                    muted(
-                        "Only the customer can change their email address, in their own My Account.",
-                        size="1",
-                        custom_attrs=tid("profile-email-readonly"),
-                    ),
+                width="100%",
+            ),
+            field(
+                "Email",
+                "email",
+                e,
+                testid="profile-email",
+                type="email",
+                default_value=p.email,
+                max_length=254,
+                # Only the customer changes their email, confirming it from the new address
+                # (docs/SECURITY.md §Price adjustments and email changes).
+                read_only=SessionState.on_behalf,
+            ),
+            rx.cond(
+                SessionState.on_behalf,
+                muted(
+                    "Only the customer can change their email address, in their own My Account.",
+                    size="1",
+                    custom_attrs=tid("profile-email-readonly"),
                 ),
-                rx.cond(
-                    p.pending_email != "",
-                    rx.text(
-                        "Waiting for confirmation: ",
-                        rx.text.span(p.pending_email, weight="medium"),
-                        " becomes the email address once the link mailed to it is opened.",
-                        size="1",
-                        color=style.WARNING,
-                        custom_attrs=tid("profile-email-pending"),
-                    ),
+            ),
+            rx.cond(
+                p.pending_email != "",
+                rx.text(
+                    "Waiting for confirmation: ",
+                    rx.text.span(p.pending_email, weight="medium"),
+                    " becomes the email address once the link mailed to it is opened.",
+                    size="1",
+                    color=style.WARNING,
+                    custom_attrs=tid("profile-email-pending"),
                 ),
-                rx.grid(
-                    field(
-                        "Mobile phone",
-                        "phone",
-                        e,
-                        testid="profile-phone",
-                        default_value=p.phone,
-                        max_length=30,
-                    ),
-                    field(
-                        "Home phone",
-                        "phone_home",
-                        e,
-                        testid="profile-phone-home",
-                        default_value=p.phone_home,
-                        max_length=30,
-                    ),
-                    field(
-                        "Work phone",
-                        "phone_work",
-                        e,
-                        testid="profile-phone-work",
-                        default_value=p.phone_work,
-                        max_length=30,
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="3"),
-                    spacing="3",
-                    width="100%",
+            ),
+            rx.grid(
+                field(
+                    "Mobile phone",
+                    "phone",
+                    e,
+                    testid="profile-phone",
+                    default_value=p.phone,
+                    max_length=30,
                 ),
-                rx.button("Save profile", type="submit", custom_attrs=tid("profile-save")),
+                field(
+                    "Home phone",
+                    "phone_home",
+                    e,
+                    testid="profile-phone-home",
+                    default_value=p.phone_home,
+                    max_length=30,
+                ),
+                field(
+                    "Work phone",
+                    "phone_work",
+                    e,
+                    testid="profile-phone-work",
+                    default_value=p.phone_work,
+                    max_length=30,
+                ),
+                columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
                 width="100%",
             ),
+            rx.button("Save profile", type="submit", custom_attrs=tid("profile-save")),
             on_submit=AccountState.save_profile,
-            reset_on_submit=False,
-            no_validate=True,
             key=p.email + p.first_name + p.last_name + p.phone + p.phone_home + p.phone_work,
             width="100%",
         ),
@@ -156,21 +151,16 @@ def address_card() -> rx.Component:
         ),
         rx.cond(
             AccountState.address_form_open,
-            rx.form(
-                rx.vstack(
-                    address_fields(e, with_phone=True),
-                    rx.el.label(
-                        rx.hstack(
-                            rx.checkbox(name="default_shipping"),
-                            rx.text("Make this my default shipping address", size="2"),
-                        )
-                    ),
-                    rx.button("Save address", type="submit", custom_attrs=tid("address-save")),
-                    width="100%",
+            form(
+                address_fields(e, with_phone=True),
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(name="default_shipping"),
+                        rx.text("Make this my default shipping address", size="2"),
+                    )
                 ),
+                rx.button("Save address", type="submit", custom_attrs=tid("address-save")),
                 on_submit=AccountState.add_address,
-                reset_on_submit=False,
-                no_validate=True,
             ),
         ),
         action=rx.button(

@@ -7,7 +7,7 @@ from app.state.session import SessionState
 from components import style
 from components.adjust import adjust_dialog
 from components.shell import page
-from components.ui import address_fields, amount_row, field, muted, section_card, tid
+from components.ui import address_fields, amount_row, field, muted, reduction_row, section_card, tid
 
 
 def fulfilment_line(line: rx.Var) -> rx.Component:
@@ -379,22 +379,19 @@ def adjustments_card() -> rx.Component:
 
 
 def adjustment_rows() -> rx.Component:
+    a = CheckoutState.cart_adjustments
     return rx.fragment(
-        rx.cond(
-            CheckoutState.quote_shipping_adjustment != "",
-            amount_row(
-                ("Shipping adjusted (", CheckoutState.cart_adjustments.shipping_reason, ")"),
-                ("−", CheckoutState.quote_shipping_adjustment),
-                testid="checkout-summary-shipping-adjustment",
-            ),
+        reduction_row(
+            "Shipping adjusted",
+            a.shipping_reason,
+            CheckoutState.quote_shipping_adjustment,
+            "checkout-summary-shipping-adjustment",
         ),
-        rx.cond(
-            CheckoutState.quote_order_adjustment != "",
-            amount_row(
-                ("Order adjusted (", CheckoutState.cart_adjustments.order_reason, ")"),
-                ("−", CheckoutState.quote_order_adjustment),
-                testid="checkout-summary-order-adjustment",
-            ),
+        reduction_row(
+            "Order adjusted",
+            a.order_reason,
+            CheckoutState.quote_order_adjustment,
+            "checkout-summary-order-adjustment",
         ),
     )
 

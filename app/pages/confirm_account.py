@@ -3,7 +3,7 @@ import reflex as rx
 from app.state.registration import ConfirmAccountState as S
 from components import style
 from components.shell import page
-from components.ui import error_callout, field, form_card, loading, password_form
+from components.ui import error_callout, form_card, loading, password_form
 
 
 def confirm_form() -> rx.Component:
@@ -15,15 +15,9 @@ def confirm_form() -> rx.Component:
             size="2",
         ),
         S.email,
-        field(
-            "Password",
-            "password",
-            S.errors,
-            testid="confirm-account-password",
-            type="password",
-            autocomplete="current-password",
-            max_length=128,
-        ),
+        S.errors,
+        [("Password", "password", "confirm-account-password")],
+        autocomplete="current-password",
         submit="Finish and sign in",
         submit_testid="confirm-account-submit",
         on_submit=S.submit,

@@ -6,7 +6,7 @@ from app.state.customer360 import Customer360State as C
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
 from components.shell import page
-from components.ui import data_table, empty_state, field, loading, muted, section_card, table_row, tid
+from components.ui import data_table, empty_state, field, form, loading, muted, section_card, table_row, tid
 
 v = C.view
 
@@ -144,28 +144,23 @@ def notes() -> rx.Component:
     e = C.note_errors
     return section_card(
         "Notes",
-        rx.form(
-            rx.vstack(
-                field(
-                    "New note (customer service only)",
-                    "body",
-                    e,
-                    testid="customer-note-input",
-                    control=rx.text_area,
-                    max_length=1000,
-                    rows="3",
-                ),
-                rx.hstack(
-                    rx.button("Save note", type="submit", custom_attrs=tid("customer-note-save")),
-                    muted("Notes cannot be changed or deleted.", size="1"),
-                    align="center",
-                    spacing="3",
-                ),
-                width="100%",
+        form(
+            field(
+                "New note (customer service only)",
+                "body",
+                e,
+                testid="customer-note-input",
+                control=rx.text_area,
+                max_length=1000,
+                rows="3",
+            ),
+            rx.hstack(
+                rx.button("Save note", type="submit", custom_attrs=tid("customer-note-save")),
+                muted("Notes cannot be changed or deleted.", size="1"),
+                align="center",
+                spacing="3",
             ),
             on_submit=C.add_note,
-            reset_on_submit=False,
-            no_validate=True,
             width="100%",
         ),
         rx.foreach(

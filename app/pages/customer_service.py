@@ -9,6 +9,7 @@ from components.ui import (
     empty_state,
     error_callout,
     field,
+    form,
     loading,
     muted,
     section_card,
@@ -30,50 +31,40 @@ CRITERIA = [
 def find_form() -> rx.Component:
     return section_card(
         "Find customer",
-        rx.form(
-            rx.vstack(
-                rx.grid(
-                    *[
-                        field(
-                            label,
-                            name,
-                            CS.errors,
-                            testid=t,
-                            max_length=60,
-                            default_value=getattr(CS.criteria, name),
-                            # Type-ahead: 300 ms after the last keystroke in this field.
-                            on_change=CS.search_as_typed(name).debounce(300),
-                        )
-                        for label, name, t in CRITERIA
-                    ],
-                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.cond(
-                    CS.errors.contains("form"),
-                    rx.text(
-                        CS.errors["form"], color=style.DANGER, role="alert", custom_attrs=tid("find-error")
-                    ),
-                ),
-                rx.hstack(
-                    rx.button(
-                        rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")
-                    ),
-                    muted(
-                        "Searches as you type (3 characters). Names, email and phone (mobile, home or work) match "
-                        "from the start; customer and order number exactly. At most 20 results.",
-                        size="1",
-                    ),
-                    align="center",
-                    spacing="3",
-                ),
+        form(
+            rx.grid(
+                *[
+                    field(
+                        label,
+                        name,
+                        CS.errors,
+                        testid=t,
+                        max_length=60,
+                        default_value=getattr(CS.criteria, name),
+                        # Type-ahead: 300 ms after the last keystroke in this field.
+                        on_change=CS.search_as_typed(name).debounce(300),
+                    )
+                    for label, name, t in CRITERIA
+                ],
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
                 spacing="3",
                 width="100%",
             ),
+            rx.cond(
+                CS.errors.contains("form"),
+                rx.text(CS.errors["form"], color=style.DANGER, role="alert", custom_attrs=tid("find-error")),
+            ),
+            rx.hstack(
+                rx.button(rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")),
+                muted(
+                    "Searches as you type (3 characters). Names, email and phone (mobile, home or work) match "
+                    "from the start; customer and order number exactly. At most 20 results.",
+                    size="1",
+                ),
+                align="center",
+                spacing="3",
+            ),
             on_submit=CS.find,
-            reset_on_submit=False,
-            no_validate=True,
             width="100%",
         ),
         spacing="3",
@@ -251,46 +242,38 @@ def create_customer_dialog() -> rx.Component:
             rx.dialog.description(
                 "For a caller without an account. You will be shopping on their behalf right after.", size="2"
             ),
-            rx.form(
-                rx.vstack(
-                    rx.hstack(
-                        field("First name", "first_name", e, testid="create-first-name", max_length=60),
-                        field("Last name", "last_name", e, testid="create-last-name", max_length=60),
-                        width="100%",
-                    ),
-                    field("Email", "email", e, testid="create-email", max_length=254),
-                    rx.hstack(
-                        field("Mobile phone", "phone", e, testid="create-phone", max_length=30),
-                        field("Home phone", "phone_home", e, testid="create-phone-home", max_length=30),
-                        field("Work phone", "phone_work", e, testid="create-phone-work", max_length=30),
-                        width="100%",
-                    ),
-                    muted("At least one phone number.", size="1"),
-                    field("Address", "line1", e, testid="create-address-line1"),
-                    field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
-                    rx.hstack(
-                        field("City", "city", e, testid="create-city", max_length=80),
-                        field("Postal code", "postal_code", e, testid="create-postal-code", max_length=20),
-                        field(
-                            "Country", "country", e, testid="create-country", default_value="US", max_length=2
-                        ),
-                        width="100%",
-                    ),
-                    muted("This address becomes the default shipping and billing address.", size="1"),
-                    rx.cond(
-                        e.length() > 0,
-                        error_callout(
-                            rx.cond(e.contains("form"), e["form"], "Please correct the highlighted fields."),
-                            "create-error",
-                        ),
-                    ),
-                    dialog_actions("Create and shop for them", "create-submit"),
-                    spacing="3",
+            form(
+                rx.hstack(
+                    field("First name", "first_name", e, testid="create-first-name", max_length=60),
+                    field("Last name", "last_name", e, testid="create-last-name", max_length=60),
                     width="100%",
                 ),
+                field("Email", "email", e, testid="create-email", max_length=254),
+                rx.hstack(
+                    field("Mobile phone", "phone", e, testid="create-phone", max_length=30),
+                    field("Home phone", "phone_home", e, testid="create-phone-home", max_length=30),
+                    field("Work phone", "phone_work", e, testid="create-phone-work", max_length=30),
+                    width="100%",
+                ),
+                muted("At least one phone number.", size="1"),
+                field("Address", "line1", e, testid="create-address-line1"),
+                field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
+                rx.hstack(
+                    field("City", "city", e, testid="create-city", max_length=80),
+                    field("Postal code", "postal_code", e, testid="create-postal-code", max_length=20),
+                    field("Country", "country", e, testid="create-country", default_value="US", max_length=2),
+                    width="100%",
+                ),
+                muted("This address becomes the default shipping and billing address.", size="1"),
+                rx.cond(
+                    e.length() > 0,
+                    error_callout(
+                        rx.cond(e.contains("form"), e["form"], "Please correct the highlighted fields."),
+                        "create-error",
+                    ),
+                ),
+                dialog_actions("Create and shop for them", "create-submit"),
                 on_submit=CS.create_customer,
-                reset_on_submit=False,
-                no_validate=True,
             ),
             max_width=style.TEXT_WIDTH,
         ),
@@ -310,46 +293,41 @@ def access_code_dialog() -> rx.Component:
                 "Or email them a new one.",
                 size="2",
             ),
-            rx.form(
-                rx.vstack(
-                    rx.input(
-                        name="code",
-                        placeholder="6-digit code",
-                        max_length=6,
-                        input_mode="numeric",
-                        auto_complete="off",
-                        auto_focus=True,
-                        width="100%",
-                        custom_attrs=tid("access-code-input"),
-                    ),
-                    rx.cond(
-                        CS.code_error != "",
-                        rx.text(
-                            CS.code_error,
-                            color=style.DANGER,
-                            size="2",
-                            role="alert",
-                            custom_attrs=tid("access-code-error"),
-                        ),
-                    ),
-                    dialog_actions(
-                        "Access account",
-                        "access-code-submit",
-                        rx.button(
-                            rx.icon("mail", size=16),
-                            "Email a code",
-                            type="button",
-                            variant="soft",
-                            on_click=CS.send_code,
-                            custom_attrs=tid("access-code-send"),
-                        ),
-                    ),
-                    spacing="3",
+            form(
+                rx.input(
+                    name="code",
+                    placeholder="6-digit code",
+                    max_length=6,
+                    input_mode="numeric",
+                    auto_complete="off",
+                    auto_focus=True,
                     width="100%",
+                    custom_attrs=tid("access-code-input"),
+                ),
+                rx.cond(
+                    CS.code_error != "",
+                    rx.text(
+                        CS.code_error,
+                        color=style.DANGER,
+                        size="2",
+                        role="alert",
+                        custom_attrs=tid("access-code-error"),
+                    ),
+                ),
+                dialog_actions(
+                    "Access account",
+                    "access-code-submit",
+                    rx.button(
+                        rx.icon("mail", size=16),
+                        "Email a code",
+                        type="button",
+                        variant="soft",
+                        on_click=CS.send_code,
+                        custom_attrs=tid("access-code-send"),
+                    ),
                 ),
                 on_submit=CS.submit_code,
                 reset_on_submit=True,
-                no_validate=True,
             ),
             max_width=style.FORM_WIDE,
         ),

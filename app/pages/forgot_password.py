@@ -2,31 +2,23 @@ import reflex as rx
 
 from app.state.passwords import ForgotPasswordState as F
 from components.shell import page
-from components.ui import field, form_card, muted, tid
+from components.ui import field, form, form_card, muted, tid
 
 
 def request_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            muted(
-                "Enter the email address of your account. We will send you a link to choose a new password."
-            ),
-            field(
-                "Email",
-                "email",
-                F.errors,
-                testid="forgot-email",
-                type="email",
-                autocomplete="email",
-                max_length=254,
-            ),
-            rx.button("Send link", type="submit", size="3", width="100%", custom_attrs=tid("forgot-submit")),
-            spacing="3",
-            width="100%",
+    return form(
+        muted("Enter the email address of your account. We will send you a link to choose a new password."),
+        field(
+            "Email",
+            "email",
+            F.errors,
+            testid="forgot-email",
+            type="email",
+            autocomplete="email",
+            max_length=254,
         ),
+        rx.button("Send link", type="submit", size="3", width="100%", custom_attrs=tid("forgot-submit")),
         on_submit=F.request,
-        reset_on_submit=False,
-        no_validate=True,
     )
 
 

@@ -3,7 +3,17 @@ import reflex as rx
 from app.state.account import OrderState
 from components import style
 from components.shell import page
-from components.ui import amount_row, confirm_dialog, empty_state, loading, muted, table, table_row, tid
+from components.ui import (
+    amount_row,
+    confirm_dialog,
+    empty_state,
+    loading,
+    muted,
+    reduction_row,
+    table,
+    table_row,
+    tid,
+)
 
 
 def status_panel() -> rx.Component:
@@ -98,21 +108,14 @@ def line_gift_message(line: rx.Var) -> rx.Component:
 def adjustment_rows(o: rx.Var) -> rx.Component:
     """Customer service's reductions of the shipping and of the order total, with their reasons."""
     return rx.fragment(
-        rx.cond(
-            o.shipping_adjustment != "",
-            amount_row(
-                ("Shipping adjusted (", o.shipping_adjustment_reason, ")"),
-                ("−", o.shipping_adjustment),
-                testid="order-shipping-adjustment",
-            ),
+        reduction_row(
+            "Shipping adjusted",
+            o.shipping_adjustment_reason,
+            o.shipping_adjustment,
+            "order-shipping-adjustment",
         ),
-        rx.cond(
-            o.order_adjustment != "",
-            amount_row(
-                ("Order adjusted (", o.order_adjustment_reason, ")"),
-                ("−", o.order_adjustment),
-                testid="order-order-adjustment",
-            ),
+        reduction_row(
+            "Order adjusted", o.order_adjustment_reason, o.order_adjustment, "order-order-adjustment"
         ),
     )
 

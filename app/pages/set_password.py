@@ -2,7 +2,7 @@ import reflex as rx
 
 from app.state.passwords import SetPasswordState as S
 from components.shell import page
-from components.ui import error_callout, field, form_card, loading, password_form, tid
+from components.ui import error_callout, form_card, loading, password_form, tid
 
 
 def new_password_form() -> rx.Component:
@@ -14,24 +14,12 @@ def new_password_form() -> rx.Component:
             size="2",
         ),
         S.email,
-        field(
-            "New password (at least 8 characters)",
-            "password",
-            S.errors,
-            testid="set-password-new",
-            type="password",
-            autocomplete="new-password",
-            max_length=128,
-        ),
-        field(
-            "Repeat the new password",
-            "confirm",
-            S.errors,
-            testid="set-password-confirm",
-            type="password",
-            autocomplete="new-password",
-            max_length=128,
-        ),
+        S.errors,
+        [
+            ("New password (at least 8 characters)", "password", "set-password-new"),
+            ("Repeat the new password", "confirm", "set-password-confirm"),
+        ],
+        autocomplete="new-password",
         submit="Save password and sign in",
         submit_testid="set-password-submit",
         on_submit=S.submit,

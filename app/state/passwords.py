@@ -67,15 +67,8 @@ class SetPasswordState(rx.State):
     async def load(self):
         """Check the link before the customer types anything; it is checked again on submit."""
         token = query_param(self, "token")
-        self.errors = {}
-        try:
-            info = await run(self, lambda db, caller, anon: passwords.check_link(db, token), activity=False)
-        except DomainError as e:
-            self.link_ok, self.link_error, self.email, self.welcome = False, e.message, "", False
-        else:
-            self.link_ok, self.link_error = True, ""
-            self.email, self.welcome = info["email"], info["purpose"] == passwords.WELCOME
-        self.loaded = True
+        info = await open_link(self, lambda db, caller, anon: passwords.check_link(db, token))
+        self.welcome = info is not None and info["purpose"] == passwords.WELCOME
 
     @rx.event
     async def submit(self, form: dict):
@@ -88,6 +81,21 @@ class SetPasswordState(rx.State):
             ),
             "Your password is saved and you are signed in. Welcome, {first_name}.",
         )
+
+
+async def open_link(state: rx.State, check: Callable[..., dict]) -> dict | None:
+    """Load a page a one-time link opens (set password, finish registering): `check` tells whether the link
+    still works and for which address. A dead one shows why; the form shows only for a live one."""
+    state.errors = {}
+    try:
+        info = await run(state, check, activity=False)
+    except DomainError as e:
+        state.link_ok, state.link_error, state.email = False, e.message, ""
+        info = None
+    else:
+        state.link_ok, state.link_error, state.email = True, "", info["email"]
+    state.loaded = True
+    return info
 
 
 async def sign_in_with_link(state: rx.State, use: Callable[..., tuple[str, str]], notice: str):

@@ -9,7 +9,7 @@ from app.services import identity, registration
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state.guard import personal, query_param, run
-from app.state.passwords import sign_in_with_link
+from app.state.passwords import open_link, sign_in_with_link
 
 
 @personal
@@ -53,16 +53,7 @@ class ConfirmAccountState(rx.State):
     async def load(self):
         """Check the link before the password is typed; it is checked again on submit."""
         token = query_param(self, "token")
-        self.errors = {}
-        try:
-            info = await run(
-                self, lambda db, caller, anon: registration.check_link(db, token), activity=False
-            )
-        except DomainError as e:
-            self.link_ok, self.link_error, self.email = False, e.message, ""
-        else:
-            self.link_ok, self.link_error, self.email = True, "", info["email"]
-        self.loaded = True
+        await open_link(self, lambda db, caller, anon: registration.check_link(db, token))
 
     @rx.event
     async def submit(self, form: dict):
