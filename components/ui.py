@@ -139,6 +139,19 @@ def data_table(
     )
 
 
+def table_card(
+    title: str,
+    headers: list[str],
+    rows: rx.Var,
+    render_row: Callable[[rx.Var], rx.Component],
+    empty: rx.Component | str,
+    *above: rx.Component,
+    **table_props,
+) -> rx.Component:
+    """A section card whose body is a `data_table` (with `above` it, if anything)."""
+    return section_card(title, *above, data_table(headers, rows, render_row, empty, **table_props))
+
+
 def amount_row(
     label: Cell,
     amount: Cell,

@@ -7,12 +7,12 @@ from components.shell import page
 from components.ui import (
     address_fields,
     confirm_dialog,
-    data_table,
     field,
     form,
     loading,
     muted,
     section_card,
+    table_card,
     table_row,
     tid,
 )
@@ -195,14 +195,12 @@ def order_row(o: rx.Var) -> rx.Component:  # an AccountState.orders row
 
 
 def orders_card() -> rx.Component:
-    return section_card(
+    return table_card(
         "Order history",
-        data_table(
-            ["Order", "Date", "Status", "Total", "Details", ""],
-            AccountState.orders,
-            order_row,
-            muted("No orders yet.", custom_attrs=tid("orders-empty")),
-        ),
+        ["Order", "Date", "Status", "Total", "Details", ""],
+        AccountState.orders,
+        order_row,
+        muted("No orders yet.", custom_attrs=tid("orders-empty")),
     )
 
 

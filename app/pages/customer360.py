@@ -6,7 +6,7 @@ from app.state.customer360 import Customer360State as C
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
 from components.shell import page
-from components.ui import data_table, empty_state, field, form, loading, muted, section_card, table_row, tid
+from components.ui import empty_state, field, form, loading, muted, section_card, table_card, table_row, tid
 
 v = C.view
 
@@ -74,10 +74,23 @@ def profile() -> rx.Component:
     )
 
 
+def cart_line(line: rx.Var) -> rx.Component:  # a Customer360State.view cart line
+    return table_row(
+        (line.name, " ", rx.text.span(line.options, color=style.MUTED)),
+        line.quantity,
+        line.total,
+        attrs=tid("c360-cart-line", code=line.code),
+    )
+
+
 def cart() -> rx.Component:
     c = v.cart
-    return section_card(
+    return table_card(
         "Current cart",
+        ["Item", "Qty", "Total"],
+        c.lines,
+        cart_line,
+        "The cart is empty.",
         rx.hstack(
             rx.badge(
                 rx.icon(rx.cond(c.locked, "lock", "lock-open"), size=12),
@@ -89,54 +102,41 @@ def cart() -> rx.Component:
             spacing="3",
             align="center",
         ),
-        data_table(
-            ["Item", "Qty", "Total"],
-            c.lines,
-            lambda line: table_row(
-                (line.name, " ", rx.text.span(line.options, color=style.MUTED)),
-                line.quantity,
-                line.total,
-                attrs=tid("c360-cart-line", code=line.code),
-            ),
-            "The cart is empty.",
-            size="1",
-        ),
+        size="1",
     )
+
+
+def order_row(o: rx.Var) -> rx.Component:  # a Customer360State.view order
+    return table_row(
+        o.number,
+        o.date,
+        o.status,
+        o.total,
+        (
+            muted(o.summary, size="1"),
+            rx.cond(o.assisted, rx.badge("Customer service", size="1", color_scheme="amber")),
+        ),
+        attrs=tid("c360-order-row", order_number=o.number),
+    )
+
+
+def session_row(s: rx.Var) -> rx.Component:  # a Customer360State.view on-behalf session
+    return table_row(s.csr, s.started, s.ended, s.outcome, attrs=tid("c360-session-row"))
 
 
 def orders() -> rx.Component:
-    return section_card(
-        "Last orders",
-        data_table(
-            ["Order", "Date", "Status", "Total", ""],
-            v.orders,
-            lambda o: table_row(
-                o.number,
-                o.date,
-                o.status,
-                o.total,
-                (
-                    muted(o.summary, size="1"),
-                    rx.cond(o.assisted, rx.badge("Customer service", size="1", color_scheme="amber")),
-                ),
-                attrs=tid("c360-order-row", order_number=o.number),
-            ),
-            "No orders yet.",
-            size="1",
-        ),
-    )
+    headers = ["Order", "Date", "Status", "Total", ""]
+    return table_card("Last orders", headers, v.orders, order_row, "No orders yet.", size="1")
 
 
 def sessions() -> rx.Component:
-    return section_card(
+    return table_card(
         "On-behalf sessions",
-        data_table(
-            ["CSR", "Started", "Ended", "How it ended"],
-            v.sessions,
-            lambda s: table_row(s.csr, s.started, s.ended, s.outcome, attrs=tid("c360-session-row")),
-            "Customer service never shopped for this customer.",
-            size="1",
-        ),
+        ["CSR", "Started", "Ended", "How it ended"],
+        v.sessions,
+        session_row,
+        "Customer service never shopped for this customer.",
+        size="1",
     )
 
 

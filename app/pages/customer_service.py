@@ -13,6 +13,7 @@ from components.ui import (
     loading,
     muted,
     section_card,
+    table_card,
     table_row,
     tid,
 )
@@ -180,14 +181,12 @@ def recent_session_row(s: rx.Var) -> rx.Component:  # a CustomerServiceState.rec
 
 
 def recent_sessions() -> rx.Component:
-    return section_card(
+    return table_card(
         "Your recent sessions",
-        data_table(
-            ["Customer", "Started", "Ended", "Outcome", ""],
-            CS.recent,
-            recent_session_row,
-            "No sessions yet today.",
-        ),
+        ["Customer", "Started", "Ended", "Outcome", ""],
+        CS.recent,
+        recent_session_row,
+        "No sessions yet today.",
     )
 
 
@@ -212,14 +211,12 @@ def locked_carts() -> rx.Component:
     """Supervisors: every live cart lock, with Release."""
     return rx.cond(
         CS.can_release,
-        section_card(
+        table_card(
             "Locked carts",
-            data_table(
-                ["Customer", "Locked by", "Since", ""],
-                CS.locked_carts,
-                locked_cart_row,
-                "No carts are locked.",
-            ),
+            ["Customer", "Locked by", "Since", ""],
+            CS.locked_carts,
+            locked_cart_row,
+            "No carts are locked.",
         ),
     )
 
