@@ -5,7 +5,8 @@ import reflex as rx
 from app.state.cart import LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components import style
-from components.ui import amount_row, confirm_dialog, muted, thumbnail, tid
+from components.sections import amount_row
+from components.ui import confirm_dialog, muted, thumbnail, tid
 
 
 def lock_status() -> rx.Component:

@@ -3,19 +3,9 @@ import reflex as rx
 from app.state.account import AccountState
 from app.state.session import SessionState
 from components import style
+from components.sections import section_card, table_card, table_row
 from components.shell import page
-from components.ui import (
-    address_fields,
-    confirm_dialog,
-    field,
-    form,
-    loading,
-    muted,
-    section_card,
-    table_card,
-    table_row,
-    tid,
-)
+from components.ui import address_fields, confirm_dialog, field, form, loading, muted, tid
 
 
 def profile_card() -> rx.Component:

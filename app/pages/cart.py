@@ -6,8 +6,9 @@ from app.state.session import SessionState
 from components import style
 from components.adjust import adjust_dialog
 from components.minicart import lock_controls
+from components.sections import amount_row, table
 from components.shell import page
-from components.ui import amount_row, empty_state, muted, table, thumbnail, tid
+from components.ui import empty_state, muted, thumbnail, tid
 
 
 def adjust_price_dialog(line: rx.Var) -> rx.Component:

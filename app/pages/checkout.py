@@ -6,8 +6,9 @@ from app.state.checkout import CheckoutState
 from app.state.session import SessionState
 from components import style
 from components.adjust import adjust_dialog
+from components.sections import amount_row, reduction_row, section_card
 from components.shell import page
-from components.ui import address_fields, amount_row, field, muted, reduction_row, section_card, tid
+from components.ui import address_fields, field, muted, tid
 
 
 def fulfilment_line(line: rx.Var) -> rx.Component:

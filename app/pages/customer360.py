@@ -5,8 +5,9 @@ import reflex as rx
 from app.state.customer360 import Customer360State as C
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
+from components.sections import section_card, table_card, table_row
 from components.shell import page
-from components.ui import empty_state, field, form, loading, muted, section_card, table_card, table_row, tid
+from components.ui import empty_state, field, form, loading, muted, tid
 
 v = C.view
 

@@ -2,21 +2,9 @@ import reflex as rx
 
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
+from components.sections import data_table, section_card, table_card, table_row
 from components.shell import page
-from components.ui import (
-    data_table,
-    dialog_actions,
-    empty_state,
-    error_callout,
-    field,
-    form,
-    loading,
-    muted,
-    section_card,
-    table_card,
-    table_row,
-    tid,
-)
+from components.ui import dialog_actions, empty_state, error_callout, field, form, loading, muted, tid
 
 CRITERIA = [
     ("First name", "first_name", "find-first-name"),

@@ -2,18 +2,9 @@ import reflex as rx
 
 from app.state.account import OrderState
 from components import style
+from components.sections import amount_row, reduction_row, table, table_row
 from components.shell import page
-from components.ui import (
-    amount_row,
-    confirm_dialog,
-    empty_state,
-    loading,
-    muted,
-    reduction_row,
-    table,
-    table_row,
-    tid,
-)
+from components.ui import confirm_dialog, empty_state, loading, muted, tid
 
 
 def status_panel() -> rx.Component:
