@@ -1,4 +1,5 @@
-"""Small building blocks: test ids, form fields with errors, money and empty states."""
+"""Small building blocks: test ids, form fields with errors, forms and dialogs, prices and empty states
+(the sections a page is made of are in components/sections.py)."""
 
 from __future__ import annotations
 
