@@ -72,12 +72,11 @@ class SetPasswordState(rx.State):
 
     @rx.event
     async def submit(self, form: dict):
-        form = form_values(form)
-        link = query_param(self, "token")
         return await sign_in_with_link(
             self,
-            lambda db, caller, anon: identity.use_password_link(
-                db, caller, anon, link, form.get("password"), form.get("confirm")
+            form,
+            lambda db, caller, anon, link, values: identity.use_password_link(
+                db, caller, anon, link, values.get("password"), values.get("confirm")
             ),
             "Your password is saved and you are signed in. Welcome, {first_name}.",
         )
@@ -98,13 +97,17 @@ async def open_link(state: rx.State, check: Callable[..., dict]) -> dict | None:
     return info
 
 
-async def sign_in_with_link(state: rx.State, use: Callable[..., tuple[str, str]], notice: str):
-    """Submit a one-time link's password form (set password, finish registering): `use` returns a session
-    token and the first name. A dead link says why on the page, field errors go under the fields, and on
-    success the link is spent and the customer is signed in with `notice` (`{first_name}` filled in)."""
+async def sign_in_with_link(state: rx.State, form: dict, use: Callable[..., tuple[str, str]], notice: str):
+    """Submit a one-time link's password form (set password, finish registering): `use(db, caller, anon,
+    link, values)` returns a session token and the first name. A dead link says why on the page, field errors
+    go under the fields, and on success the link is spent and the customer is signed in with `notice`
+    (`{first_name}` filled in)."""
+    values, link = form_values(form), query_param(state, "token")
     state.errors = {}
     try:
-        token, first_name = await run(state, use, activity=False)
+        token, first_name = await run(
+            state, lambda db, caller, anon: use(db, caller, anon, link, values), activity=False
+        )
     except passwords.InvalidLink as e:
         state.link_ok, state.link_error = False, e.message
         return None

@@ -57,12 +57,11 @@ class ConfirmAccountState(rx.State):
 
     @rx.event
     async def submit(self, form: dict):
-        form = form_values(form)
-        link = query_param(self, "token")
         return await sign_in_with_link(
             self,
-            lambda db, caller, anon: identity.confirm_registration(
-                db, caller, anon, link, form.get("password")
+            form,
+            lambda db, caller, anon, link, values: identity.confirm_registration(
+                db, caller, anon, link, values.get("password")
             ),
             "Your account is ready and you are signed in. Welcome, {first_name}.",
         )
