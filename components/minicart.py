@@ -5,7 +5,8 @@ import reflex as rx
 from app.state.cart import LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components import style
-from components.ui import confirm_dialog, tid
+from components.sections import amount_row
+from components.ui import confirm_dialog, muted, thumbnail, tid
 
 
 def lock_status() -> rx.Component:
@@ -77,8 +78,8 @@ def lock_controls() -> rx.Component:
                 ),
             ),
         ),
-        rx.cond(~LOCKED_BY_ME, rx.text("Lock the cart to change it.", size="1", color=style.MUTED)),
-        padding="0.75em",
+        rx.cond(~LOCKED_BY_ME, muted("Lock the cart to change it.", size="1")),
+        padding=style.PAD_PANEL,
         border_radius=style.RADIUS,
         background=style.WARNING_SOFT,
         width="100%",
@@ -88,16 +89,10 @@ def lock_controls() -> rx.Component:
 
 def minicart_line(line: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.image(
-            src=line.image,
-            width=style.THUMB_SMALL,
-            height=style.THUMB_SMALL,
-            border_radius=style.RADIUS_SMALL,
-            alt="",
-        ),
+        thumbnail(line.image, style.THUMB_SMALL),
         rx.vstack(
             rx.text(line.name, size="2", weight="medium"),
-            rx.text(line.options, size="1", color=style.MUTED),
+            muted(line.options, size="1"),
             rx.text("Qty ", line.quantity, " · ", line.line_total, size="1"),
             spacing="0",
         ),
@@ -151,12 +146,10 @@ def minicart() -> rx.Component:
                         max_height=style.MINICART_HEIGHT,
                         overflow_y="auto",
                     ),
-                    rx.text("Your cart is empty.", color=style.MUTED, size="2"),
+                    muted("Your cart is empty."),
                 ),
                 rx.divider(),
-                rx.hstack(
-                    rx.text("Subtotal"), rx.spacer(), rx.text(LiveCart.subtotal, weight="bold"), width="100%"
-                ),
+                amount_row("Subtotal", LiveCart.subtotal, weight="bold"),
                 rx.link(rx.button("View cart", width="100%"), href="/cart", width="100%"),
                 spacing="3",
                 width=style.MINICART_WIDTH,

@@ -41,8 +41,11 @@ MINICART_WIDTH = "320px"
 MINICART_HEIGHT = "300px"  # the mini-cart's lines scroll beyond this
 SEARCH_MIN = "160px"
 TIME_COLUMN = "170px"  # a date and time in a list
+SUMMARY_WIDTH = "320px"  # the totals under the cart's lines
+SUMMARY_WIDE = "360px"  # the totals under an order's lines (with the shipping method's name)
 
 # -- spacing ----------------------------------------------------------------------------------------------
 PAD_EMPTY = "2.5em"  # inside an empty state
 PAD_PAGE = "2em"
 PAD_LOADING = "3em"
+PAD_PANEL = "0.75em"  # inside a tinted panel (the lock controls, the cart-code box)

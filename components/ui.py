@@ -1,4 +1,5 @@
-"""Small building blocks: test ids, form fields with errors, money and empty states."""
+"""Small building blocks: test ids, form fields with errors, forms and dialogs, prices and empty states
+(the sections a page is made of are in components/sections.py)."""
 
 from __future__ import annotations
 
@@ -19,74 +20,119 @@ def tid(name: str, **extra) -> dict:
 def field(
     label: str,
     name: str,
-    errors: rx.Var,
+    errors: rx.Var | None,
     *,
     testid: str | None = None,
+    control: Callable[..., rx.Component] = rx.input,
     type: str = "text",
-    default_value: rx.Var | str = "",
+    default_value: rx.Var | str | None = None,
     placeholder: str = "",
     max_length: int = 120,
     autocomplete: str = "off",
+    invalid: rx.Var | None = None,
     **props,
 ) -> rx.Component:
-    """A labelled input whose error text sits under it and is announced."""
+    """A labelled input (or `control=rx.text_area`) whose error, `errors[name]`, sits under it and is announced.
+
+    `errors=None`: the form shows its one error elsewhere, and `invalid` marks the input. Give `value` and
+    `on_change` in `props` for a controlled input; `default_value` is for an uncontrolled one."""
     input_id = f"f-{testid or name}"
-    return rx.box(
-        rx.el.label(label, html_for=input_id, class_name="field-label"),
-        rx.input(
-            id=input_id,
-            name=name,
-            type=type,
-            default_value=default_value,
-            placeholder=placeholder,
-            max_length=max_length,
-            auto_complete=autocomplete,
-            custom_attrs={**tid(testid or name), "aria-invalid": errors.contains(name).to_string()},
-            width="100%",
-            **props,
-        ),
+    if invalid is None and errors is not None:
+        invalid = errors.contains(name)
+    attrs = {**tid(testid or name), **({"aria-invalid": invalid.to_string()} if invalid is not None else {})}
+    if control is rx.input:
+        props.update(type=type, auto_complete=autocomplete)
+    if default_value is not None:
+        props["default_value"] = default_value
+    error = (
         rx.cond(
             errors.contains(name),
             rx.text(
                 errors[name], color=style.DANGER, size="1", role="alert", custom_attrs=tid(f"error-{name}")
             ),
+        )
+        if errors is not None
+        else rx.fragment()
+    )
+    return rx.box(
+        rx.el.label(label, html_for=input_id, class_name="field-label"),
+        control(
+            id=input_id,
+            name=name,
+            placeholder=placeholder,
+            max_length=max_length,
+            custom_attrs=attrs,
+            width="100%",
+            **props,
         ),
+        error,
         width="100%",
         class_name="field",
     )
 
 
-def muted(text, size: str = "2", **props) -> rx.Component:
+def muted(*text: rx.Var | str | rx.Component, size: str = "2", **props) -> rx.Component:
     """Secondary text: hints, dates, explanations under a control."""
-    return rx.text(text, size=size, color=style.MUTED, **props)
+    return rx.text(*text, size=size, color=style.MUTED, **props)
 
 
-def section_card(title: str, *children: rx.Component, testid: str | None = None, **props) -> rx.Component:
-    """A card with a heading: the sections of My Account, Customer Service and the order page."""
-    return rx.card(
-        rx.vstack(rx.heading(title, size="4"), *children, width="100%", **props),
+def dialog_actions(submit: str, submit_testid: str, *extra: rx.Component) -> rx.Component:
+    """A dialog form's last row: `extra` at the left, then Cancel (closes the dialog) and the submit button."""
+    return rx.hstack(
+        *extra,
+        rx.spacer(),
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.button(submit, type="submit", custom_attrs=tid(submit_testid)),
         width="100%",
-        custom_attrs=tid(testid) if testid else {},
     )
 
 
-def data_table(
-    headers: list[str],
-    rows: rx.Var,
-    render_row: Callable[[rx.Var], rx.Component],
-    empty: rx.Component,
-    **props,
-) -> rx.Component:
-    """A table of `rows` (a list var) with a header, or `empty` when there are none."""
-    return rx.cond(
-        rows.length() > 0,
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, render_row)),
+def form(*children: rx.Component, on_submit, spacing: str = "3", **props) -> rx.Component:
+    """A form in a column. The server checks what was sent (no browser validation) and a refusal keeps what
+    was typed, to fix (`reset_on_submit=True` in `props` empties it)."""
+    props = {"reset_on_submit": False, "no_validate": True, **props}
+    return rx.form(rx.vstack(*children, spacing=spacing, width="100%"), on_submit=on_submit, **props)
+
+
+def form_card(heading: rx.Var | str, *children: rx.Component) -> rx.Component:
+    """A page that is one small form in the middle: forgot password, set password, the mailed links."""
+    return rx.center(
+        rx.card(
+            rx.vstack(rx.heading(heading, size="5"), *children, spacing="4", width="100%"),
             width="100%",
-            **props,
+            max_width=style.FORM_WIDE,
         ),
-        empty,
+        width="100%",
+    )
+
+
+def password_form(
+    intro: rx.Component,
+    email: rx.Var,
+    errors: rx.Var,
+    fields: list[tuple[str, str, str]],
+    *,
+    autocomplete: str,
+    submit: str,
+    submit_testid: str,
+    on_submit,
+) -> rx.Component:
+    """The form a mailed link opens (set password, finish registering): what it is for, the password
+    `fields` (label, name, test id), one big button. `email` goes in a hidden username box so password
+    managers file the password under the right account."""
+    return form(
+        intro,
+        rx.el.input(
+            type="email", name="username", value=email, auto_complete="username", read_only=True, hidden=True
+        ),
+        *[
+            field(
+                label, name, errors, testid=testid, type="password", autocomplete=autocomplete, max_length=128
+            )
+            for label, name, testid in fields
+        ],
+        rx.button(submit, type="submit", size="3", width="100%", custom_attrs=tid(submit_testid)),
+        on_submit=on_submit,
     )
 
 
@@ -112,6 +158,11 @@ def empty_state(
         width="100%",
         custom_attrs=tid(testid),
     )
+
+
+def thumbnail(src: rx.Var, size: str = style.THUMB) -> rx.Component:
+    """A cart line's square image; decorative, the line's name beside it says what it is."""
+    return rx.image(src=src, width=size, height=size, border_radius=style.RADIUS_SMALL, alt="")
 
 
 def price(

@@ -30,7 +30,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from storefront_qa.server import (
     project_python,
     project_reflex,
     project_root,
+    wait_ok,
 )
 
 PIN_COOKIE = "store_host"
@@ -166,21 +166,6 @@ def nginx_config(
     )
 
 
-def _wait_ok(url: str, proc: subprocess.Popen, log: Path, timeout: float, what: str) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early ({proc.returncode}); {log}:\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{what} did not answer {url} within {timeout}s; {log}:\n{_tail(log)}")
-
-
 @dataclass
 class AppHost:
     """One app host: `reflex run --env prod --backend-only` serving the build on `port`."""
@@ -225,7 +210,7 @@ class AppHost:
                 start_new_session=True,
             )
         try:
-            _wait_ok(f"{self.url}/ping", self.proc, self.log, timeout, f"app host {self.name}")
+            wait_ok(f"{self.url}/ping", self.proc, self.log, timeout, f"app host {self.name}")
         except BaseException:
             self.stop()
             raise
@@ -381,7 +366,7 @@ class StoreCluster:
             self.proxy = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        _wait_ok(f"{self.base_url}/ping", self.proxy, self.workdir / "nginx-error.log", 30, "nginx")
+        wait_ok(f"{self.base_url}/ping", self.proxy, self.workdir / "nginx-error.log", 30, "nginx")
 
     def start(self) -> str:
         try:

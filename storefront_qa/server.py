@@ -57,19 +57,20 @@ def _tail(path: Path, chars: int = 4000) -> str:
     return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+def wait_ok(url: str, proc: subprocess.Popen, log: Path, timeout: float, what: str = "store") -> None:
+    """Poll `url` until it answers 200; fail with the tail of `log` if `proc` exits or time runs out."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"store exited early ({proc.returncode}); log:\n{_tail(log)}")
+            raise RuntimeError(f"{what} exited early ({proc.returncode}); {log}:\n{_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
             pass
-        time.sleep(0.5)
-    raise RuntimeError(f"store did not answer {url} within {timeout}s; log:\n{_tail(log)}")
+        time.sleep(0.3)
+    raise RuntimeError(f"{what} did not answer {url} within {timeout}s; {log}:\n{_tail(log)}")
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -194,8 +195,8 @@ class StoreServer:
                 start_new_session=True,
             )
         try:
-            _wait(f"{self.base_url}/ping", self.proc, self.log, timeout=600)
-            _wait(f"{self.base_url}/", self.proc, self.log, timeout=120)
+            wait_ok(f"{self.base_url}/ping", self.proc, self.log, timeout=600)
+            wait_ok(f"{self.base_url}/", self.proc, self.log, timeout=120)
         except BaseException:
             self.stop()
             raise

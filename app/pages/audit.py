@@ -2,8 +2,9 @@ import reflex as rx
 
 from app.state.customer_service import AuditState
 from components import style
+from components.sections import data_table
 from components.shell import page
-from components.ui import data_table, empty_state, loading, tid
+from components.ui import empty_state, loading, tid
 
 
 def filters() -> rx.Component:

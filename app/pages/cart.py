@@ -4,42 +4,33 @@ from app import config
 from app.state.cart import CAN_EDIT, LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components import style
-from components.adjust import adjust_form
+from components.adjust import adjust_dialog
 from components.minicart import lock_controls
+from components.sections import amount_row, table
 from components.shell import page
-from components.ui import empty_state, tid
+from components.ui import empty_state, muted, thumbnail, tid
 
 
 def adjust_price_dialog(line: rx.Var) -> rx.Component:
     """A CSR on behalf, holding the lock, reduces this line's price with a reason."""
-    return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(
-                "Adjust price",
-                size="1",
-                variant="ghost",
-                on_click=CartState.set_adjust_line(line.line_id),
-                custom_attrs=tid("cart-line-adjust"),
-            )
-        ),
-        rx.dialog.content(
-            rx.dialog.title("Adjust the price of " + line.name),
-            rx.dialog.description(
-                "Reduce the price per item (at most "
-                + line.promo_price
-                + ") for the "
-                + line.quantity.to(str)
-                + " in the cart now, at most "
-                + str(config.ADJUST_LIMIT_PERCENT)
-                + "% of it unless you are a supervisor. The reduction never grows: items added later are at the "
-                "full price, and fewer items get it on fewer. Enter 0 to remove.",
-                size="2",
-            ),
-            # A foreach item is not in scope of a form's submit handler: the trigger names the line.
-            adjust_form("Reduction per item ($)", CartState.adjust_error, CartState.adjust_price),
-        ),
-        # A change bumps the cart's version and remounts the dialog closed; a refusal keeps it open to fix.
+    return adjust_dialog(
+        "Adjust price",
+        "cart-line-adjust",
+        title="Adjust the price of " + line.name,
+        description="Reduce the price per item (at most "
+        + line.promo_price
+        + ") for the "
+        + line.quantity.to(str)
+        + " in the cart now, at most "
+        + str(config.ADJUST_LIMIT_PERCENT)
+        + "% of it unless you are a supervisor. The reduction never grows: items added later are at the "
+        "full price, and fewer items get it on fewer. Enter 0 to remove.",
+        amount_label="Reduction per item ($)",
+        error=CartState.adjust_error,
+        on_open=CartState.set_adjust_line(line.line_id),
+        on_submit=CartState.adjust_price,
         key=LiveCart.version.to(str) + "-adjust-" + line.line_id.to(str),
+        variant="ghost",
     )
 
 
@@ -47,13 +38,7 @@ def cart_line(line: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.hstack(
-                rx.image(
-                    src=line.image,
-                    width=style.THUMB,
-                    height=style.THUMB,
-                    border_radius=style.RADIUS_SMALL,
-                    alt="",
-                ),
+                thumbnail(line.image),
                 rx.vstack(
                     rx.link(line.name, href="/product/" + line.code, weight="medium"),
                     rx.text(line.options, size="1", color=style.MUTED),
@@ -144,53 +129,39 @@ def checkout_button() -> rx.Component:
     )
 
 
+def wide_button(icon: str, label: str, testid: str, **props) -> rx.Component:
+    return rx.button(rx.icon(icon, size=16), label, size="3", width="100%", custom_attrs=tid(testid), **props)
+
+
 def finish_on_behalf() -> rx.Component:
     """docs/PRODUCT.md §Checkout on behalf: a CSR chooses, explicitly, how the cart is finished."""
     return rx.vstack(
         rx.text("How should this cart be finished?", weight="bold", size="2"),
-        rx.button(
-            rx.icon("undo-2", size=16),
-            "Hand the cart back",
-            size="3",
-            width="100%",
-            variant="outline",
-            on_click=CartState.hand_back,
-            custom_attrs=tid("hand-back-cart"),
+        wide_button(
+            "undo-2", "Hand the cart back", "hand-back-cart", variant="outline", on_click=CartState.hand_back
         ),
-        rx.button(
-            rx.icon("mail", size=16),
+        wide_button(
+            "mail",
             "Hand back and email a link",
-            size="3",
-            width="100%",
+            "hand-back-with-link",
             variant="outline",
             on_click=CartState.hand_back_with_link,
-            custom_attrs=tid("hand-back-with-link"),
         ),
-        rx.text(
+        muted(
             "Unlocks the cart and ends your session. "
             + SessionState.customer_name
             + " checks out later and sees that you prepared it; the email takes them to this cart after "
             "signing in.",
             size="1",
-            color=style.MUTED,
         ),
         rx.link(
-            rx.button(
-                rx.icon("credit-card", size=16),
-                "Check out for the customer",
-                size="3",
-                width="100%",
-                disabled=~CAN_EDIT,
-                custom_attrs=tid("checkout-for-customer"),
+            wide_button(
+                "credit-card", "Check out for the customer", "checkout-for-customer", disabled=~CAN_EDIT
             ),
             href=rx.cond(CAN_EDIT, "/checkout", "/cart"),
             width="100%",
         ),
-        rx.text(
-            "Places the order now in the customer's name, paid with the card they give you.",
-            size="1",
-            color=style.MUTED,
-        ),
+        muted("Places the order now in the customer's name, paid with the card they give you.", size="1"),
         width="100%",
         spacing="2",
     )
@@ -267,7 +238,7 @@ def bind_cart_code() -> rx.Component:
         # A cart change bumps the version and clears the box; a refusal keeps what was typed to fix.
         key=LiveCart.version.to(str) + "-bind",
         reset_on_submit=False,
-        padding="0.75em",
+        padding=style.PAD_PANEL,
         border_radius=style.RADIUS,
         background=style.WARNING_SOFT,
         width="100%",
@@ -298,46 +269,20 @@ def cart_page() -> rx.Component:
         rx.cond(
             LiveCart.lines.length() > 0,
             rx.vstack(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ["Item", "Price", "Quantity", "Total", ""]
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(LiveCart.lines, cart_line)),
-                    width="100%",
-                ),
+                table(["Item", "Price", "Quantity", "Total", ""], LiveCart.lines, cart_line),
                 rx.vstack(
                     rx.cond(
                         LiveCart.has_discount,
-                        rx.hstack(
-                            rx.text("Promotions"),
-                            rx.spacer(),
-                            rx.text("−", LiveCart.discount, color=style.DANGER),
-                            width="100%",
-                        ),
+                        amount_row("Promotions", ("−", LiveCart.discount), color=style.DANGER),
                     ),
                     rx.cond(
                         LiveCart.has_adjustment,
-                        rx.hstack(
-                            rx.text("Price adjustments"),
-                            rx.spacer(),
-                            rx.text("−", LiveCart.adjustment, color=style.WARNING),
-                            width="100%",
-                        ),
+                        amount_row("Price adjustments", ("−", LiveCart.adjustment), color=style.WARNING),
                     ),
-                    rx.hstack(
-                        rx.text("Subtotal", weight="bold"),
-                        rx.spacer(),
-                        rx.text(LiveCart.subtotal, weight="bold", custom_attrs=tid("cart-subtotal")),
-                        width="100%",
-                    ),
-                    rx.text("Shipping and payment on the next step.", size="1", color=style.MUTED),
+                    amount_row("Subtotal", LiveCart.subtotal, strong=True, testid="cart-subtotal"),
+                    muted("Shipping and payment on the next step.", size="1"),
                     rx.cond(SessionState.on_behalf, finish_on_behalf(), checkout_button()),
-                    width=["100%", "320px"],
+                    width=["100%", style.SUMMARY_WIDTH],
                     align_self="end",
                     spacing="2",
                 ),

@@ -5,9 +5,10 @@ from app.state.cart import CAN_EDIT, LiveCart
 from app.state.checkout import CheckoutState
 from app.state.session import SessionState
 from components import style
-from components.adjust import adjust_form
+from components.adjust import adjust_dialog
+from components.sections import amount_row, reduction_row, section_card
 from components.shell import page
-from components.ui import address_fields, field, tid
+from components.ui import address_fields, field, muted, tid
 
 
 def fulfilment_line(line: rx.Var) -> rx.Component:
@@ -50,28 +51,20 @@ def fulfilment_line(line: rx.Var) -> rx.Component:
 
 
 def fulfilment_step() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("1. Delivery or pickup", size="4"),
+    return section_card(
+        "1. Delivery or pickup",
+        muted("Ship each item to your home, or pick it up in one of our stores (free)."),
+        rx.foreach(CheckoutState.fulfilment_lines, fulfilment_line),
+        rx.cond(
+            CheckoutState.fulfilment_error != "",
             rx.text(
-                "Ship each item to your home, or pick it up in one of our stores (free).",
-                size="2",
-                color=style.MUTED,
+                CheckoutState.fulfilment_error,
+                color=style.DANGER,
+                role="alert",
+                custom_attrs=tid("checkout-fulfilment-error"),
             ),
-            rx.foreach(CheckoutState.fulfilment_lines, fulfilment_line),
-            rx.cond(
-                CheckoutState.fulfilment_error != "",
-                rx.text(
-                    CheckoutState.fulfilment_error,
-                    color=style.DANGER,
-                    role="alert",
-                    custom_attrs=tid("checkout-fulfilment-error"),
-                ),
-            ),
-            spacing="3",
-            width="100%",
         ),
-        width="100%",
+        spacing="3",
     )
 
 
@@ -84,207 +77,153 @@ def pickup_only_notice() -> rx.Component:
     )
 
 
+def radio_option(value: rx.Var | str, *label, testid: str | None = None) -> rx.Component:
+    """A choice of a radio group, its whole label clickable."""
+    return rx.el.label(
+        rx.hstack(rx.radio_group.item(value=value), rx.text(*label, size="2"), align="center"),
+        custom_attrs=tid(testid) if testid else {},
+    )
+
+
 def address_step() -> rx.Component:
     e = CheckoutState.errors
-    return rx.card(
-        rx.vstack(
-            rx.heading("2. Shipping address", size="4"),
-            rx.radio_group.root(
-                rx.vstack(
-                    rx.foreach(
-                        CheckoutState.addresses,
-                        lambda a: rx.el.label(
-                            rx.hstack(
-                                rx.radio_group.item(value=a.id.to_string()),
-                                rx.text(a.summary, size="2"),
-                                align="center",
-                            ),
-                            custom_attrs=tid("checkout-address"),
-                        ),
-                    ),
-                    rx.el.label(
-                        rx.hstack(
-                            rx.radio_group.item(value="new"),
-                            rx.text("A new address", size="2"),
-                            align="center",
-                        ),
-                        custom_attrs=tid("checkout-address-new"),
-                    ),
+    return section_card(
+        "2. Shipping address",
+        rx.radio_group.root(
+            rx.vstack(
+                rx.foreach(
+                    CheckoutState.addresses,
+                    lambda a: radio_option(a.id.to_string(), a.summary, testid="checkout-address"),
                 ),
-                value=CheckoutState.address_choice,
-                on_change=CheckoutState.set_address_choice,
-                aria_label="Shipping address",
+                radio_option("new", "A new address", testid="checkout-address-new"),
             ),
-            rx.cond(e.contains("address"), rx.text(e["address"], color=style.DANGER, role="alert")),
-            rx.cond(
-                CheckoutState.new_address,
-                address_fields(e),
-            ),
-            spacing="3",
-            width="100%",
+            value=CheckoutState.address_choice,
+            on_change=CheckoutState.set_address_choice,
+            aria_label="Shipping address",
         ),
-        width="100%",
+        rx.cond(e.contains("address"), rx.text(e["address"], color=style.DANGER, role="alert")),
+        rx.cond(CheckoutState.new_address, address_fields(e)),
+        spacing="3",
     )
 
 
 def shipping_step() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("3. Shipping method", size="4"),
-            rx.radio_group.root(
-                rx.vstack(
-                    rx.foreach(
-                        CheckoutState.shipping_options,
-                        lambda m: rx.el.label(
-                            rx.hstack(
-                                rx.radio_group.item(value=m.code),
-                                rx.text(m.label, " — ", m.price, size="2"),
-                                align="center",
-                            )
-                        ),
-                    )
-                ),
-                value=CheckoutState.shipping_method,
-                on_change=CheckoutState.set_shipping_method,
-                aria_label="Shipping method",
+    return section_card(
+        "3. Shipping method",
+        rx.radio_group.root(
+            rx.vstack(
+                rx.foreach(
+                    CheckoutState.shipping_options, lambda m: radio_option(m.code, m.label, " — ", m.price)
+                )
             ),
-            spacing="3",
-            width="100%",
+            value=CheckoutState.shipping_method,
+            on_change=CheckoutState.set_shipping_method,
+            aria_label="Shipping method",
         ),
-        width="100%",
+        spacing="3",
     )
 
 
 def payment_step() -> rx.Component:
     e = CheckoutState.errors
-    return rx.card(
-        rx.vstack(
-            rx.heading("4. Payment", size="4"),
-            rx.text(
-                "Test cards only, e.g. 4242 4242 4242 4242. We keep only the brand and last four digits.",
-                size="1",
-                color=style.MUTED,
+    return section_card(
+        "4. Payment",
+        muted(
+            "Test cards only, e.g. 4242 4242 4242 4242. We keep only the brand and last four digits.",
+            size="1",
+        ),
+        field(
+            "Card number",
+            "card_number",
+            e,
+            testid="checkout-card-number",
+            max_length=23,
+            autocomplete="cc-number",
+            input_mode="numeric",
+        ),
+        rx.hstack(
+            field(
+                "Expiry (MM/YY)",
+                "card_expiry",
+                e,
+                testid="checkout-card-expiry",
+                max_length=7,
+                autocomplete="cc-exp",
+                placeholder="MM/YY",
             ),
             field(
-                "Card number",
-                "card_number",
+                "Security code",
+                "card_cvc",
                 e,
-                testid="checkout-card-number",
-                max_length=23,
-                autocomplete="cc-number",
+                testid="checkout-card-cvc",
+                max_length=4,
+                autocomplete="cc-csc",
                 input_mode="numeric",
             ),
-            rx.hstack(
-                field(
-                    "Expiry (MM/YY)",
-                    "card_expiry",
-                    e,
-                    testid="checkout-card-expiry",
-                    max_length=7,
-                    autocomplete="cc-exp",
-                    placeholder="MM/YY",
-                ),
-                field(
-                    "Security code",
-                    "card_cvc",
-                    e,
-                    testid="checkout-card-cvc",
-                    max_length=4,
-                    autocomplete="cc-csc",
-                    input_mode="numeric",
-                ),
-                width="100%",
-            ),
-            spacing="3",
             width="100%",
         ),
-        width="100%",
+        spacing="3",
     )
 
 
 def extras_step() -> rx.Component:
     e = CheckoutState.errors
-    return rx.card(
-        rx.vstack(
-            rx.heading("5. Coupon, gift message and note (optional)", size="4"),
-            rx.el.label("Coupon code", html_for="f-checkout-coupon", class_name="field-label"),
-            rx.hstack(
-                rx.input(
-                    id="f-checkout-coupon",
-                    name="coupon",  # controlled by state; named so form submission stays explicit
-                    value=CheckoutState.coupon_input,
-                    on_change=CheckoutState.set_coupon_input,
-                    max_length=30,
-                    auto_complete="off",
-                    custom_attrs=tid("checkout-coupon"),
-                    width="100%",
-                ),
-                rx.button(
-                    "Apply",
-                    type="button",
-                    variant="soft",
-                    on_click=CheckoutState.apply_coupon,
-                    custom_attrs=tid("checkout-coupon-apply"),
-                ),
-                rx.cond(
-                    CheckoutState.coupon_code != "",
-                    rx.button("Remove", type="button", variant="ghost", on_click=CheckoutState.remove_coupon),
-                ),
+    return section_card(
+        "5. Coupon, gift message and note (optional)",
+        rx.el.label("Coupon code", html_for="f-checkout-coupon", class_name="field-label"),
+        rx.hstack(
+            rx.input(
+                id="f-checkout-coupon",
+                name="coupon",  # controlled by state; named so form submission stays explicit
+                value=CheckoutState.coupon_input,
+                on_change=CheckoutState.set_coupon_input,
+                max_length=30,
+                auto_complete="off",
+                custom_attrs=tid("checkout-coupon"),
                 width="100%",
             ),
-            rx.cond(
-                e.contains("coupon"),
-                rx.text(
-                    e["coupon"],
-                    color=style.DANGER,
-                    role="alert",
-                    custom_attrs=tid("checkout-coupon-error"),
-                ),
+            rx.button(
+                "Apply",
+                type="button",
+                variant="soft",
+                on_click=CheckoutState.apply_coupon,
+                custom_attrs=tid("checkout-coupon-apply"),
             ),
             rx.cond(
                 CheckoutState.coupon_code != "",
-                rx.text(CheckoutState.coupon_message, color=style.SUCCESS),
+                rx.button("Remove", type="button", variant="ghost", on_click=CheckoutState.remove_coupon),
             ),
-            rx.el.label("Gift message", html_for="f-checkout-gift-message", class_name="field-label"),
-            rx.text_area(
-                id="f-checkout-gift-message",
-                name="gift_message",
-                max_length=300,
-                custom_attrs=tid("checkout-gift-message"),
-                width="100%",
-            ),
-            rx.cond(
-                e.contains("gift_message"),
-                rx.text(e["gift_message"], color=style.DANGER, role="alert"),
-            ),
-            line_gift_messages(),
-            rx.cond(
-                SessionState.on_behalf,
-                rx.vstack(
-                    rx.el.label(
-                        "Order note (customer service only)",
-                        html_for="f-checkout-order-note",
-                        class_name="field-label",
-                    ),
-                    rx.text_area(
-                        id="f-checkout-order-note",
-                        name="order_note",
-                        max_length=500,
-                        custom_attrs=tid("checkout-order-note"),
-                        width="100%",
-                    ),
-                    rx.cond(
-                        e.contains("order_note"),
-                        rx.text(e["order_note"], color=style.DANGER, role="alert"),
-                    ),
-                    width="100%",
-                    spacing="1",
-                ),
-            ),
-            spacing="2",
             width="100%",
         ),
-        width="100%",
+        rx.cond(
+            e.contains("coupon"),
+            rx.text(e["coupon"], color=style.DANGER, role="alert", custom_attrs=tid("checkout-coupon-error")),
+        ),
+        rx.cond(
+            CheckoutState.coupon_code != "",
+            rx.text(CheckoutState.coupon_message, color=style.SUCCESS),
+        ),
+        field(
+            "Gift message",
+            "gift_message",
+            e,
+            testid="checkout-gift-message",
+            control=rx.text_area,
+            max_length=300,
+        ),
+        line_gift_messages(),
+        rx.cond(
+            SessionState.on_behalf,
+            field(
+                "Order note (customer service only)",
+                "order_note",
+                e,
+                testid="checkout-order-note",
+                control=rx.text_area,
+                max_length=500,
+            ),
+        ),
+        spacing="2",
     )
 
 
@@ -329,127 +268,86 @@ def line_gift_messages() -> rx.Component:
     )
 
 
-def alt_field(label: str, name: str, value: rx.Var, on_change, autocomplete: str, max_length: int):
+def alt_field(label: str, name: str, value: rx.Var, on_change, max_length: int) -> rx.Component:
     """A controlled field of the pickup contact: Save sends what the state holds."""
-    e = CheckoutState.errors
     testid = "checkout-" + name.replace("_", "-")
-    return rx.box(
-        rx.el.label(label, html_for="f-" + testid, class_name="field-label"),
-        rx.input(
-            id="f-" + testid,
-            name=name,
-            value=value,
-            on_change=on_change,
-            max_length=max_length,
-            auto_complete=autocomplete,
-            custom_attrs={**tid(testid), "aria-invalid": e.contains(name).to_string()},
-            width="100%",
-        ),
-        rx.cond(
-            e.contains(name),
-            rx.text(e[name], color=style.DANGER, size="1", role="alert", custom_attrs=tid(f"error-{name}")),
-        ),
-        width="100%",
-        class_name="field",
+    return field(
+        label,
+        name,
+        CheckoutState.errors,
+        testid=testid,
+        value=value,
+        on_change=on_change,
+        max_length=max_length,
     )
 
 
 def alt_contact_step() -> rx.Component:
     """With pickup lines: someone else who may collect them, validated and saved before the order."""
     e = CheckoutState.errors
-    return rx.card(
-        rx.vstack(
-            rx.heading("Someone else picking up? (optional)", size="4"),
-            rx.text(
-                "Name another person who may collect the items picked up in store. Save it before placing "
-                "the order; empty every field and save to remove it.",
-                size="2",
-                color=style.MUTED,
-            ),
-            rx.hstack(
-                alt_field(
-                    "First name",
-                    "alt_first_name",
-                    CheckoutState.alt_first_name,
-                    CheckoutState.set_alt_first_name,
-                    "off",
-                    60,
-                ),
-                alt_field(
-                    "Last name",
-                    "alt_last_name",
-                    CheckoutState.alt_last_name,
-                    CheckoutState.set_alt_last_name,
-                    "off",
-                    60,
-                ),
-                width="100%",
-            ),
-            alt_field("Email", "alt_email", CheckoutState.alt_email, CheckoutState.set_alt_email, "off", 254),
+    return section_card(
+        "Someone else picking up? (optional)",
+        muted(
+            "Name another person who may collect the items picked up in store. Save it before placing "
+            "the order; empty every field and save to remove it."
+        ),
+        rx.hstack(
             alt_field(
-                "Phone (optional)",
-                "alt_phone",
-                CheckoutState.alt_phone,
-                CheckoutState.set_alt_phone,
-                "off",
-                30,
+                "First name",
+                "alt_first_name",
+                CheckoutState.alt_first_name,
+                CheckoutState.set_alt_first_name,
+                60,
             ),
-            rx.hstack(
-                rx.button(
-                    "Save pickup contact",
-                    type="button",
-                    variant="soft",
-                    disabled=~CAN_EDIT,
-                    on_click=CheckoutState.save_alt_contact,
-                    custom_attrs=tid("checkout-alt-save"),
-                ),
-                rx.cond(
-                    CheckoutState.alt_saved & (CheckoutState.alt_first_name != ""),
-                    rx.text("Saved", size="2", color=style.SUCCESS),
-                ),
-                align="center",
+            alt_field(
+                "Last name", "alt_last_name", CheckoutState.alt_last_name, CheckoutState.set_alt_last_name, 60
             ),
-            rx.cond(
-                e.contains("alt_contact"),
-                rx.text(
-                    e["alt_contact"],
-                    color=style.DANGER,
-                    size="2",
-                    role="alert",
-                    custom_attrs=tid("error-alt_contact"),
-                ),
-            ),
-            spacing="2",
             width="100%",
         ),
-        width="100%",
+        alt_field("Email", "alt_email", CheckoutState.alt_email, CheckoutState.set_alt_email, 254),
+        alt_field("Phone (optional)", "alt_phone", CheckoutState.alt_phone, CheckoutState.set_alt_phone, 30),
+        rx.hstack(
+            rx.button(
+                "Save pickup contact",
+                type="button",
+                variant="soft",
+                disabled=~CAN_EDIT,
+                on_click=CheckoutState.save_alt_contact,
+                custom_attrs=tid("checkout-alt-save"),
+            ),
+            rx.cond(
+                CheckoutState.alt_saved & (CheckoutState.alt_first_name != ""),
+                rx.text("Saved", size="2", color=style.SUCCESS),
+            ),
+            align="center",
+        ),
+        rx.cond(
+            e.contains("alt_contact"),
+            rx.text(
+                e["alt_contact"],
+                color=style.DANGER,
+                size="2",
+                role="alert",
+                custom_attrs=tid("error-alt_contact"),
+            ),
+        ),
+        spacing="2",
     )
 
 
-def adjust_dialog(kind: str, label: str, testid: str, what: str) -> rx.Component:
+def order_adjust_dialog(kind: str, label: str, testid: str, what: str) -> rx.Component:
     """A CSR on behalf, holding the lock, reduces the shipping or the order total with a reason."""
-    return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(
-                label,
-                size="1",
-                variant="soft",
-                type="button",
-                on_click=CheckoutState.set_adjust_kind(kind),
-                custom_attrs=tid(testid),
-            )
-        ),
-        rx.dialog.content(
-            rx.dialog.title(label),
-            rx.dialog.description(
-                f"Reduce {what} by an amount, with a reason. You may take off at most "
-                f"{config.ADJUST_LIMIT_PERCENT}% of it; beyond that only a supervisor may, up to all of it. "
-                "Enter 0 to remove.",
-                size="2",
-            ),
-            adjust_form("Reduction ($)", CheckoutState.adjust_error, CheckoutState.adjust),
-        ),
-        # Applied, the cart's version moves on and the dialog remounts closed; a refusal keeps it open.
+    return adjust_dialog(
+        label,
+        testid,
+        title=label,
+        description=f"Reduce {what} by an amount, with a reason. You may take off at most "
+        f"{config.ADJUST_LIMIT_PERCENT}% of it; beyond that only a supervisor may, up to all of it. "
+        "Enter 0 to remove.",
+        amount_label="Reduction ($)",
+        error=CheckoutState.adjust_error,
+        on_open=CheckoutState.set_adjust_kind(kind),
+        on_submit=CheckoutState.adjust,
         key=LiveCart.version.to(str) + "-adjust-" + kind,
     )
 
@@ -465,9 +363,13 @@ def adjustments_card() -> rx.Component:
                 rx.spacer(),
                 rx.cond(
                     CheckoutState.ships,
-                    adjust_dialog("shipping", "Adjust shipping", "checkout-adjust-shipping", "the shipping"),
+                    order_adjust_dialog(
+                        "shipping", "Adjust shipping", "checkout-adjust-shipping", "the shipping"
+                    ),
                 ),
-                adjust_dialog("order", "Adjust order total", "checkout-adjust-order", "the order total"),
+                order_adjust_dialog(
+                    "order", "Adjust order total", "checkout-adjust-order", "the order total"
+                ),
                 align="center",
                 width="100%",
                 wrap="wrap",
@@ -478,32 +380,19 @@ def adjustments_card() -> rx.Component:
 
 
 def adjustment_rows() -> rx.Component:
+    a = CheckoutState.cart_adjustments
     return rx.fragment(
-        rx.cond(
-            CheckoutState.quote_shipping_adjustment != "",
-            rx.hstack(
-                rx.text("Shipping adjusted (", CheckoutState.cart_adjustments.shipping_reason, ")"),
-                rx.spacer(),
-                rx.text(
-                    "−",
-                    CheckoutState.quote_shipping_adjustment,
-                    custom_attrs=tid("checkout-summary-shipping-adjustment"),
-                ),
-                width="100%",
-            ),
+        reduction_row(
+            "Shipping adjusted",
+            a.shipping_reason,
+            CheckoutState.quote_shipping_adjustment,
+            "checkout-summary-shipping-adjustment",
         ),
-        rx.cond(
-            CheckoutState.quote_order_adjustment != "",
-            rx.hstack(
-                rx.text("Order adjusted (", CheckoutState.cart_adjustments.order_reason, ")"),
-                rx.spacer(),
-                rx.text(
-                    "−",
-                    CheckoutState.quote_order_adjustment,
-                    custom_attrs=tid("checkout-summary-order-adjustment"),
-                ),
-                width="100%",
-            ),
+        reduction_row(
+            "Order adjusted",
+            a.order_reason,
+            CheckoutState.quote_order_adjustment,
+            "checkout-summary-order-adjustment",
         ),
     )
 
@@ -520,6 +409,48 @@ def on_behalf_notice() -> rx.Component:
             color_scheme="amber",
             custom_attrs=tid("checkout-on-behalf-notice"),
         ),
+    )
+
+
+def order_summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Order summary", size="4"),
+            rx.foreach(
+                LiveCart.lines,
+                lambda l: amount_row((l.name, " × ", l.quantity), l.line_total, size="2"),
+            ),
+            rx.divider(),
+            rx.cond(LiveCart.has_adjustment, amount_row("Price adjustments", ("−", LiveCart.adjustment))),
+            amount_row("Subtotal", LiveCart.subtotal, strong=True),
+            rx.cond(
+                CheckoutState.coupon_code != "",
+                amount_row(
+                    ("Coupon ", CheckoutState.coupon_code),
+                    ("−", CheckoutState.coupon_discount),
+                    testid="checkout-coupon-discount",
+                ),
+            ),
+            amount_row("Shipping", CheckoutState.quote_shipping, testid="checkout-summary-shipping"),
+            adjustment_rows(),
+            rx.divider(),
+            amount_row(
+                "Total", CheckoutState.quote_total, strong=True, size="4", testid="checkout-summary-total"
+            ),
+            rx.button(
+                rx.cond(CheckoutState.placing, rx.spinner(size="2"), rx.icon("lock", size=16)),
+                "Place order",
+                type="submit",
+                size="3",
+                width="100%",
+                disabled=CheckoutState.placing | ~CAN_EDIT,
+                custom_attrs=tid("place-order"),
+            ),
+            spacing="3",
+        ),
+        flex="1",
+        width="100%",
+        height="fit-content",
     )
 
 
@@ -540,81 +471,7 @@ def checkout_form() -> rx.Component:
                 flex="2",
                 width="100%",
             ),
-            rx.card(
-                rx.vstack(
-                    rx.heading("Order summary", size="4"),
-                    rx.foreach(
-                        LiveCart.lines,
-                        lambda l: rx.hstack(
-                            rx.text(l.name, " × ", l.quantity, size="2"),
-                            rx.spacer(),
-                            rx.text(l.line_total, size="2"),
-                            width="100%",
-                        ),
-                    ),
-                    rx.divider(),
-                    rx.cond(
-                        LiveCart.has_adjustment,
-                        rx.hstack(
-                            rx.text("Price adjustments"),
-                            rx.spacer(),
-                            rx.text("−", LiveCart.adjustment),
-                            width="100%",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.text("Subtotal", weight="bold"),
-                        rx.spacer(),
-                        rx.text(LiveCart.subtotal, weight="bold"),
-                        width="100%",
-                    ),
-                    rx.cond(
-                        CheckoutState.coupon_code != "",
-                        rx.hstack(
-                            rx.text("Coupon ", CheckoutState.coupon_code),
-                            rx.spacer(),
-                            rx.text(
-                                "−",
-                                CheckoutState.coupon_discount,
-                                custom_attrs=tid("checkout-coupon-discount"),
-                            ),
-                            width="100%",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.text("Shipping"),
-                        rx.spacer(),
-                        rx.text(CheckoutState.quote_shipping, custom_attrs=tid("checkout-summary-shipping")),
-                        width="100%",
-                    ),
-                    adjustment_rows(),
-                    rx.divider(),
-                    rx.hstack(
-                        rx.text("Total", weight="bold", size="4"),
-                        rx.spacer(),
-                        rx.text(
-                            CheckoutState.quote_total,
-                            weight="bold",
-                            size="4",
-                            custom_attrs=tid("checkout-summary-total"),
-                        ),
-                        width="100%",
-                    ),
-                    rx.button(
-                        rx.cond(CheckoutState.placing, rx.spinner(size="2"), rx.icon("lock", size=16)),
-                        "Place order",
-                        type="submit",
-                        size="3",
-                        width="100%",
-                        disabled=CheckoutState.placing | ~CAN_EDIT,
-                        custom_attrs=tid("place-order"),
-                    ),
-                    spacing="3",
-                ),
-                flex="1",
-                width="100%",
-                height="fit-content",
-            ),
+            order_summary(),
             direction=rx.breakpoints(initial="column", md="row"),
             spacing="5",
             width="100%",

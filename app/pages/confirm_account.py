@@ -3,49 +3,24 @@ import reflex as rx
 from app.state.registration import ConfirmAccountState as S
 from components import style
 from components.shell import page
-from components.ui import error_callout, field, loading, tid
+from components.ui import error_callout, form_card, loading, password_form
 
 
-def password_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text(
-                "To finish creating the account for ",
-                rx.text.span(S.email, weight="bold"),
-                ", enter the password you chose when you registered.",
-                size="2",
-            ),
-            # Lets password managers offer the password saved with the registration.
-            rx.el.input(
-                type="email",
-                name="username",
-                value=S.email,
-                auto_complete="username",
-                read_only=True,
-                hidden=True,
-            ),
-            field(
-                "Password",
-                "password",
-                S.errors,
-                testid="confirm-account-password",
-                type="password",
-                autocomplete="current-password",
-                max_length=128,
-            ),
-            rx.button(
-                "Finish and sign in",
-                type="submit",
-                size="3",
-                width="100%",
-                custom_attrs=tid("confirm-account-submit"),
-            ),
-            spacing="3",
-            width="100%",
+def confirm_form() -> rx.Component:
+    return password_form(
+        rx.text(
+            "To finish creating the account for ",
+            rx.text.span(S.email, weight="bold"),
+            ", enter the password you chose when you registered.",
+            size="2",
         ),
+        S.email,
+        S.errors,
+        [("Password", "password", "confirm-account-password")],
+        autocomplete="current-password",
+        submit="Finish and sign in",
+        submit_testid="confirm-account-submit",
         on_submit=S.submit,
-        reset_on_submit=False,
-        no_validate=True,
     )
 
 
@@ -66,16 +41,7 @@ def link_problem() -> rx.Component:
 
 @page("/confirm-account", "Finish creating your account — Harbor & Pine", on_load=S.load)
 def confirm_account_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.heading("Finish creating your account", size="5"),
-                loading(~S.loaded, rx.cond(S.link_ok, password_form(), link_problem())),
-                spacing="4",
-                width="100%",
-            ),
-            width="100%",
-            max_width=style.FORM_WIDE,
-        ),
-        width="100%",
+    return form_card(
+        "Finish creating your account",
+        loading(~S.loaded, rx.cond(S.link_ok, confirm_form(), link_problem())),
     )

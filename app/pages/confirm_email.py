@@ -1,9 +1,8 @@
 import reflex as rx
 
 from app.state.email_change import ConfirmEmailState as S
-from components import style
 from components.shell import page
-from components.ui import error_callout, loading, tid
+from components.ui import error_callout, form_card, loading, muted, tid
 
 
 def confirmed() -> rx.Component:
@@ -14,11 +13,9 @@ def confirmed() -> rx.Component:
             color_scheme="green",
             custom_attrs=tid("confirm-email-done"),
         ),
-        rx.text(
+        muted(
             "Every other browser signed in to your account was signed out, and links sent to your old "
-            "address no longer work.",
-            size="2",
-            color=style.MUTED,
+            "address no longer work."
         ),
         rx.cond(
             S.signed_in_here,
@@ -48,16 +45,7 @@ def problem() -> rx.Component:
 
 @page("/confirm-email", "Confirm your email — Harbor & Pine", on_load=S.load)
 def confirm_email_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.heading("Confirm your new email address", size="5"),
-                loading(~S.loaded, rx.cond(S.confirmed, confirmed(), problem())),
-                spacing="4",
-                width="100%",
-            ),
-            width="100%",
-            max_width=style.FORM_WIDE,
-        ),
-        width="100%",
+    return form_card(
+        "Confirm your new email address",
+        loading(~S.loaded, rx.cond(S.confirmed, confirmed(), problem())),
     )

@@ -5,27 +5,11 @@ import reflex as rx
 from app.state.customer360 import Customer360State as C
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
+from components.sections import section_card, table_card, table_row
 from components.shell import page
-from components.ui import empty_state, loading, tid
+from components.ui import empty_state, field, form, loading, muted, tid
 
 v = C.view
-
-
-def _table(headers: list[str], rows: rx.Var, row, empty: str) -> rx.Component:
-    return rx.cond(
-        rows.length() > 0,
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, row)),
-            width="100%",
-            size="1",
-        ),
-        rx.text(empty, color=style.MUTED, size="2"),
-    )
-
-
-def _card(title: str, *children, **props) -> rx.Component:
-    return rx.card(rx.vstack(rx.heading(title, size="4"), *children, width="100%"), width="100%", **props)
 
 
 def header() -> rx.Component:
@@ -34,7 +18,7 @@ def header() -> rx.Component:
         rx.vstack(
             rx.link("← Customer Service", href="/customer-service", size="2"),
             rx.heading(p.name, size="6"),
-            rx.text(p.customer_number, " · customer since ", p.since, color=style.MUTED, size="2"),
+            muted(p.customer_number, " · customer since ", p.since),
             spacing="1",
         ),
         rx.spacer(),
@@ -60,7 +44,7 @@ def header() -> rx.Component:
 
 def profile() -> rx.Component:
     p = v.profile
-    return _card(
+    return section_card(
         "Profile",
         rx.data_list.root(
             rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(p.email)),
@@ -77,7 +61,7 @@ def profile() -> rx.Component:
                     lambda a: rx.box(
                         rx.text(a.summary, size="2"),
                         rx.hstack(
-                            rx.cond(a.phone != "", rx.text(a.phone, size="1", color=style.MUTED)),
+                            rx.cond(a.phone != "", muted(a.phone, size="1")),
                             rx.cond(a.defaults != "", rx.badge(a.defaults, size="1", variant="soft")),
                             spacing="2",
                         ),
@@ -86,15 +70,28 @@ def profile() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.text("No saved addresses.", color=style.MUTED, size="2"),
+            muted("No saved addresses."),
         ),
+    )
+
+
+def cart_line(line: rx.Var) -> rx.Component:  # a Customer360State.view cart line
+    return table_row(
+        (line.name, " ", rx.text.span(line.options, color=style.MUTED)),
+        line.quantity,
+        line.total,
+        attrs=tid("c360-cart-line", code=line.code),
     )
 
 
 def cart() -> rx.Component:
     c = v.cart
-    return _card(
+    return table_card(
         "Current cart",
+        ["Item", "Qty", "Total"],
+        c.lines,
+        cart_line,
+        "The cart is empty.",
         rx.hstack(
             rx.badge(
                 rx.icon(rx.cond(c.locked, "lock", "lock-open"), size=12),
@@ -102,113 +99,75 @@ def cart() -> rx.Component:
                 color_scheme=rx.cond(c.locked, "amber", "gray"),
                 custom_attrs=tid("c360-cart-lock"),
             ),
-            rx.text(c.summary, size="2", color=style.MUTED),
+            muted(c.summary),
             spacing="3",
             align="center",
         ),
-        _table(
-            ["Item", "Qty", "Total"],
-            c.lines,
-            lambda line: rx.table.row(
-                rx.table.cell(line.name, " ", rx.text.span(line.options, color=style.MUTED)),
-                rx.table.cell(line.quantity),
-                rx.table.cell(line.total),
-                custom_attrs=tid("c360-cart-line", code=line.code),
-            ),
-            "The cart is empty.",
-        ),
+        size="1",
     )
+
+
+def order_row(o: rx.Var) -> rx.Component:  # a Customer360State.view order
+    return table_row(
+        o.number,
+        o.date,
+        o.status,
+        o.total,
+        (
+            muted(o.summary, size="1"),
+            rx.cond(o.assisted, rx.badge("Customer service", size="1", color_scheme="amber")),
+        ),
+        attrs=tid("c360-order-row", order_number=o.number),
+    )
+
+
+def session_row(s: rx.Var) -> rx.Component:  # a Customer360State.view on-behalf session
+    return table_row(s.csr, s.started, s.ended, s.outcome, attrs=tid("c360-session-row"))
 
 
 def orders() -> rx.Component:
-    return _card(
-        "Last orders",
-        _table(
-            ["Order", "Date", "Status", "Total", ""],
-            v.orders,
-            lambda o: rx.table.row(
-                rx.table.cell(o.number),
-                rx.table.cell(o.date),
-                rx.table.cell(o.status),
-                rx.table.cell(o.total),
-                rx.table.cell(
-                    rx.text(o.summary, size="1", color=style.MUTED),
-                    rx.cond(o.assisted, rx.badge("Customer service", size="1", color_scheme="amber")),
-                ),
-                custom_attrs=tid("c360-order-row", order_number=o.number),
-            ),
-            "No orders yet.",
-        ),
-    )
+    headers = ["Order", "Date", "Status", "Total", ""]
+    return table_card("Last orders", headers, v.orders, order_row, "No orders yet.", size="1")
 
 
 def sessions() -> rx.Component:
-    return _card(
+    return table_card(
         "On-behalf sessions",
-        _table(
-            ["CSR", "Started", "Ended", "How it ended"],
-            v.sessions,
-            lambda s: rx.table.row(
-                rx.table.cell(s.csr),
-                rx.table.cell(s.started),
-                rx.table.cell(s.ended),
-                rx.table.cell(s.outcome),
-                custom_attrs=tid("c360-session-row"),
-            ),
-            "Customer service never shopped for this customer.",
-        ),
+        ["CSR", "Started", "Ended", "How it ended"],
+        v.sessions,
+        session_row,
+        "Customer service never shopped for this customer.",
+        size="1",
     )
 
 
 def notes() -> rx.Component:
     e = C.note_errors
-    return _card(
+    return section_card(
         "Notes",
-        rx.form(
-            rx.vstack(
-                rx.el.label(
-                    "New note (customer service only)",
-                    html_for="customer-note-input",
-                    class_name="field-label",
-                ),
-                rx.text_area(
-                    id="customer-note-input",
-                    name="body",
-                    max_length=1000,
-                    rows="3",
-                    width="100%",
-                    custom_attrs={
-                        **tid("customer-note-input"),
-                        "aria-invalid": e.contains("body").to_string(),
-                    },
-                ),
-                rx.cond(
-                    e.contains("body"),
-                    rx.text(
-                        e["body"],
-                        color=style.DANGER,
-                        size="1",
-                        role="alert",
-                        custom_attrs=tid("error-body"),
-                    ),
-                ),
-                rx.hstack(
-                    rx.button("Save note", type="submit", custom_attrs=tid("customer-note-save")),
-                    rx.text("Notes cannot be changed or deleted.", size="1", color=style.MUTED),
-                    align="center",
-                    spacing="3",
-                ),
-                width="100%",
+        form(
+            field(
+                "New note (customer service only)",
+                "body",
+                e,
+                testid="customer-note-input",
+                control=rx.text_area,
+                max_length=1000,
+                rows="3",
+            ),
+            rx.hstack(
+                rx.button("Save note", type="submit", custom_attrs=tid("customer-note-save")),
+                muted("Notes cannot be changed or deleted.", size="1"),
+                align="center",
+                spacing="3",
             ),
             on_submit=C.add_note,
-            reset_on_submit=False,
-            no_validate=True,
             width="100%",
         ),
         rx.foreach(
             v.notes,
             lambda n: rx.box(
-                rx.text(n.author, " · ", n.at, size="1", color=style.MUTED),
+                muted(n.author, " · ", n.at, size="1"),
                 rx.text(n.body, size="2", white_space="pre-wrap"),
                 border_top=f"1px solid {style.LINE}",
                 padding_top="0.5em",

@@ -2,8 +2,9 @@ import reflex as rx
 
 from app.state.customer_service import CustomerServiceState as CS
 from components import style
+from components.sections import data_table, section_card, table_card, table_row
 from components.shell import page
-from components.ui import empty_state, error_callout, field, loading, tid
+from components.ui import dialog_actions, empty_state, error_callout, field, form, loading, muted, tid
 
 CRITERIA = [
     ("First name", "first_name", "find-first-name"),
@@ -17,55 +18,45 @@ CRITERIA = [
 
 
 def find_form() -> rx.Component:
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Find customer", size="4"),
-                rx.grid(
-                    *[
-                        field(
-                            label,
-                            name,
-                            CS.errors,
-                            testid=t,
-                            max_length=60,
-                            default_value=getattr(CS.criteria, name),
-                            # Type-ahead: 300 ms after the last keystroke in this field.
-                            on_change=CS.search_as_typed(name).debounce(300),
-                        )
-                        for label, name, t in CRITERIA
-                    ],
-                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.cond(
-                    CS.errors.contains("form"),
-                    rx.text(
-                        CS.errors["form"], color=style.DANGER, role="alert", custom_attrs=tid("find-error")
-                    ),
-                ),
-                rx.hstack(
-                    rx.button(
-                        rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")
-                    ),
-                    rx.text(
-                        "Searches as you type (3 characters). Names, email and phone (mobile, home or work) match "
-                        "from the start; customer and order number exactly. At most 20 results.",
-                        size="1",
-                        color=style.MUTED,
-                    ),
-                    align="center",
-                    spacing="3",
-                ),
+    return section_card(
+        "Find customer",
+        form(
+            rx.grid(
+                *[
+                    field(
+                        label,
+                        name,
+                        CS.errors,
+                        testid=t,
+                        max_length=60,
+                        default_value=getattr(CS.criteria, name),
+                        # Type-ahead: 300 ms after the last keystroke in this field.
+                        on_change=CS.search_as_typed(name).debounce(300),
+                    )
+                    for label, name, t in CRITERIA
+                ],
+                columns=rx.breakpoints(initial="1", sm="2", md="3"),
                 spacing="3",
                 width="100%",
             ),
+            rx.cond(
+                CS.errors.contains("form"),
+                rx.text(CS.errors["form"], color=style.DANGER, role="alert", custom_attrs=tid("find-error")),
+            ),
+            rx.hstack(
+                rx.button(rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")),
+                muted(
+                    "Searches as you type (3 characters). Names, email and phone (mobile, home or work) match "
+                    "from the start; customer and order number exactly. At most 20 results.",
+                    size="1",
+                ),
+                align="center",
+                spacing="3",
+            ),
             on_submit=CS.find,
-            reset_on_submit=False,
-            no_validate=True,
+            width="100%",
         ),
-        width="100%",
+        spacing="3",
     )
 
 
@@ -134,86 +125,73 @@ def actions_menu(row: rx.Var) -> rx.Component:
 def results() -> rx.Component:
     return rx.cond(
         CS.searched,
-        rx.cond(
-            CS.results.length() > 0,
-            rx.vstack(
-                rx.cond(
-                    CS.more,
-                    rx.callout(
-                        "More than 20 customers match. Showing the first 20 — add criteria to refine the search.",
-                        icon="info",
-                        custom_attrs=tid("results-refine-message"),
-                    ),
+        rx.vstack(
+            rx.cond(
+                CS.more,
+                rx.callout(
+                    "More than 20 customers match. Showing the first 20 — add criteria to refine the search.",
+                    icon="info",
+                    custom_attrs=tid("results-refine-message"),
                 ),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ["Name", "Email", "Phone", "City", "Customer no.", "Cart", ""]
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(CS.results, customer_row)),
-                    width="100%",
-                    variant="surface",
+            ),
+            data_table(
+                ["Name", "Email", "Phone", "City", "Customer no.", "Cart", ""],
+                CS.results,
+                customer_row,
+                empty_state(
+                    "user-x",
+                    "No customers match",
+                    "Check the spelling or try fewer criteria.",
+                    "results-empty",
                 ),
-                width="100%",
+                variant="surface",
             ),
-            empty_state(
-                "user-x", "No customers match", "Check the spelling or try fewer criteria.", "results-empty"
-            ),
+            width="100%",
         ),
     )
 
 
-def recent_sessions() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Your recent sessions", size="4"),
-            rx.cond(
-                CS.recent.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ["Customer", "Started", "Ended", "Outcome", ""]
-                            ]
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            CS.recent,
-                            lambda s: rx.table.row(
-                                rx.table.cell(
-                                    s.customer,
-                                    " ",
-                                    rx.text.span(s.customer_number, color=style.MUTED, size="1"),
-                                ),
-                                rx.table.cell(s.started),
-                                rx.table.cell(s.ended),
-                                rx.table.cell(s.outcome),
-                                rx.table.cell(
-                                    rx.button(
-                                        "Access again",
-                                        size="1",
-                                        variant="soft",
-                                        on_click=CS.access(s.customer_id),
-                                        custom_attrs=tid("recent-session-access"),
-                                    )
-                                ),
-                                custom_attrs=tid("recent-session-row"),
-                            ),
-                        )
-                    ),
-                    width="100%",
-                ),
-                rx.text("No sessions yet today.", color=style.MUTED, size="2"),
-            ),
-            width="100%",
+def recent_session_row(s: rx.Var) -> rx.Component:  # a CustomerServiceState.recent row
+    return table_row(
+        (s.customer, " ", muted(s.customer_number, size="1", as_="span")),
+        s.started,
+        s.ended,
+        s.outcome,
+        rx.button(
+            "Access again",
+            size="1",
+            variant="soft",
+            on_click=CS.access(s.customer_id),
+            custom_attrs=tid("recent-session-access"),
         ),
-        width="100%",
+        attrs=tid("recent-session-row"),
+    )
+
+
+def recent_sessions() -> rx.Component:
+    return table_card(
+        "Your recent sessions",
+        ["Customer", "Started", "Ended", "Outcome", ""],
+        CS.recent,
+        recent_session_row,
+        "No sessions yet today.",
+    )
+
+
+def locked_cart_row(c: rx.Var) -> rx.Component:  # a CustomerServiceState.locked_carts row
+    return table_row(
+        (c.customer, " ", muted(c.customer_number, size="1", as_="span")),
+        c.holder,
+        c.since,
+        rx.button(
+            "Release",
+            size="1",
+            color_scheme="red",
+            variant="soft",
+            on_click=CS.release_lock(c.cart_id),
+            custom_attrs=tid("release-lock"),
+        ),
+        attrs={"data-testid": "locked-cart-row", "data-customer-number": c.customer_number},
     )
 
 
@@ -221,55 +199,12 @@ def locked_carts() -> rx.Component:
     """Supervisors: every live cart lock, with Release."""
     return rx.cond(
         CS.can_release,
-        rx.card(
-            rx.vstack(
-                rx.heading("Locked carts", size="4"),
-                rx.cond(
-                    CS.locked_carts.length() > 0,
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in ["Customer", "Locked by", "Since", ""]
-                                ]
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                CS.locked_carts,
-                                lambda c: rx.table.row(
-                                    rx.table.cell(
-                                        c.customer,
-                                        " ",
-                                        rx.text.span(c.customer_number, size="1", color=style.MUTED),
-                                    ),
-                                    rx.table.cell(c.holder),
-                                    rx.table.cell(c.since),
-                                    rx.table.cell(
-                                        rx.button(
-                                            "Release",
-                                            size="1",
-                                            color_scheme="red",
-                                            variant="soft",
-                                            on_click=CS.release_lock(c.cart_id),
-                                            custom_attrs=tid("release-lock"),
-                                        )
-                                    ),
-                                    custom_attrs={
-                                        "data-testid": "locked-cart-row",
-                                        "data-customer-number": c.customer_number,
-                                    },
-                                ),
-                            )
-                        ),
-                        width="100%",
-                    ),
-                    rx.text("No carts are locked.", color=style.MUTED, size="2"),
-                ),
-                width="100%",
-            ),
-            width="100%",
+        table_card(
+            "Locked carts",
+            ["Customer", "Locked by", "Since", ""],
+            CS.locked_carts,
+            locked_cart_row,
+            "No carts are locked.",
         ),
     )
 
@@ -292,59 +227,38 @@ def create_customer_dialog() -> rx.Component:
             rx.dialog.description(
                 "For a caller without an account. You will be shopping on their behalf right after.", size="2"
             ),
-            rx.form(
-                rx.vstack(
-                    rx.hstack(
-                        field("First name", "first_name", e, testid="create-first-name", max_length=60),
-                        field("Last name", "last_name", e, testid="create-last-name", max_length=60),
-                        width="100%",
-                    ),
-                    field("Email", "email", e, testid="create-email", max_length=254),
-                    rx.hstack(
-                        field("Mobile phone", "phone", e, testid="create-phone", max_length=30),
-                        field("Home phone", "phone_home", e, testid="create-phone-home", max_length=30),
-                        field("Work phone", "phone_work", e, testid="create-phone-work", max_length=30),
-                        width="100%",
-                    ),
-                    rx.text("At least one phone number.", size="1", color="var(--gray-11)"),
-                    field("Address", "line1", e, testid="create-address-line1"),
-                    field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
-                    rx.hstack(
-                        field("City", "city", e, testid="create-city", max_length=80),
-                        field("Postal code", "postal_code", e, testid="create-postal-code", max_length=20),
-                        field(
-                            "Country", "country", e, testid="create-country", default_value="US", max_length=2
-                        ),
-                        width="100%",
-                    ),
-                    rx.text(
-                        "This address becomes the default shipping and billing address.",
-                        size="1",
-                        color=style.MUTED,
-                    ),
-                    rx.cond(
-                        e.length() > 0,
-                        error_callout(
-                            rx.cond(e.contains("form"), e["form"], "Please correct the highlighted fields."),
-                            "create-error",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button(
-                            "Create and shop for them", type="submit", custom_attrs=tid("create-submit")
-                        ),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
+            form(
+                rx.hstack(
+                    field("First name", "first_name", e, testid="create-first-name", max_length=60),
+                    field("Last name", "last_name", e, testid="create-last-name", max_length=60),
                     width="100%",
                 ),
+                field("Email", "email", e, testid="create-email", max_length=254),
+                rx.hstack(
+                    field("Mobile phone", "phone", e, testid="create-phone", max_length=30),
+                    field("Home phone", "phone_home", e, testid="create-phone-home", max_length=30),
+                    field("Work phone", "phone_work", e, testid="create-phone-work", max_length=30),
+                    width="100%",
+                ),
+                muted("At least one phone number.", size="1"),
+                field("Address", "line1", e, testid="create-address-line1"),
+                field("Address line 2 (optional)", "line2", e, testid="create-address-line2"),
+                rx.hstack(
+                    field("City", "city", e, testid="create-city", max_length=80),
+                    field("Postal code", "postal_code", e, testid="create-postal-code", max_length=20),
+                    field("Country", "country", e, testid="create-country", default_value="US", max_length=2),
+                    width="100%",
+                ),
+                muted("This address becomes the default shipping and billing address.", size="1"),
+                rx.cond(
+                    e.length() > 0,
+                    error_callout(
+                        rx.cond(e.contains("form"), e["form"], "Please correct the highlighted fields."),
+                        "create-error",
+                    ),
+                ),
+                dialog_actions("Create and shop for them", "create-submit"),
                 on_submit=CS.create_customer,
-                reset_on_submit=False,
-                no_validate=True,
             ),
             max_width=style.TEXT_WIDTH,
         ),
@@ -364,50 +278,41 @@ def access_code_dialog() -> rx.Component:
                 "Or email them a new one.",
                 size="2",
             ),
-            rx.form(
-                rx.vstack(
-                    rx.input(
-                        name="code",
-                        placeholder="6-digit code",
-                        max_length=6,
-                        input_mode="numeric",
-                        auto_complete="off",
-                        auto_focus=True,
-                        width="100%",
-                        custom_attrs=tid("access-code-input"),
-                    ),
-                    rx.cond(
-                        CS.code_error != "",
-                        rx.text(
-                            CS.code_error,
-                            color=style.DANGER,
-                            size="2",
-                            role="alert",
-                            custom_attrs=tid("access-code-error"),
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.button(
-                            rx.icon("mail", size=16),
-                            "Email a code",
-                            type="button",
-                            variant="soft",
-                            on_click=CS.send_code,
-                            custom_attrs=tid("access-code-send"),
-                        ),
-                        rx.spacer(),
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button("Access account", type="submit", custom_attrs=tid("access-code-submit")),
-                        width="100%",
-                    ),
-                    spacing="3",
+            form(
+                rx.input(
+                    name="code",
+                    placeholder="6-digit code",
+                    max_length=6,
+                    input_mode="numeric",
+                    auto_complete="off",
+                    auto_focus=True,
                     width="100%",
+                    custom_attrs=tid("access-code-input"),
+                ),
+                rx.cond(
+                    CS.code_error != "",
+                    rx.text(
+                        CS.code_error,
+                        color=style.DANGER,
+                        size="2",
+                        role="alert",
+                        custom_attrs=tid("access-code-error"),
+                    ),
+                ),
+                dialog_actions(
+                    "Access account",
+                    "access-code-submit",
+                    rx.button(
+                        rx.icon("mail", size=16),
+                        "Email a code",
+                        type="button",
+                        variant="soft",
+                        on_click=CS.send_code,
+                        custom_attrs=tid("access-code-send"),
+                    ),
                 ),
                 on_submit=CS.submit_code,
                 reset_on_submit=True,
-                no_validate=True,
             ),
             max_width=style.FORM_WIDE,
         ),

@@ -1,35 +1,24 @@
 import reflex as rx
 
 from app.state.passwords import ForgotPasswordState as F
-from components import style
 from components.shell import page
-from components.ui import field, tid
+from components.ui import field, form, form_card, muted, tid
 
 
 def request_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text(
-                "Enter the email address of your account. We will send you a link to choose a new password.",
-                size="2",
-                color=style.MUTED,
-            ),
-            field(
-                "Email",
-                "email",
-                F.errors,
-                testid="forgot-email",
-                type="email",
-                autocomplete="email",
-                max_length=254,
-            ),
-            rx.button("Send link", type="submit", size="3", width="100%", custom_attrs=tid("forgot-submit")),
-            spacing="3",
-            width="100%",
+    return form(
+        muted("Enter the email address of your account. We will send you a link to choose a new password."),
+        field(
+            "Email",
+            "email",
+            F.errors,
+            testid="forgot-email",
+            type="email",
+            autocomplete="email",
+            max_length=254,
         ),
+        rx.button("Send link", type="submit", size="3", width="100%", custom_attrs=tid("forgot-submit")),
         on_submit=F.request,
-        reset_on_submit=False,
-        no_validate=True,
     )
 
 
@@ -46,11 +35,7 @@ def sent() -> rx.Component:
             role="status",
             custom_attrs=tid("forgot-sent"),
         ),
-        rx.text(
-            "No email? Check your spam folder, or ask customer service to send you a new link.",
-            size="2",
-            color=style.MUTED,
-        ),
+        muted("No email? Check your spam folder, or ask customer service to send you a new link."),
         spacing="3",
         width="100%",
     )
@@ -58,17 +43,8 @@ def sent() -> rx.Component:
 
 @page("/forgot-password", "Forgot password — Harbor & Pine", on_load=F.load)
 def forgot_password_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.heading("Forgot your password?", size="5"),
-                rx.cond(F.sent, sent(), request_form()),
-                rx.link("Back to sign in", href="/login", size="2"),
-                spacing="4",
-                width="100%",
-            ),
-            width="100%",
-            max_width=style.FORM_WIDE,
-        ),
-        width="100%",
+    return form_card(
+        "Forgot your password?",
+        rx.cond(F.sent, sent(), request_form()),
+        rx.link("Back to sign in", href="/login", size="2"),
     )

@@ -5,50 +5,43 @@ from app.state.registration import RegisterState
 from app.state.session import SessionState
 from components import style
 from components.shell import page
-from components.ui import error_callout, field, tid
+from components.ui import error_callout, field, form, tid
 
 
 def signin_form() -> rx.Component:
     return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Sign in", size="5"),
-                field(
-                    "Email",
-                    "email",
-                    SessionState.signin_errors,
-                    testid="signin-email",
-                    type="email",
-                    autocomplete="username",
-                    max_length=254,
-                ),
-                field(
-                    "Password",
-                    "password",
-                    SessionState.signin_errors,
-                    testid="signin-password",
-                    type="password",
-                    autocomplete="current-password",
-                    max_length=128,
-                ),
-                rx.link(
-                    "Forgot password?",
-                    href="/forgot-password",
-                    size="2",
-                    custom_attrs=tid("forgot-password-link"),
-                ),
-                rx.cond(
-                    SessionState.signin_error != "",
-                    error_callout(SessionState.signin_error, "signin-error"),
-                ),
-                rx.button(
-                    "Sign in", type="submit", size="3", width="100%", custom_attrs=tid("signin-submit")
-                ),
-                spacing="3",
+        form(
+            rx.heading("Sign in", size="5"),
+            field(
+                "Email",
+                "email",
+                SessionState.signin_errors,
+                testid="signin-email",
+                type="email",
+                autocomplete="username",
+                max_length=254,
             ),
+            field(
+                "Password",
+                "password",
+                SessionState.signin_errors,
+                testid="signin-password",
+                type="password",
+                autocomplete="current-password",
+                max_length=128,
+            ),
+            rx.link(
+                "Forgot password?",
+                href="/forgot-password",
+                size="2",
+                custom_attrs=tid("forgot-password-link"),
+            ),
+            rx.cond(
+                SessionState.signin_error != "",
+                error_callout(SessionState.signin_error, "signin-error"),
+            ),
+            rx.button("Sign in", type="submit", size="3", width="100%", custom_attrs=tid("signin-submit")),
             on_submit=SessionState.sign_in,
-            reset_on_submit=False,
-            no_validate=True,
         ),
         width="100%",
     )
@@ -98,60 +91,55 @@ def register_form() -> rx.Component:
 
 def register_fields() -> rx.Component:
     e = RegisterState.errors
-    return rx.form(
-        rx.vstack(
-            rx.heading("Create an account", size="5"),
-            rx.hstack(
-                field(
-                    "First name",
-                    "first_name",
-                    e,
-                    testid="register-first-name",
-                    max_length=60,
-                    autocomplete="given-name",
-                ),
-                field(
-                    "Last name",
-                    "last_name",
-                    e,
-                    testid="register-last-name",
-                    max_length=60,
-                    autocomplete="family-name",
-                ),
-                width="100%",
+    return form(
+        rx.heading("Create an account", size="5"),
+        rx.hstack(
+            field(
+                "First name",
+                "first_name",
+                e,
+                testid="register-first-name",
+                max_length=60,
+                autocomplete="given-name",
             ),
             field(
-                "Email",
-                "email",
+                "Last name",
+                "last_name",
                 e,
-                testid="register-email",
-                type="email",
-                max_length=254,
-                autocomplete="email",
+                testid="register-last-name",
+                max_length=60,
+                autocomplete="family-name",
             ),
-            field(
-                "Password (at least 8 characters)",
-                "password",
-                e,
-                testid="register-password",
-                type="password",
-                max_length=128,
-                autocomplete="new-password",
-            ),
-            rx.cond(e.contains("form"), rx.text(e["form"], color=style.DANGER, role="alert")),
-            rx.button(
-                "Register",
-                type="submit",
-                size="3",
-                width="100%",
-                variant="outline",
-                custom_attrs=tid("register-submit"),
-            ),
-            spacing="3",
+            width="100%",
+        ),
+        field(
+            "Email",
+            "email",
+            e,
+            testid="register-email",
+            type="email",
+            max_length=254,
+            autocomplete="email",
+        ),
+        field(
+            "Password (at least 8 characters)",
+            "password",
+            e,
+            testid="register-password",
+            type="password",
+            max_length=128,
+            autocomplete="new-password",
+        ),
+        rx.cond(e.contains("form"), rx.text(e["form"], color=style.DANGER, role="alert")),
+        rx.button(
+            "Register",
+            type="submit",
+            size="3",
+            width="100%",
+            variant="outline",
+            custom_attrs=tid("register-submit"),
         ),
         on_submit=RegisterState.register,
-        reset_on_submit=False,
-        no_validate=True,
     )
 
 

@@ -2,8 +2,9 @@ import reflex as rx
 
 from app.state.account import OrderState
 from components import style
+from components.sections import amount_row, reduction_row, table, table_row
 from components.shell import page
-from components.ui import confirm_dialog, empty_state, loading, tid
+from components.ui import confirm_dialog, empty_state, loading, muted, tid
 
 
 def status_panel() -> rx.Component:
@@ -20,7 +21,7 @@ def status_panel() -> rx.Component:
                 size="2",
                 custom_attrs=tid("order-status", status=p.status),
             ),
-            rx.cond(p.refunded, rx.text("Payment refunded", size="2", color=style.MUTED)),
+            rx.cond(p.refunded, muted("Payment refunded")),
             align="center",
             spacing="2",
         ),
@@ -98,24 +99,62 @@ def line_gift_message(line: rx.Var) -> rx.Component:
 def adjustment_rows(o: rx.Var) -> rx.Component:
     """Customer service's reductions of the shipping and of the order total, with their reasons."""
     return rx.fragment(
-        rx.cond(
-            o.shipping_adjustment != "",
-            rx.hstack(
-                rx.text("Shipping adjusted (", o.shipping_adjustment_reason, ")"),
-                rx.spacer(),
-                rx.text("−", o.shipping_adjustment, custom_attrs=tid("order-shipping-adjustment")),
-                width="100%",
-            ),
+        reduction_row(
+            "Shipping adjusted",
+            o.shipping_adjustment_reason,
+            o.shipping_adjustment,
+            "order-shipping-adjustment",
         ),
-        rx.cond(
-            o.order_adjustment != "",
-            rx.hstack(
-                rx.text("Order adjusted (", o.order_adjustment_reason, ")"),
-                rx.spacer(),
-                rx.text("−", o.order_adjustment, custom_attrs=tid("order-order-adjustment")),
-                width="100%",
-            ),
+        reduction_row(
+            "Order adjusted", o.order_adjustment_reason, o.order_adjustment, "order-order-adjustment"
         ),
+    )
+
+
+def order_line(line: rx.Var) -> rx.Component:  # an OrderState.order line
+    return table_row(
+        (
+            line.name,
+            " ",
+            rx.text.span(line.options, color=style.MUTED),
+            rx.cond(
+                line.adjustment != "",
+                rx.text(
+                    "Price adjusted −",
+                    line.adjustment,
+                    ": ",
+                    line.adjustment_reason,
+                    size="1",
+                    color=style.WARNING,
+                ),
+            ),
+            muted(
+                line.fulfilment,
+                size="1",
+                custom_attrs={"data-testid": "order-line-fulfilment", "data-code": line.code},
+            ),
+            line_gift_message(line),
+        ),
+        line.quantity,
+        line.unit_price,
+        line.line_total,
+    )
+
+
+def totals(o: rx.Var) -> rx.Component:
+    return rx.vstack(
+        amount_row("Subtotal", o.subtotal),
+        rx.cond(o.has_discount, amount_row("Promotions", ("−", o.discount))),
+        rx.cond(o.has_adjustment, amount_row("Price adjustments", ("−", o.adjustment))),
+        rx.cond(
+            o.has_coupon,
+            amount_row(("Coupon ", o.coupon_code), ("−", o.coupon_discount), testid="order-coupon-discount"),
+        ),
+        amount_row(("Shipping (", o.shipping_method, ")"), o.shipping),
+        adjustment_rows(o),
+        amount_row("Total", o.total, strong=True, testid="order-total"),
+        width=["100%", style.SUMMARY_WIDE],
+        align_self="end",
     )
 
 
@@ -148,90 +187,8 @@ def order_page() -> rx.Component:
                 rx.text("Placed ", o.date, color=style.MUTED),
                 rx.cond(o.assisted, rx.badge("Placed with help from customer service", color_scheme="amber")),
                 status_panel(),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ["Item", "Qty", "Price", "Total"]]
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            o.lines,
-                            lambda l: rx.table.row(
-                                rx.table.cell(
-                                    l.name,
-                                    " ",
-                                    rx.text.span(l.options, color=style.MUTED),
-                                    rx.cond(
-                                        l.adjustment != "",
-                                        rx.text(
-                                            "Price adjusted −",
-                                            l.adjustment,
-                                            ": ",
-                                            l.adjustment_reason,
-                                            size="1",
-                                            color=style.WARNING,
-                                        ),
-                                    ),
-                                    rx.text(
-                                        l.fulfilment,
-                                        size="1",
-                                        color=style.MUTED,
-                                        custom_attrs={
-                                            "data-testid": "order-line-fulfilment",
-                                            "data-code": l.code,
-                                        },
-                                    ),
-                                    line_gift_message(l),
-                                ),
-                                rx.table.cell(l.quantity),
-                                rx.table.cell(l.unit_price),
-                                rx.table.cell(l.line_total),
-                            ),
-                        )
-                    ),
-                    width="100%",
-                ),
-                rx.vstack(
-                    rx.hstack(rx.text("Subtotal"), rx.spacer(), rx.text(o.subtotal), width="100%"),
-                    rx.cond(
-                        o.has_discount,
-                        rx.hstack(rx.text("Promotions"), rx.spacer(), rx.text("−", o.discount), width="100%"),
-                    ),
-                    rx.cond(
-                        o.has_adjustment,
-                        rx.hstack(
-                            rx.text("Price adjustments"),
-                            rx.spacer(),
-                            rx.text("−", o.adjustment),
-                            width="100%",
-                        ),
-                    ),
-                    rx.cond(
-                        o.has_coupon,
-                        rx.hstack(
-                            rx.text("Coupon ", o.coupon_code),
-                            rx.spacer(),
-                            rx.text("−", o.coupon_discount, custom_attrs=tid("order-coupon-discount")),
-                            width="100%",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.text("Shipping (", o.shipping_method, ")"),
-                        rx.spacer(),
-                        rx.text(o.shipping),
-                        width="100%",
-                    ),
-                    adjustment_rows(o),
-                    rx.hstack(
-                        rx.text("Total", weight="bold"),
-                        rx.spacer(),
-                        rx.text(o.total, weight="bold", custom_attrs=tid("order-total")),
-                        width="100%",
-                    ),
-                    width=["100%", "360px"],
-                    align_self="end",
-                ),
+                table(["Item", "Qty", "Price", "Total"], o.lines, order_line),
+                totals(o),
                 rx.cond(o.ships, rx.text("Ship to: ", o.address)),
                 alt_contact(o),
                 rx.text("Paid with ", o.payment),

@@ -215,14 +215,7 @@ class OrderState(rx.State):
         number = last_path_segment(self)
         self.thanks, self._just_placed = self._just_placed == number != "", ""
         try:
-            self.order, self.progress = await run(
-                self,
-                lambda db, caller, anon: (
-                    orders.order_detail(db, caller, number),
-                    order_status.progress(db, caller, number),
-                ),
-                activity=False,
-            )
+            await self._refresh(number)
             self.found = True
         except DomainError:
             self.order, self.progress, self.found = orders.OrderDetail(), order_status.OrderProgress(), False

@@ -76,4 +76,5 @@ class Customer360State(rx.State):
         except DomainError as e:
             return toast.error(e.message)
         self.view = replace(self.view, notes=notes)
-        return [rx.set_value("customer-note-input", ""), toast.success("Note added.")]
+        # The note box is components/ui.field's, whose element id is "f-" + its test id.
+        return [rx.set_value("f-customer-note-input", ""), toast.success("Note added.")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -66,41 +67,55 @@ class SetPasswordState(rx.State):
     async def load(self):
         """Check the link before the customer types anything; it is checked again on submit."""
         token = query_param(self, "token")
-        self.errors = {}
-        try:
-            info = await run(self, lambda db, caller, anon: passwords.check_link(db, token), activity=False)
-        except DomainError as e:
-            self.link_ok, self.link_error, self.email, self.welcome = False, e.message, "", False
-        else:
-            self.link_ok, self.link_error = True, ""
-            self.email, self.welcome = info["email"], info["purpose"] == passwords.WELCOME
-        self.loaded = True
+        info = await open_link(self, lambda db, caller, anon: passwords.check_link(db, token))
+        self.welcome = info is not None and info["purpose"] == passwords.WELCOME
 
     @rx.event
     async def submit(self, form: dict):
-        form = form_values(form)
-        self.errors = {}
-        link = query_param(self, "token")
-        try:
-            token, first_name = await run(
-                self,
-                lambda db, caller, anon: identity.use_password_link(
-                    db, caller, anon, link, form.get("password"), form.get("confirm")
-                ),
-                activity=False,
-            )
-        except passwords.InvalidLink as e:
-            self.link_ok, self.link_error = False, e.message
-            return
-        except FieldErrors as e:
-            self.errors = e.errors
-            return
-        except DomainError as e:
-            return toast.error(e.message)
-        self.link_ok = False  # used: going back to this page shows that it was
-        session = await self.get_state(SessionState)
-        return await session._signed_in(
-            token,
-            then="/account",
-            notice=f"Your password is saved and you are signed in. Welcome, {first_name}.",
+        return await sign_in_with_link(
+            self,
+            form,
+            lambda db, caller, anon, link, values: identity.use_password_link(
+                db, caller, anon, link, values.get("password"), values.get("confirm")
+            ),
+            "Your password is saved and you are signed in. Welcome, {first_name}.",
         )
+
+
+async def open_link(state: rx.State, check: Callable[..., dict]) -> dict | None:
+    """Load a page a one-time link opens (set password, finish registering): `check` tells whether the link
+    still works and for which address. A dead one shows why; the form shows only for a live one."""
+    state.errors = {}
+    try:
+        info = await run(state, check, activity=False)
+    except DomainError as e:
+        state.link_ok, state.link_error, state.email = False, e.message, ""
+        info = None
+    else:
+        state.link_ok, state.link_error, state.email = True, "", info["email"]
+    state.loaded = True
+    return info
+
+
+async def sign_in_with_link(state: rx.State, form: dict, use: Callable[..., tuple[str, str]], notice: str):
+    """Submit a one-time link's password form (set password, finish registering): `use(db, caller, anon,
+    link, values)` returns a session token and the first name. A dead link says why on the page, field errors
+    go under the fields, and on success the link is spent and the customer is signed in with `notice`
+    (`{first_name}` filled in)."""
+    values, link = form_values(form), query_param(state, "token")
+    state.errors = {}
+    try:
+        token, first_name = await run(
+            state, lambda db, caller, anon: use(db, caller, anon, link, values), activity=False
+        )
+    except passwords.InvalidLink as e:
+        state.link_ok, state.link_error = False, e.message
+        return None
+    except FieldErrors as e:
+        state.errors = e.errors
+        return None
+    except DomainError as e:
+        return toast.error(e.message)
+    state.link_ok = False  # used: going back to this page shows that it was
+    session = await state.get_state(SessionState)
+    return await session._signed_in(token, then="/account", notice=notice.format(first_name=first_name))

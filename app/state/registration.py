@@ -7,11 +7,9 @@ import reflex as rx
 
 from app.services import identity, registration
 from app.services.errors import DomainError, FieldErrors
-from app.services.passwords import InvalidLink
 from app.services.validation import form_values
-from app.state import toast
 from app.state.guard import personal, query_param, run
-from app.state.session import SessionState
+from app.state.passwords import open_link, sign_in_with_link
 
 
 @personal
@@ -55,42 +53,15 @@ class ConfirmAccountState(rx.State):
     async def load(self):
         """Check the link before the password is typed; it is checked again on submit."""
         token = query_param(self, "token")
-        self.errors = {}
-        try:
-            info = await run(
-                self, lambda db, caller, anon: registration.check_link(db, token), activity=False
-            )
-        except DomainError as e:
-            self.link_ok, self.link_error, self.email = False, e.message, ""
-        else:
-            self.link_ok, self.link_error, self.email = True, "", info["email"]
-        self.loaded = True
+        await open_link(self, lambda db, caller, anon: registration.check_link(db, token))
 
     @rx.event
     async def submit(self, form: dict):
-        form = form_values(form)
-        self.errors = {}
-        link = query_param(self, "token")
-        try:
-            token, first_name = await run(
-                self,
-                lambda db, caller, anon: identity.confirm_registration(
-                    db, caller, anon, link, form.get("password")
-                ),
-                activity=False,
-            )
-        except InvalidLink as e:
-            self.link_ok, self.link_error = False, e.message
-            return
-        except FieldErrors as e:
-            self.errors = e.errors
-            return
-        except DomainError as e:
-            return toast.error(e.message)
-        self.link_ok = False  # used: going back to this page shows that it was
-        session = await self.get_state(SessionState)
-        return await session._signed_in(
-            token,
-            then="/account",
-            notice=f"Your account is ready and you are signed in. Welcome, {first_name}.",
+        return await sign_in_with_link(
+            self,
+            form,
+            lambda db, caller, anon, link, values: identity.confirm_registration(
+                db, caller, anon, link, values.get("password")
+            ),
+            "Your account is ready and you are signed in. Welcome, {first_name}.",
         )
