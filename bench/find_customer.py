@@ -303,6 +303,13 @@ def _pool(rng: random.Random, make: Callable[[], dict | None], fixed: list[dict]
     return out
 
 
+def _order_pool(rng: random.Random, orders: list[str], make: Callable[[], dict]) -> list[dict]:
+    """Half real order numbers (cycling through the few there are, in any case), half unknown ones."""
+    real = [{"order_number": _case(rng, orders[i % len(orders)])} for i in range(POOL // 2)] if orders else []
+    unknown = [c for c in _pool(rng, make, []) if c["order_number"] not in orders]
+    return real + unknown[: POOL - len(real)]
+
+
 @dataclass
 class Mix:
     name: str
@@ -345,11 +352,8 @@ def build_mixes(samples: list[Sample], seed: int, orders: list[str] = ()) -> lis
         return {"phone": typed[: rng.choice([7, 8, 10, 11])]}
 
     def order() -> dict:
-        # Real order numbers in any case (the demo data has one order: synthetic shoppers have none), and
-        # well-formed numbers nobody has (they find nobody).
-        if orders and rng.random() < 0.5:
-            number = rng.choice(orders)
-            return {"order_number": rng.choice([number, number.lower(), number.upper()])}
+        # Well-formed numbers nobody has (they find nobody); _order_pool adds the real ones (the demo data
+        # has one order: synthetic shoppers have none).
         if rng.random() < 0.5:  # the seed's style, W1000001, or a checkout's 20 hex digits
             return {"order_number": f"W{rng.randint(1_000_002, 9_999_999)}"}
         return {"order_number": "".join(rng.choice("0123456789abcdef") for _ in range(20))}
@@ -373,7 +377,7 @@ def build_mixes(samples: list[Sample], seed: int, orders: list[str] = ()) -> lis
         Mix("email", "email prefix (user00123…, smith0…)", _pool(rng, email, [])),
         Mix("phone", 'prefix of any of the three phones, with punctuation ("(555) 01", "(415) 62"…)', _pool(rng, phone, [{"phone": "(555) 01"}])),
         Mix("customer_number", "exact customer number (any case)", _pool(rng, number, [])),
-        Mix("order_number", "exact order number (any case); half of them unknown", _pool(rng, order, [])),
+        Mix("order_number", "exact order number (any case); half of them unknown", _order_pool(rng, orders, order)),
         Mix("postal_last", "postal code + last name prefix", _pool(rng, postal_last, [])),
     ]  # fmt: skip
 
