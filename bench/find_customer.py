@@ -497,9 +497,14 @@ _PG_NODE = re.compile(
 
 def analyse_sqlite(details: list[str]) -> dict:
     accesses, flags = [], []
+    # Subqueries SQLite runs as a co-routine or materialises (the phone search's page of matches): scanning
+    # those few rows is not a table scan.
+    subqueries = {
+        line.split()[-1] for line in details if line.strip().startswith(("CO-ROUTINE", "MATERIALIZE"))
+    }
     for line in details:
         m = _SQLITE_ACCESS.match(line.strip())
-        if not m:
+        if not m or m.group(2) in subqueries:
             continue
         op, table, _covering, index, pk = m.groups()
         if op == "SEARCH":
