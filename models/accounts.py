@@ -15,9 +15,28 @@ class Account(SQLModel, table=True):
         Index("ix_account_find_last", "role", "status", "last_name_norm", "first_name_norm", "id"),
         Index("ix_account_find_first", "role", "status", "first_name_norm", "last_name_norm", "id"),
         Index("ix_account_find_email", "role", "status", "email", "id"),
-        Index("ix_account_find_phone", "role", "status", "phone_norm", "id"),
-        Index("ix_account_find_phone_home", "role", "status", "phone_home_norm", "id"),
-        Index("ix_account_find_phone_work", "role", "status", "phone_work_norm", "id"),
+        # The phones' also hold the sort keys: a search by phone picks its page inside them (migration 0017).
+        Index(
+            "ix_account_find_phone", "role", "status", "phone_norm", "last_name_norm", "first_name_norm", "id"
+        ),
+        Index(
+            "ix_account_find_phone_home",
+            "role",
+            "status",
+            "phone_home_norm",
+            "last_name_norm",
+            "first_name_norm",
+            "id",
+        ),
+        Index(
+            "ix_account_find_phone_work",
+            "role",
+            "status",
+            "phone_work_norm",
+            "last_name_norm",
+            "first_name_norm",
+            "id",
+        ),
         Index("ix_account_find_postal", "role", "status", "postal_code_norm", "last_name_norm", "id"),
     )
 

@@ -24,7 +24,7 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_matches_models(engine)
     dbmod.init_schema(engine)  # a second run is a no-op
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0016"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0017"
 
 
 def test_migration_0008_adds_the_registration_password_and_its_downgrade_drops_pending_accounts(tmp_path):
