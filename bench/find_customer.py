@@ -1,5 +1,5 @@
-"""Find-customer benchmark (docs/PRODUCT.md §Find customer; the budget of §Quality bars: p95 ≤ 20 ms at
-1,000,000 customers, 2 cores).
+"""Find-customer benchmark (docs/PRODUCT.md §Find customer; the budgets of §Quality bars: p95 ≤ 2 ms at
+1,000,000 customers on SQLite, ≤ 5 ms at 10,000,000 on PostgreSQL, 2 cores).
 
 For each database (a temporary SQLite file always; PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL
 is set, in a scratch database `bench_<pid>` created and dropped on that server) and each size in --sizes:
@@ -44,7 +44,8 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = "0,100000"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
-BUDGET_P95_MS = 20.0  # docs/PRODUCT.md §Quality bars, at 1,000,000 customers — informational only
+# docs/PRODUCT.md §Quality bars — informational only: SQLite at 1,000,000 customers, PostgreSQL at 10,000,000.
+BUDGET_P95_MS = {"sqlite": 2.0, "postgresql": 5.0}
 CSR_EMAIL = "csr@example.com"
 POOL = 50  # distinct criteria values per mix; the timed sequence cycles through them in a shuffled order
 
@@ -856,7 +857,10 @@ def flag_notes(run: dict, entry: dict) -> list[str]:
 
 
 def print_summary(runs: list[dict]) -> None:
-    print("\np95 of customers.find (ms) — target: ≤ 20 ms at 1,000,000 customers, informational")
+    print(
+        "\np95 of customers.find (ms) — targets: ≤ 2 ms at 1,000,000 customers on SQLite, ≤ 5 ms at 10,000,000 on"
+        " PostgreSQL; informational"
+    )
     names = list(dict.fromkeys(m["name"] for run in runs for m in run["mixes"]))
     print("  " + f"{'database':<11} {'size':>9} " + " ".join(f"{n:>15}" for n in names))
     for run in runs:
@@ -999,7 +1003,7 @@ def main(argv: list[str] | None = None) -> int:
             "distinct_values_per_mix": POOL,
             "app": "session_scope() + customers.find(db, csr_caller, criteria) per search",
             "raw": "the captured search statement on a DBAPI cursor: execute + fetchall",
-            "budget_p95_ms_at_1M": BUDGET_P95_MS,
+            "budget_p95_ms": BUDGET_P95_MS,
         },
         "runs": [],
         "errors": [],
