@@ -44,7 +44,7 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = "0,100000"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
-# docs/PRODUCT.md §Quality bars — informational only: SQLite at 1,000,000 customers, PostgreSQL at 10,000,000.
+# Informational only (docs/PRODUCT.md §Quality bars): SQLite at 1,000,000 customers, PostgreSQL at 10,000,000.
 BUDGET_P95_MS = {"sqlite": 2.0, "postgresql": 5.0}
 CSR_EMAIL = "csr@example.com"
 POOL = 50  # distinct criteria values per mix; the timed sequence cycles through them in a shuffled order
