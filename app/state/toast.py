@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 TOAST_SECONDS = 6
+BUSY = "The store is very busy right now and could not finish that. Please try again."
 
 
 class ToastState(rx.State):
@@ -56,5 +57,10 @@ def backend_exception_handler(exception: Exception) -> EventSpec | None:
 
     if isinstance(exception, DomainError):
         return ToastState.show(exception.message, "error")
+    if type(exception).__name__ == "LockExpiredError":
+        # Reflex gave up the tab's state lock: the event waited too long behind others (an overloaded
+        # store, bench/RESULTS.md). Nothing of it was saved; the person may simply try again.
+        logging.getLogger("store").warning("an event outlived its state lock: %s", exception)
+        return ToastState.show(BUSY, "error")
     logging.getLogger("store").error("unhandled error in an event handler", exc_info=exception)
     return ToastState.show("Something went wrong on our side. Please try again.", "error")
