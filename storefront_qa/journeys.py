@@ -21,7 +21,14 @@ from playwright.sync_api import expect
 from storefront_qa.demo import CSR, CSR2, Identity
 from storefront_qa.pages import Store
 
-__all__ = ["csr_opens_more_tabs", "on_behalf_of", "shopper", "staff", "three_browsers"]
+__all__ = [
+    "csr_opens_more_tabs",
+    "on_behalf_of",
+    "order_for_new_customer",
+    "shopper",
+    "staff",
+    "three_browsers",
+]
 
 
 def shopper(new_context, who: Identity) -> Store:
@@ -123,13 +130,31 @@ def csr_opens_more_tabs(new_context, customer: Identity, csr: Identity = CSR) ->
     customer_view.cart.open()
 
 
+def order_for_new_customer(staff_store: Store, sku: str, **customer: str) -> str:
+    """Staff at the desk: create a customer (`customer`: the create form's fields, e.g. first_name=…, email=…),
+    which lands on behalf of them; lock their cart, add one `sku`, check out for them and pay. Returns the order
+    number; the store is on the order page, still on behalf."""
+    staff_store.create_customer.create(**customer)
+    staff_store.minicart.lock()
+    staff_store.minicart.close()
+    staff_store.product.open(sku)
+    staff_store.product.add(1)
+    expect(staff_store.minicart.counter()).to_have_text("1")
+    staff_store.cart.open()
+    staff_store.cart.checkout_for_customer()
+    staff_store.checkout.pay()
+    return staff_store.checkout.order_number()
+
+
 def customer_with_history(new_context) -> tuple[Store, str, str]:
     """Sam Agent creates a Smith, orders a bottle for them, ends that session, shops for them again and holds
     the lock on a cart with a planter. Returns (Sam's store, the email, the order number)."""
     email = f"c360.{uuid.uuid4().hex[:8]}@example.com"  # a customer of this journey alone
     sam = Store(new_context().new_page())
     sam.sign_in_staff(CSR2.email, CSR2.password)
-    sam.create_customer.create(
+    order = order_for_new_customer(
+        sam,
+        "BOTTLE-STEEL",
         first_name="Robin",
         last_name="Smith",
         email=email,
@@ -138,15 +163,6 @@ def customer_with_history(new_context) -> tuple[Store, str, str]:
         city="Portland",
         postal_code="97201",
     )
-    sam.minicart.lock()
-    sam.minicart.close()
-    sam.product.open("BOTTLE-STEEL")
-    sam.product.add(1)
-    expect(sam.minicart.counter()).to_have_text("1")
-    sam.cart.open()
-    sam.cart.checkout_for_customer()
-    sam.checkout.pay()
-    order = sam.checkout.order_number()
     sam.on_behalf.sign_in_as_yourself()
 
     sam.shop_on_behalf(email)

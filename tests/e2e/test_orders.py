@@ -105,7 +105,9 @@ def test_csr_cancels_on_behalf_audited_and_reorders_under_the_lock(new_context, 
 def test_supervisor_moves_an_order_to_shipped_and_cancel_is_no_longer_offered(store: Store):
     s = store
     s.sign_in_staff(SUPERVISOR.email, SUPERVISOR.password)
-    s.create_customer.create(
+    journeys.order_for_new_customer(
+        s,
+        "CLOCK-WALL",
         first_name="Sid",
         last_name="Shipped",
         email=f"shipped.{uuid.uuid4().hex[:8]}@example.com",
@@ -114,15 +116,6 @@ def test_supervisor_moves_an_order_to_shipped_and_cancel_is_no_longer_offered(st
         city="Springfield",
         postal_code="62701",
     )
-    s.minicart.lock()
-    s.minicart.close()
-    s.product.open("CLOCK-WALL")
-    s.product.add(1)
-    expect(s.minicart.counter()).to_have_text("1")
-    s.cart.open()
-    s.cart.checkout_for_customer()
-    s.checkout.pay()
-    s.checkout.order_number()
     expect(s.order.cancel_button()).to_be_visible()
     expect(s.order.advance_button("ready_for_pickup")).to_have_count(0)  # nothing to pick up
     s.order.advance("shipped")

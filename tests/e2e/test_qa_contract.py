@@ -556,7 +556,9 @@ def test_supervisor_order_pages(store: Store, visit: Visit):
     """A supervisor creates a customer (nobody else's data changes), checks out for them, and cancels."""
     s, page = store, store.page
     s.sign_in_staff(SUPERVISOR.email, SUPERVISOR.password)
-    s.create_customer.create(
+    journeys.order_for_new_customer(
+        s,
+        "PILLOW-LINEN",
         first_name="Quinn",
         last_name="Contract",
         email=f"qa-order-{uuid.uuid4().hex[:8]}@example.com",
@@ -565,15 +567,6 @@ def test_supervisor_order_pages(store: Store, visit: Visit):
         city="Springfield",
         postal_code="62701",
     )
-    s.minicart.lock()
-    s.minicart.close()
-    s.product.open("PILLOW-LINEN")
-    s.product.add(1)
-    expect(s.minicart.counter()).to_have_text("1")
-    s.cart.open()
-    s.cart.checkout_for_customer()
-    s.checkout.pay()
-    s.checkout.order_number()
     expect(s.order.thanks()).to_be_visible()
     visit.reached("order-supervisor", page)
     s.order.cancel_button().click()
