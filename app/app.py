@@ -9,6 +9,7 @@ from app.metrics import ConnectedClients
 from app.state.guard import OwnerAtPageLoad, sweep_forever
 from app.state.toast import backend_exception_handler
 from components.shell import PAGES
+from components.toast import toast_wrap
 
 app = rx.App(
     # the store's HTTP endpoints; websockets counted; security headers on everything the backend serves
@@ -16,6 +17,7 @@ app = rx.App(
     backend_exception_handler=backend_exception_handler,
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    extra_app_wraps={(3, "Toast"): toast_wrap},  # the toast region outlives page changes
 )
 
 app.register_lifespan_task(sweep_forever)

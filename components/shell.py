@@ -1,4 +1,5 @@
-"""The page shell: every page gets the header, footer, toast region and identity loading."""
+"""The page shell: every page gets the header, footer and identity loading (the toast region is the app's,
+components/toast.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from app.state.page import PageState
 from components import style
 from components.header import header
 from components.leave import full_page_load
-from components.toast import toast_region
 
 
 @dataclass
@@ -48,7 +48,6 @@ def page(route: str, title: str, on_load=None):
                 header(),
                 rx.el.main(rx.container(body(), size="4", padding_x="1.25em", padding_y="1.5em"), id="main"),
                 footer(),
-                toast_region(),
                 full_page_load(),
                 # QA hook: true once the page's on_load events have run, for the page at data-path
                 # (see docs/QA.md).

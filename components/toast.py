@@ -1,4 +1,10 @@
-"""The toast region: one message at a time, announced to screen readers."""
+"""The toast region: one message at a time, announced to screen readers.
+
+It is part of the app's frame (app/app.py), not of a page: it stays mounted while the shopper moves from page
+to page, so a toast outlives the redirect that follows it, a hidden toast does not come back on the next page,
+and screen readers announce what enters it (a live region must exist before its text changes). The browser
+hides a toast after `TOAST_SECONDS` (assets/styles.css `.toast`); a new toast (`seq`) starts the clock again.
+"""
 
 import reflex as rx
 
@@ -37,6 +43,8 @@ def toast_region() -> rx.Component:
                 box_shadow=style.SHADOW,
                 border_radius=style.RADIUS,
                 max_width=style.FORM_WIDTH,
+                class_name="toast",
+                key=ToastState.seq,
             ),
         ),
         role="status",
@@ -46,3 +54,10 @@ def toast_region() -> rx.Component:
         right="1.25em",
         z_index="1000",
     )
+
+
+def toast_wrap(stateful: bool) -> rx.Component | None:
+    """The region as an app wrap (rx.App `extra_app_wraps`): rendered once around every page."""
+    if not stateful:
+        return None
+    return rx.fragment(rx.memo(toast_region)())

@@ -11,6 +11,7 @@ from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import last_path_segment, personal, refresh_identity, run
 from app.state.session import SessionState
+from app.state.toast import event
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
 
@@ -38,7 +39,7 @@ class AccountState(rx.State):
     shows_assist_code: bool = False
     _code_id: int = 0
 
-    @rx.event
+    @event
     async def load(self):
         session = await self.get_state(SessionState)
         self.address_form_open = False  # a panel does not outlive the page it was opened on
@@ -76,7 +77,7 @@ class AccountState(rx.State):
             self.assist_code, self._code_id = code.code, code.id
             self.assist_code_until = code.expires_at.strftime("%H:%M UTC")
 
-    @rx.event
+    @event
     async def tick_code(self, _now: str = ""):
         """While My Account shows a code (a few seconds apart, from the page): a new code once it was used or
         expired, so the page always shows one that works. Costs one row read while the code still works."""
@@ -91,7 +92,7 @@ class AccountState(rx.State):
             return
         self._show_code(code)
 
-    @rx.event
+    @event
     async def save_profile(self, form: dict):
         form = form_values(form)
         self.profile_errors = {}
@@ -124,12 +125,12 @@ class AccountState(rx.State):
             )
         return toast.success("Profile saved." if changed else "Nothing to change.")
 
-    @rx.event
+    @event
     def toggle_address_form(self):
         self.address_form_open = not self.address_form_open
         self.address_errors = {}
 
-    @rx.event
+    @event
     async def add_address(self, form: dict):
         form = form_values(form)
         self.address_errors = {}
@@ -150,7 +151,7 @@ class AccountState(rx.State):
         await self.load()
         return toast.success("Address saved.")
 
-    @rx.event
+    @event
     async def set_default(self, address_id: int, kind: str):
         try:
             await run(
@@ -161,7 +162,7 @@ class AccountState(rx.State):
         await self.load()
         return toast.success(f"Default {kind} address updated.")
 
-    @rx.event
+    @event
     async def delete_address(self, address_id: int):
         try:
             await run(self, lambda db, caller, anon: accounts.delete_address(db, caller, address_id))
@@ -170,7 +171,7 @@ class AccountState(rx.State):
         await self.load()
         return toast.success("Address removed.")
 
-    @rx.event
+    @event
     async def set_assistance(self, allowed: bool):
         try:
             await run(self, lambda db, caller, anon: accounts.set_assistance(db, caller, allowed))
@@ -186,7 +187,7 @@ class AccountState(rx.State):
             else "Customer service can no longer shop on your behalf."
         )
 
-    @rx.event
+    @event
     async def send_password_link(self):
         """On behalf: mail the customer a fresh set-password link (the CSR never sees it)."""
         try:
@@ -210,7 +211,7 @@ class OrderState(rx.State):
         """Checkout (app/state/checkout.py) tells the order page which order was just placed."""
         self._just_placed = number
 
-    @rx.event
+    @event
     async def load(self):
         number = last_path_segment(self)
         self.thanks, self._just_placed = self._just_placed == number != "", ""
@@ -231,7 +232,7 @@ class OrderState(rx.State):
             activity=False,
         )
 
-    @rx.event
+    @event
     async def cancel(self, number: str):
         try:
             await run(self, lambda db, caller, anon: order_status.cancel(db, caller, number))
@@ -240,7 +241,7 @@ class OrderState(rx.State):
         await self._refresh(number)
         return toast.success(f"Order {number} is cancelled. The payment was refunded.")
 
-    @rx.event
+    @event
     async def advance(self, number: str, status: str):
         """A supervisor moves the order along (back office)."""
         try:
@@ -250,7 +251,7 @@ class OrderState(rx.State):
         await self._refresh(number)
         return toast.success(f"Order {number}: {now}.")
 
-    @rx.event
+    @event
     async def reorder(self, number: str):
         try:
             done = await run(self, lambda db, caller, anon: order_status.reorder(db, caller, anon, number))

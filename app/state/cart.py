@@ -16,6 +16,7 @@ from app.state import toast
 from app.state.guard import personal, refresh_identity, run
 from app.state.live import LiveCart, add_session_viewer, write_cart
 from app.state.session import SessionState
+from app.state.toast import event
 
 __all__ = ["CAN_EDIT", "LOCKED_BY_ME", "LOCK_LOST", "SESSION_ENDED", "CartState", "LiveCart"]
 
@@ -73,7 +74,7 @@ class CartState(rx.State):
         """The person behind the tab changed (app/state/guard.py `forget`): show the new person's cart."""
         await self._reload()
 
-    @rx.event
+    @event
     async def load(self):
         """Every page's first on_load: who is calling (the header) and their cart (the mini-cart), in one
         unit of work. Moving around counts as activity. Panels and dialogs do not outlive their page."""
@@ -86,7 +87,7 @@ class CartState(rx.State):
         write_cart(await self._live(view), view)
         return session._arrived(caller, was_on_behalf)
 
-    @rx.event
+    @event
     def set_panel_open(self, value: bool):
         self.panel_open = bool(value)
 
@@ -109,7 +110,7 @@ class CartState(rx.State):
         live_cart = await self.get_state(LiveCart)
         return live_cart.version if live_cart.cart_id else None
 
-    @rx.event
+    @event
     async def add(self, sku: str, quantity: str | int):
         version = await self._version()
         return await self._change(
@@ -117,27 +118,27 @@ class CartState(rx.State):
             "Added {name} to the cart.",
         )
 
-    @rx.event
+    @event
     async def set_quantity(self, line_id: int, quantity: str):
         version = await self._version()
         return await self._change(
             lambda db, caller, anon: carts.set_quantity(db, caller, anon, line_id, quantity, version)
         )
 
-    @rx.event
+    @event
     async def remove(self, line_id: int):
         version = await self._version()
         return await self._change(
             lambda db, caller, anon: carts.remove(db, caller, anon, line_id, version), "Item removed."
         )
 
-    @rx.event
+    @event
     def set_adjust_line(self, line_id: int):
         """The line whose adjust-price dialog is open; only a choice, the service authorizes it."""
         self.adjust_line_id = line_id if type(line_id) is int else 0
         self.adjust_error = ""
 
-    @rx.event
+    @event
     async def adjust_price(self, form: dict):
         """A CSR on behalf reduces one line's price; the service checks the permission and the lock."""
         form = form_values(form)
@@ -159,24 +160,24 @@ class CartState(rx.State):
 
     # -- lock (CSR on behalf) ------------------------------------------------------------------
 
-    @rx.event
+    @event
     async def lock(self):
         return await self._change(
             lambda db, caller, anon: locks.lock(db, caller) and None, "Cart locked. You can change it now."
         )
 
-    @rx.event
+    @event
     async def unlock(self):
         return await self._change(lambda db, caller, anon: locks.unlock(db, caller), "Cart unlocked.")
 
-    @rx.event
+    @event
     async def take_over(self, expected_lock: str | None = None):
         """Take over the lock the CSR saw and confirmed (its `lock_ref`); refused if it changed hands."""
         return await self._change(
             lambda db, caller, anon: locks.take_over(db, caller, expected_lock), "You took over the lock."
         )
 
-    @rx.event
+    @event
     async def bind_cart_code(self, form: dict):
         """A CSR on behalf, holding the lock, moves an anonymous shopper's cart into the customer's with the
         code the shopper reads out (app/services/cart_binding.py decides everything)."""
@@ -195,12 +196,12 @@ class CartState(rx.State):
 
     # -- finishing on behalf ---------------------------------------------------------------------
 
-    @rx.event
+    @event
     async def hand_back(self):
         """Unlock, end the session; the customer checks out later and is told who prepared the cart."""
         return await self._hand_back(mail_link=False)
 
-    @rx.event
+    @event
     async def hand_back_with_link(self):
         """As hand_back, and the customer is mailed a link to their cart (docs/PRODUCT.md §Checkout on
         behalf)."""

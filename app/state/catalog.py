@@ -8,6 +8,7 @@ from app.services import catalog
 from app.services.errors import NotFound
 from app.services.validation import ascii_int, form_values
 from app.state.guard import last_path_segment, run
+from app.state.toast import event
 
 
 def _int(value, default: int) -> int:
@@ -28,7 +29,7 @@ class CatalogState(rx.State):
     loading: bool = True
     error: str = ""
 
-    @rx.event
+    @event
     async def load(self):
         params = self.router.url.query_parameters
         self.keyword = str(params.get("q", ""))[: catalog.MAX_KEYWORD]
@@ -63,17 +64,17 @@ class CatalogState(rx.State):
         }
         return "/" + ("?" + urlencode(clean) if clean else "")
 
-    @rx.event
+    @event
     def search(self, form: dict):
         form = form_values(form)
         keyword = str(form.get("q", "")).strip()[: catalog.MAX_KEYWORD]
         return rx.redirect(self._url(q=keyword, category="", page=1) if keyword else "/")
 
-    @rx.event
+    @event
     def set_sort(self, value: str):
         return rx.redirect(self._url(sort=value if value in catalog.SORTS else "featured", page=1))
 
-    @rx.event
+    @event
     def go_page(self, page: int):
         return rx.redirect(self._url(page=_int(page, 1)))
 
@@ -95,7 +96,7 @@ class ProductState(rx.State):
     quantity: str = "1"
     quantity_error: str = ""
 
-    @rx.event
+    @event
     async def load(self):
         code = last_path_segment(self)
         self.loading = True
@@ -110,15 +111,15 @@ class ProductState(rx.State):
         self.option2 = (self.product.option2_values or [""])[0] if self.found else ""
         self.quantity, self.quantity_error, self.loading = "1", "", False
 
-    @rx.event
+    @event
     def set_option1(self, value: str):
         self.option1 = value
 
-    @rx.event
+    @event
     def set_option2(self, value: str):
         self.option2 = value
 
-    @rx.event
+    @event
     def set_quantity(self, value: str):
         self.quantity = value
         self.quantity_error = ""
@@ -143,7 +144,7 @@ class ProductState(rx.State):
         v = self._variant()
         return bool(v) and v.stock > 0
 
-    @rx.event
+    @event
     async def add_to_cart(self):
         from app.services.validation import QUANTITY_MESSAGE, parse_quantity
         from app.state.cart import CartState

@@ -15,6 +15,7 @@ from app.state.account import ADDRESS_FIELDS, OrderState
 from app.state.cart import CartState, LiveCart
 from app.state.guard import personal, run
 from app.state.session import SessionState
+from app.state.toast import event
 
 
 @personal
@@ -102,7 +103,7 @@ class CheckoutState(rx.State):
         self.fulfilment_lines = lines
         self.fulfilment_error = errors.get("fulfilment", "")
 
-    @rx.event
+    @event
     async def load(self):
         session = await self.get_state(SessionState)
         if not session.signed_in:
@@ -146,7 +147,7 @@ class CheckoutState(rx.State):
         """Anything to ship: only then does checkout ask for an address and a shipping method."""
         return not self.fulfilment_lines or any(l.choice == SHIP for l in self.fulfilment_lines)
 
-    @rx.event
+    @event
     async def set_fulfilment(self, line_id: int, value: str):
         """The browser's choice for one line; anything not offered for that line is ignored."""
         lines = []
@@ -159,20 +160,20 @@ class CheckoutState(rx.State):
         self.fulfilment_error = ""
         await self._quote()
 
-    @rx.event
+    @event
     def set_address_choice(self, value: str):
         self.address_choice = _choice(value)
 
-    @rx.event
+    @event
     async def set_shipping_method(self, value: str):
         self.shipping_method = _choice(value)
         await self._quote()
 
-    @rx.event
+    @event
     def set_coupon_input(self, value: str):
         self.coupon_input = value
 
-    @rx.event
+    @event
     async def apply_coupon(self):
         self.errors = {k: v for k, v in self.errors.items() if k != "coupon"}
         try:
@@ -194,7 +195,7 @@ class CheckoutState(rx.State):
         self._coupon_cents = applied.discount_cents
         await self._quote()
 
-    @rx.event
+    @event
     async def remove_coupon(self):
         self.coupon_input = self.coupon_code = self.coupon_message = self.coupon_discount = ""
         self._coupon_cents = 0
@@ -202,23 +203,23 @@ class CheckoutState(rx.State):
 
     # -- alternate pickup contact and line gift messages (app/services/order_extras.py) ---------------
 
-    @rx.event
+    @event
     def set_alt_first_name(self, value: str):
         self.alt_first_name, self.alt_saved = _text(value, 60), False
 
-    @rx.event
+    @event
     def set_alt_last_name(self, value: str):
         self.alt_last_name, self.alt_saved = _text(value, 60), False
 
-    @rx.event
+    @event
     def set_alt_email(self, value: str):
         self.alt_email, self.alt_saved = _text(value, 254), False
 
-    @rx.event
+    @event
     def set_alt_phone(self, value: str):
         self.alt_phone, self.alt_saved = _text(value, 30), False
 
-    @rx.event
+    @event
     async def save_alt_contact(self):
         """Validate and save the alternate pickup contact on the cart; field errors write nothing."""
         fields = {
@@ -242,7 +243,7 @@ class CheckoutState(rx.State):
         self._show_contact(contact)
         return toast.success("Pickup contact saved." if contact.named else "Pickup contact removed.")
 
-    @rx.event
+    @event
     async def set_line_gift_message(self, line_id: int, value: str):
         """One line's own gift message, saved as it is left (on blur)."""
         version = (await self.get_state(LiveCart)).version
@@ -262,13 +263,13 @@ class CheckoutState(rx.State):
 
     # -- customer service's reductions of the shipping and the order total (app/services/adjustments.py)
 
-    @rx.event
+    @event
     def set_adjust_kind(self, kind: str):
         """Which adjust dialog is open; only a choice, the service authorizes the reduction."""
         self.adjust_kind = kind if kind in adjustments.KINDS else ""
         self.adjust_error = ""
 
-    @rx.event
+    @event
     async def adjust(self, form: dict):
         form = form_values(form)
         kind = self.adjust_kind
@@ -299,7 +300,7 @@ class CheckoutState(rx.State):
         await self._quote()
         return toast.success("Shipping adjusted." if kind == "shipping" else "Order total adjusted.")
 
-    @rx.event
+    @event
     async def place_order(self, form: dict):
         form = form_values(form)
         if self.placing:

@@ -19,6 +19,7 @@ from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import last_path_segment, personal, run
 from app.state.session import SessionState
+from app.state.toast import event
 
 PATH = "/customer-service/customer/"
 
@@ -34,7 +35,7 @@ class Customer360State(rx.State):
     def _clear(self) -> None:
         self.view, self.found, self.note_errors = Customer360(), False, {}
 
-    @rx.event
+    @event
     async def load(self):
         number = last_path_segment(self)
         self._clear()
@@ -61,7 +62,7 @@ class Customer360State(rx.State):
             self.found = False
         self.loaded = True
 
-    @rx.event
+    @event
     async def add_note(self, form: dict):
         body = form_values(form).get("body", "")
         number = self.view.profile.customer_number  # the customer this page shows, as loaded on the server

@@ -17,6 +17,7 @@ from app.services.permissions import AUDIT_VIEW, CUSTOMER_ACCESS, CUSTOMER_SEARC
 from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import personal, refresh_identity, run
+from app.state.toast import event
 
 CRITERIA = tuple(f.name for f in fields(Criteria))
 TYPE_AHEAD_MIN = 3  # characters in one criterion before Find customer searches as the CSR types
@@ -46,7 +47,7 @@ class CustomerServiceState(rx.State):
     code_then: str = "/account"
     code_error: str = ""
 
-    @rx.event
+    @event
     async def load(self):
         caller, recent, locked = await run(self, _overview, activity=False)
         self.loaded = True
@@ -63,12 +64,12 @@ class CustomerServiceState(rx.State):
             return await (await self.get_state(SessionState)).end_session_from_tab()
         self.recent, self.can_release, self.locked_carts = recent, caller.can(LOCK_RELEASE_ANY), locked
 
-    @rx.event
+    @event
     async def find(self, form: dict):
         form = form_values(form)
         return await self._search({k: form.get(k, "") for k in CRITERIA}, typed=False)
 
-    @rx.event
+    @event
     async def search_as_typed(self, name: str, value: str):
         """Type-ahead: a criterion changed (sent 300 ms after the last keystroke in that field). Searches once
         some criterion has TYPE_AHEAD_MIN characters; says nothing by toast (the CSR is still typing). Events of
@@ -95,11 +96,11 @@ class CustomerServiceState(rx.State):
         self.results, self.more, self.searched = result.rows, result.more, True
         return None
 
-    @rx.event
+    @event
     async def access(self, customer_id: int):
         return await self._access(customer_id, "/account")
 
-    @rx.event
+    @event
     async def view_cart(self, customer_id: int):
         return await self._access(customer_id, "/cart")
 
@@ -123,7 +124,7 @@ class CustomerServiceState(rx.State):
             return
         return await self._start_session(customer_id, None, then)
 
-    @rx.event
+    @event
     async def submit_code(self, form: dict):
         """The code the customer gave, for the customer the dialog was opened for (never one the browser names)."""
         code = form_values(form).get("code", "")
@@ -131,7 +132,7 @@ class CustomerServiceState(rx.State):
             return toast.error("Choose a customer to access first.")
         return await self._start_session(self.code_customer_id, code, self.code_then)
 
-    @rx.event
+    @event
     async def send_code(self):
         """Mail the customer a fresh code; the CSR never sees it."""
         customer_id = self.code_customer_id
@@ -144,7 +145,7 @@ class CustomerServiceState(rx.State):
         self.code_error = ""
         return toast.success(f"A new code was emailed to {email}. Ask the customer to read it to you.")
 
-    @rx.event
+    @event
     def code_dialog_changed(self, is_open: bool):
         if not is_open:
             self.code_customer_id, self.code_customer, self.code_error = 0, "", ""
@@ -165,12 +166,12 @@ class CustomerServiceState(rx.State):
             toast.success(f"You accessed {name}'s account. You are now shopping on their behalf."),
         ]
 
-    @rx.event
+    @event
     def clear_create_errors(self, is_open: bool = True):
         """The create dialog opens and closes in the browser; each opening starts without old errors."""
         self.create_errors = {}
 
-    @rx.event
+    @event
     async def create_customer(self, form: dict):
         """docs/PRODUCT.md §Find customer: create the caller's account and shop on their behalf at once (one
         transaction)."""
@@ -194,7 +195,7 @@ class CustomerServiceState(rx.State):
             ),
         ]
 
-    @rx.event
+    @event
     async def release_lock(self, cart_id: int):
         try:
             self.locked_carts = await run(self, lambda db, caller, anon: _release(db, caller, cart_id))
@@ -258,7 +259,7 @@ class AuditState(rx.State):
             "until": until + timedelta(days=1) if until else None,
         }
 
-    @rx.event
+    @event
     async def load(self):
         caller = await run(self, lambda db, caller, anon: caller, activity=False)
         self.loaded = True
@@ -279,7 +280,7 @@ class AuditState(rx.State):
             self.error = e.message
             self.rows = []
 
-    @rx.event
+    @event
     async def apply(self, form: dict):
         form = form_values(form)
         self.csr_email = str(form.get("csr_email", "")).strip()
@@ -288,7 +289,7 @@ class AuditState(rx.State):
         self.until = str(form.get("until", "")).strip()
         await self._search()
 
-    @rx.event
+    @event
     async def export_csv(self):
         try:
             filters = self._filters()

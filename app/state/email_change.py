@@ -7,6 +7,7 @@ import reflex as rx
 from app.services import email_change
 from app.services.errors import DomainError
 from app.state.guard import personal, query_param, run
+from app.state.toast import event
 
 
 @personal
@@ -17,7 +18,7 @@ class ConfirmEmailState(rx.State):
     email: str = ""
     signed_in_here: bool = False
 
-    @rx.event
+    @event
     async def load(self):
         """Opening the link is the confirmation; the service decides whether the link still works."""
         token = query_param(self, "token")

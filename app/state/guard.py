@@ -27,6 +27,7 @@ from app.services.caller import Caller
 from app.services.db import session_scope, waits_on_network
 from app.services.errors import DomainError, Unavailable
 from app.state import live as live_state
+from app.state.toast import ToastState
 
 T = TypeVar("T")
 S = TypeVar("S", bound=type)
@@ -156,6 +157,7 @@ class OwnerAtPageLoad(Middleware):
     async def preprocess(self, app, state, event) -> None:
         if event.name.rpartition(".")[2] not in ("hydrate", "hydrate_and_load"):
             return
+        (await state.get_state(ToastState))._forget_old()  # the browser hid it; a reload would not
         session = await _caller_shown(state)
         sent_anon = _sent_cookie(event, type(session), "anon_key")
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.state.toast import event
+
 
 class PageState(rx.State):
     # Reflex's is_hydrated stays true from the previous page until the next page's on-load events start,
@@ -11,6 +13,6 @@ class PageState(rx.State):
     # event of every page records its path; the page is ready when that path is the one in the address bar.
     loaded_path: str = ""
 
-    @rx.event
+    @event
     def loaded(self):
         self.loaded_path = self.router.url.path

@@ -15,6 +15,7 @@ from app.services.validation import clean, form_values
 from app.state import toast
 from app.state.guard import personal, query_param, run
 from app.state.session import SessionState
+from app.state.toast import event
 
 
 async def answer_at(moment: float) -> None:
@@ -30,11 +31,11 @@ class ForgotPasswordState(rx.State):
     sent_to: str = ""
     errors: dict[str, str] = {}
 
-    @rx.event
+    @event
     def load(self):
         self.sent, self.sent_to, self.errors = False, "", {}
 
-    @rx.event
+    @event
     async def request(self, form: dict):
         form = form_values(form)
         self.errors = {}
@@ -63,14 +64,14 @@ class SetPasswordState(rx.State):
     welcome: bool = False
     errors: dict[str, str] = {}
 
-    @rx.event
+    @event
     async def load(self):
         """Check the link before the customer types anything; it is checked again on submit."""
         token = query_param(self, "token")
         info = await open_link(self, lambda db, caller, anon: passwords.check_link(db, token))
         self.welcome = info is not None and info["purpose"] == passwords.WELCOME
 
-    @rx.event
+    @event
     async def submit(self, form: dict):
         return await sign_in_with_link(
             self,

@@ -10,6 +10,7 @@ from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state.guard import personal, query_param, run
 from app.state.passwords import open_link, sign_in_with_link
+from app.state.toast import event
 
 
 @personal
@@ -18,11 +19,11 @@ class RegisterState(rx.State):
     # The address the answer names once the form was sent; "" while the form shows.
     sent_to: str = ""
 
-    @rx.event
+    @event
     def load(self):
         self.errors, self.sent_to = {}, ""
 
-    @rx.event
+    @event
     async def register(self, form: dict):
         form = form_values(form)
         self.errors = {}
@@ -49,13 +50,13 @@ class ConfirmAccountState(rx.State):
     email: str = ""
     errors: dict[str, str] = {}
 
-    @rx.event
+    @event
     async def load(self):
         """Check the link before the password is typed; it is checked again on submit."""
         token = query_param(self, "token")
         await open_link(self, lambda db, caller, anon: registration.check_link(db, token))
 
-    @rx.event
+    @event
     async def submit(self, form: dict):
         return await sign_in_with_link(
             self,

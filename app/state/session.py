@@ -20,6 +20,7 @@ from app.services.validation import form_values, safe_return_to
 from app.state import toast
 from app.state.guard import device, query_param, refresh_identity, run, shows_caller
 from app.state.live import connected
+from app.state.toast import event
 
 STAFF_HOME = "/customer-service"
 # While a CSR is on behalf, each open tab checks in this often: its presence keeps the cart lock from
@@ -101,14 +102,6 @@ class SessionState(rx.State):
         if not self.anon_key:
             self.anon_key = secrets.token_urlsafe(24)
 
-    @rx.event
-    async def load_identity(self):
-        """Refresh the header from the server's view of the caller. (Every page's on_load does this in
-        the cart's load, app/state/cart.py, in the same unit of work as the mini-cart.)"""
-        was_on_behalf = self._arriving()
-        caller = await run(self, lambda db, caller, anon: caller)  # moving around counts as activity
-        return self._arrived(caller, was_on_behalf)
-
     def _arriving(self) -> bool:
         """A page is loading: returns whether this tab was on behalf of a customer until now."""
         self._ensure_anon_key()
@@ -130,7 +123,7 @@ class SessionState(rx.State):
 
     # -- sign in / register -------------------------------------------------------------------
 
-    @rx.event
+    @event
     def set_return_to(self):
         self.return_to = safe_return_to(query_param(self, "next", "/"))
         # A link through sign-in to a page (the cart link customer service mails): a shopper who is signed
@@ -167,7 +160,7 @@ class SessionState(rx.State):
         self._notice = notice
         return go_through_endpoint(self, "/auth/signed-out", next="/")
 
-    @rx.event
+    @event
     async def sign_in(self, form: dict):
         form = form_values(form)
         self.signin_error = ""
@@ -194,13 +187,13 @@ class SessionState(rx.State):
             return
         return await self._signed_in(token)
 
-    @rx.event
+    @event
     async def sign_out(self):
         await run(self, lambda db, caller, anon: identity.sign_out(db, caller), activity=False)
         await refresh_identity(self)  # the session is gone: this tab forgets whoever it showed
         return self._signed_out("You are signed out.")
 
-    @rx.event
+    @event
     async def sign_out_everywhere(self):
         """My Account: end every sign-in of the caller's own account, this browser's included."""
         ended = await run(self, lambda db, caller, anon: auth.sign_out_everywhere(db, caller), activity=False)
@@ -210,12 +203,12 @@ class SessionState(rx.State):
 
     # -- on-behalf session ------------------------------------------------------------------
 
-    @rx.event
+    @event
     async def sign_in_as_yourself(self):
         """End the on-behalf session and go back to Customer Service, ready for the next customer."""
         return await self._end_on_behalf("signed_in_as_self")
 
-    @rx.event
+    @event
     async def end_session_from_tab(self):
         return await self._end_on_behalf("customer_service_tab")
 
@@ -233,7 +226,7 @@ class SessionState(rx.State):
             toast.toast(f"You are signed in as yourself again. Session with {name} ended."),
         ]
 
-    @rx.event
+    @event
     async def on_behalf_ended(self):
         """The on-behalf session this tab shows ended elsewhere (another tab, another browser, the idle
         timeout, a hand back): show the truth and leave the customer's pages."""
@@ -256,7 +249,7 @@ class SessionState(rx.State):
             ]
         return [rx.redirect(STAFF_HOME), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]
 
-    @rx.event
+    @event
     async def keep_alive(self):
         await run(self, lambda db, caller, anon: None)
         self.idle_warning = False

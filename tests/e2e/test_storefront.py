@@ -154,3 +154,27 @@ def test_catalog_category_sort_and_pagination(page):
     expect(s.catalog.page_info()).to_contain_text("Page 1 of")
     s.catalog.next_page()
     expect(s.catalog.page_info()).to_contain_text("Page 2 of")
+
+
+def test_a_toast_comes_with_its_change_hides_itself_and_stays_hidden(page):
+    """The toast is part of the add-to-cart's own answer and the browser hides it after six seconds
+    (app/state/toast.py). Another page of the store and a reload do not bring it back; a second toast
+    with the same words shows again."""
+    s = Store(page)
+    s.product.open(VIP_PRODUCT)
+    s.product.add(1)
+    expect(s.product.toast()).to_contain_text("Added")
+    expect(s.product.toast()).to_be_visible()
+    expect(s.product.toast()).to_be_hidden(timeout=15_000)
+    s.header.search("lamp")  # moves to the catalog in the page, no page load
+    page.wait_for_url(lambda url: "q=lamp" in url)
+    s.catalog.ready()
+    expect(s.catalog.toast()).to_be_hidden()
+    page.reload()
+    s.catalog.ready()
+    expect(s.catalog.toast()).to_have_count(0)  # the page load forgot it on the server
+    s.product.open(VIP_PRODUCT)
+    s.product.add(1)
+    expect(s.product.toast()).to_be_visible()
+    expect(s.product.toast()).to_contain_text("Added")
+    expect(s.minicart.counter()).to_have_text("2")

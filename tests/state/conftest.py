@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 import app.app  # noqa: F401  (registers every state)
 from app.services import auth, session_cookie
-from app.state.cart import LiveCart
+from app.state.cart import CartState, LiveCart
 from app.state.session import SessionState
-from app.state.toast import ToastState
+from app.state.toast import Toast, ToastState
 
 ENDPOINT = re.compile(r"/auth/(session|signed-out)\?([^\"'\\\s]+)")
 
@@ -98,7 +98,7 @@ class Client:
                     db.commit()
             else:
                 self.token = ""
-            return self.call(SessionState, "load_identity")
+            return self.call(CartState, "load")
         return []
 
     @property
@@ -116,12 +116,16 @@ class Client:
         """Run an event handler as the websocket would; returns the events it emitted."""
         instance = self.state(cls)
         fn = getattr(cls, handler).fn
+        shown = self.state(ToastState).seq
         result = fn(instance, *args)
         if asyncio.iscoroutine(result):
             # A thread of its own: Playwright's sync API may already run a loop in this one.
             with ThreadPoolExecutor(1) as pool:
                 result = pool.submit(asyncio.run, result).result()
         events = [] if result is None else result if isinstance(result, list) else [result]
+        toast_state = self.state(ToastState)
+        if toast_state.seq != shown:  # the handler showed a toast in the same event (app/state/toast.py)
+            events.append(Toast(toast_state.message, toast_state.kind))
         if self.session.leave_to:  # the page goes through an endpoint (components/leave.py)
             events.append(PageLoad(self.session.leave_to))
             self.session.leave_to = ""
@@ -129,13 +133,8 @@ class Client:
 
 
 def toasts(events) -> list[str]:
-    """The toast messages among emitted events."""
-    out = []
-    for ev in events:
-        handler = getattr(ev, "handler", None)
-        if handler is not None and handler.fn is ToastState.show.fn:
-            out.append(ev.args[0][1]._var_value)
-    return out
+    """The toast messages a call showed (`Client.call` lists the one the handler showed in its event)."""
+    return [ev.message for ev in events if isinstance(ev, Toast)]
 
 
 @pytest.fixture(autouse=True)

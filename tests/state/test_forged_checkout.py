@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 from app.services import orders
 from app.state.cart import CartState
 from app.state.checkout import CheckoutState
-from app.state.session import SessionState
 from models import Order
 from tests.conftest import make_account, make_product, sku_of
 from tests.state.conftest import toasts
@@ -37,7 +36,7 @@ def test_an_unexpected_error_does_not_leave_place_order_spinning(client, shopper
     account, product = shopper
     kai = client(account)
     kai.call(CartState, "add", sku_of(product), 1)
-    kai.call(SessionState, "load_identity")  # what /checkout's on_load runs
+    kai.call(CartState, "load")  # every page's first on_load, /checkout's too
     kai.call(CheckoutState, "load")
 
     def broken(*args, **kwargs):
@@ -56,7 +55,7 @@ def test_forged_choices_are_dropped_and_the_order_is_refused_with_field_errors(
     account, product = shopper
     kai = client(account)
     kai.call(CartState, "add", sku_of(product), 1)
-    kai.call(SessionState, "load_identity")  # what /checkout's on_load runs
+    kai.call(CartState, "load")  # every page's first on_load, /checkout's too
     kai.call(CheckoutState, "load")
     kai.call(CheckoutState, "set_address_choice", forged)
     kai.call(CheckoutState, "set_shipping_method", forged)

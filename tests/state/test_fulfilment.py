@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from app.state.cart import CartState
 from app.state.checkout import CheckoutState
 from app.state.customer_service import CustomerServiceState
-from app.state.session import SessionState
 from models import Order, OrderLine, Store, StoreStock, Variant
 from tests.conftest import make_account, make_product, sku_of
 from tests.state.conftest import toasts
@@ -39,7 +38,7 @@ def people(sqlite_engine):
 
 def open_checkout(c) -> None:
     """What /checkout's on_load runs: the header's identity, then the checkout itself."""
-    c.call(SessionState, "load_identity")
+    c.call(CartState, "load")
     c.call(CheckoutState, "load")
 
 

@@ -11,7 +11,6 @@ from app.state.account import OrderState
 from app.state.cart import CartState
 from app.state.checkout import CheckoutState
 from app.state.customer_service import CustomerServiceState
-from app.state.session import SessionState
 from models import AuditEvent, Cart, CartLine, Order, OrderEvent, Variant
 from tests.conftest import make_account, make_product, sku_of
 from tests.state.conftest import toasts
@@ -39,14 +38,14 @@ def open_order(c, number: str) -> OrderState:
     state.router = RouterData(
         url=ReflexURL(f"http://localhost:3000/order/{number}"), headers=c.root.rx_router_headers
     )
-    c.call(SessionState, "load_identity")
+    c.call(CartState, "load")
     c.call(OrderState, "load")
     return state
 
 
 def place(c, people) -> str:
     c.call(CartState, "add", sku_of(people["product"]), 2)
-    c.call(SessionState, "load_identity")
+    c.call(CartState, "load")
     c.call(CheckoutState, "load")
     c.call(CheckoutState, "place_order", {**CARD, **ADDRESS})
     with Session(c.engine) as db:

@@ -66,12 +66,12 @@ def test_another_tab_of_the_person_forgets_at_its_next_event(client, people):
     tab1 = client(people["csr"])
     tab2 = client(None)
     tab2.token = tab1.token  # the same browser: one cookie, two tabs
-    tab2.call(SessionState, "load_identity")
+    tab2.call(CartState, "load")
     tab2.call(CustomerServiceState, "find", {"last_name": "smith"})
     assert tab2.state(CustomerServiceState).results
     tab1.call(SessionState, "sign_out")
     tab2.token = ""  # the cookie is gone for the whole browser
-    tab2.call(SessionState, "load_identity")  # the next page tab 2 opens
+    tab2.call(CartState, "load")  # the next page tab 2 opens
     assert tab2.state(CustomerServiceState).results == [] and not tab2.session.signed_in
 
 
