@@ -12,7 +12,10 @@ the p95 there is about 95 events' handling time, and the burst's events a second
 Timed: from sending the event to the first frame carrying the LiveCart delta (and, separately, to the first
 delta of any kind). The floor: the same client, same concurrency, same frame size, against a Starlette
 websocket echo under granian (bench/echo_app.py) on this machine. Memory: RSS of the store's process group
-(sum of VmRSS) before the clients connect and with all of them connected and hydrated.
+(sum of VmRSS) before the clients connect and with all of them connected and hydrated. CPU: the store's
+user + system time over the bursts per add-to-cart (`backend_cpu_ms_per_event`), and the same with everything
+the adds set going after their answer (`backend_cpu_ms_per_event_settled`: the bursts and SETTLE_S more, less
+the idle store's CPU over that time, measured just before with every client connected).
 """
 
 from __future__ import annotations
@@ -194,12 +197,16 @@ async def run_store(base: str, pgid: int, args) -> dict:
     await clients[0].round_trip(add)  # warm-up
     steady = await steady_phase(clients, add, args.rate, args.duration)
     first, cart, single = [], [], []
+    idle_cpu_per_s = await idle_cpu_rate(pgid)
     t, cpu = time.perf_counter(), group_cpu_s(pgid)
     for _ in range(args.event_rounds):
         for f, c in await asyncio.gather(*(c.round_trip(add) for c in clients)):
             first.append(f)
             cart.append(c)
     burst_s, burst_cpu_s = time.perf_counter() - t, group_cpu_s(pgid) - cpu
+    await asyncio.sleep(SETTLE_S)  # what the adds set going after their answer (a toast, its expiry)
+    settled_s, settled_cpu_s = time.perf_counter() - t, group_cpu_s(pgid) - cpu
+    caused_cpu_s = settled_cpu_s - idle_cpu_per_s * settled_s
     for c in clients[:30]:  # one client at a time, no contention (each its own cart: stock is finite)
         single.append((await c.round_trip(add))[1])
     for c in clients:
@@ -215,10 +222,26 @@ async def run_store(base: str, pgid: int, args) -> dict:
         "steady_to_cart_delta_ms": percentiles(steady),
         "burst_handled_per_s": round(len(cart) / burst_s, 1),
         "backend_cpu_ms_per_event": round(burst_cpu_s * 1000 / len(cart), 2),
+        "backend_cpu_ms_per_event_settled": round(caused_cpu_s * 1000 / len(cart), 2),
+        "idle_cpu_ms_per_s": round(idle_cpu_per_s * 1000, 2),
         "concurrent_to_cart_delta_ms": percentiles(cart),
         "concurrent_to_first_delta_ms": percentiles(first),
         "single_client_to_cart_delta_ms": percentiles(single),
     }
+
+
+# Everything an add-to-cart sets going ends within this time of its answer (the store's toast used to be a
+# second event and its expiry a third, 6 s later: app/state/toast.py).
+SETTLE_S = 8.0
+
+
+async def idle_cpu_rate(pgid: int, seconds: float = 4.0) -> float:
+    """The store's CPU seconds per second with every client connected and none clicking (the sweeper of each
+    worker, pings), measured after what the steady phase set going has ended."""
+    await asyncio.sleep(SETTLE_S)
+    t, cpu = time.perf_counter(), group_cpu_s(pgid)
+    await asyncio.sleep(seconds)
+    return (group_cpu_s(pgid) - cpu) / (time.perf_counter() - t)
 
 
 def plenty_of_stock(database_url: str, product: str) -> None:
@@ -310,7 +333,9 @@ def main(argv=None) -> dict:
         )
     print(
         f"  bursts handled {s['burst_handled_per_s']} events/s; backend CPU "
-        f"{s['backend_cpu_ms_per_event']} ms per add-to-cart",
+        f"{s['backend_cpu_ms_per_event']} ms per add-to-cart during the bursts, "
+        f"{s['backend_cpu_ms_per_event_settled']} ms with all it sets going (over {SETTLE_S:.0f} s more, "
+        f"less the idle store's {s['idle_cpu_ms_per_s']} ms/s)",
         flush=True,
     )
     print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
