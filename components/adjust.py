@@ -3,8 +3,7 @@
 
 import reflex as rx
 
-from components import style
-from components.ui import dialog_actions, field, tid
+from components.ui import dialog_actions, error_text, field, tid
 
 
 def adjust_form(amount_label: str, error: rx.Var, on_submit) -> rx.Component:
@@ -20,10 +19,7 @@ def adjust_form(amount_label: str, error: rx.Var, on_submit) -> rx.Component:
                 invalid=error != "",
             ),
             field("Reason", "reason", None, testid="adjust-reason", max_length=200),
-            rx.cond(
-                error != "",
-                rx.text(error, color=style.DANGER, size="2", role="alert", custom_attrs=tid("adjust-error")),
-            ),
+            error_text(error, "adjust-error", size="2"),
             dialog_actions("Apply", "adjust-submit"),
             spacing="2",
             width="100%",

@@ -17,6 +17,25 @@ def tid(name: str, **extra) -> dict:
     return {"data-testid": name, **{f"data-{k.replace('_', '-')}": v for k, v in extra.items()}}
 
 
+def error_text(
+    message: rx.Var, testid: str = "", *, shown: rx.Var | None = None, size: str = ""
+) -> rx.Component:
+    """An error in red that screen readers announce (role=alert), there only while `shown` (by default: while
+    `message` is not empty). `testid` is its QA hook."""
+    props = {"size": size} if size else {}
+    return rx.cond(
+        (message != "") if shown is None else shown,
+        rx.text(
+            message, color=style.DANGER, role="alert", custom_attrs=tid(testid) if testid else {}, **props
+        ),
+    )
+
+
+def field_error(errors: rx.Var, name: str, *, size: str = "1") -> rx.Component:
+    """The error of form field `name` in a form's `errors` dict, under its field (hook `error-<name>`)."""
+    return error_text(errors[name], f"error-{name}", shown=errors.contains(name), size=size)
+
+
 def field(
     label: str,
     name: str,
@@ -44,16 +63,7 @@ def field(
         props.update(type=type, auto_complete=autocomplete)
     if default_value is not None:
         props["default_value"] = default_value
-    error = (
-        rx.cond(
-            errors.contains(name),
-            rx.text(
-                errors[name], color=style.DANGER, size="1", role="alert", custom_attrs=tid(f"error-{name}")
-            ),
-        )
-        if errors is not None
-        else rx.fragment()
-    )
+    error = field_error(errors, name) if errors is not None else rx.fragment()
     return rx.box(
         rx.el.label(label, html_for=input_id, class_name="field-label"),
         control(

@@ -4,7 +4,7 @@ from app.state.customer_service import AuditState
 from components import style
 from components.sections import data_table
 from components.shell import page
-from components.ui import empty_state, loading, tid
+from components.ui import empty_state, error_text, loading, tid
 
 
 def filters() -> rx.Component:
@@ -65,7 +65,7 @@ def audit_page() -> rx.Component:
             rx.vstack(
                 rx.heading("Audit log", size="6"),
                 filters(),
-                rx.cond(AuditState.error != "", rx.text(AuditState.error, color=style.DANGER, role="alert")),
+                error_text(AuditState.error),
                 data_table(
                     ["Time (UTC)", "CSR", "Customer", "Action", "Cart / order", "Details"],
                     AuditState.rows,

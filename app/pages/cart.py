@@ -8,7 +8,7 @@ from components.adjust import adjust_dialog
 from components.minicart import lock_controls
 from components.sections import amount_row, table
 from components.shell import page
-from components.ui import empty_state, muted, thumbnail, tid
+from components.ui import empty_state, error_text, muted, thumbnail, tid
 
 
 def adjust_price_dialog(line: rx.Var) -> rx.Component:
@@ -217,16 +217,7 @@ def bind_cart_code() -> rx.Component:
                 ),
                 spacing="2",
             ),
-            rx.cond(
-                CartState.bind_code_error != "",
-                rx.text(
-                    CartState.bind_code_error,
-                    size="1",
-                    color=style.DANGER,
-                    role="alert",
-                    custom_attrs=tid("bind-cart-error"),
-                ),
-            ),
+            error_text(CartState.bind_code_error, "bind-cart-error", size="1"),
             rx.text(
                 "The lines of an anonymous shopper's cart move into this customer's cart.",
                 size="1",

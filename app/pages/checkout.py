@@ -8,7 +8,7 @@ from components import style
 from components.adjust import adjust_dialog
 from components.sections import amount_row, reduction_row, section_card
 from components.shell import page
-from components.ui import address_fields, field, muted, tid
+from components.ui import address_fields, error_text, field, field_error, muted, tid
 
 
 def fulfilment_line(line: rx.Var) -> rx.Component:
@@ -35,16 +35,7 @@ def fulfilment_line(line: rx.Var) -> rx.Component:
             class_name="native-select",
             custom_attrs={**tid("checkout-fulfilment"), "aria-invalid": has_error.to_string()},
         ),
-        rx.cond(
-            has_error,
-            rx.text(
-                line.error,
-                color=style.DANGER,
-                size="1",
-                role="alert",
-                custom_attrs=tid("checkout-fulfilment-error"),
-            ),
-        ),
+        error_text(line.error, "checkout-fulfilment-error", shown=has_error, size="1"),
         width="100%",
         custom_attrs={"data-testid": "checkout-line", "data-code": line.code},
     )
@@ -55,15 +46,7 @@ def fulfilment_step() -> rx.Component:
         "1. Delivery or pickup",
         muted("Ship each item to your home, or pick it up in one of our stores (free)."),
         rx.foreach(CheckoutState.fulfilment_lines, fulfilment_line),
-        rx.cond(
-            CheckoutState.fulfilment_error != "",
-            rx.text(
-                CheckoutState.fulfilment_error,
-                color=style.DANGER,
-                role="alert",
-                custom_attrs=tid("checkout-fulfilment-error"),
-            ),
-        ),
+        error_text(CheckoutState.fulfilment_error, "checkout-fulfilment-error"),
         spacing="3",
     )
 
@@ -101,7 +84,7 @@ def address_step() -> rx.Component:
             on_change=CheckoutState.set_address_choice,
             aria_label="Shipping address",
         ),
-        rx.cond(e.contains("address"), rx.text(e["address"], color=style.DANGER, role="alert")),
+        error_text(e["address"], shown=e.contains("address")),
         rx.cond(CheckoutState.new_address, address_fields(e)),
         spacing="3",
     )
@@ -195,10 +178,7 @@ def extras_step() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.cond(
-            e.contains("coupon"),
-            rx.text(e["coupon"], color=style.DANGER, role="alert", custom_attrs=tid("checkout-coupon-error")),
-        ),
+        error_text(e["coupon"], "checkout-coupon-error", shown=e.contains("coupon")),
         rx.cond(
             CheckoutState.coupon_code != "",
             rx.text(CheckoutState.coupon_message, color=style.SUCCESS),
@@ -253,16 +233,7 @@ def line_gift_messages() -> rx.Component:
     return rx.vstack(
         rx.text("A gift message for each item (optional)", weight="medium", size="2"),
         rx.foreach(LiveCart.lines, line_gift_message),
-        rx.cond(
-            e.contains("line_gift_message"),
-            rx.text(
-                e["line_gift_message"],
-                color=style.DANGER,
-                size="1",
-                role="alert",
-                custom_attrs=tid("error-line_gift_message"),
-            ),
-        ),
+        field_error(e, "line_gift_message"),
         width="100%",
         spacing="1",
     )
@@ -321,16 +292,7 @@ def alt_contact_step() -> rx.Component:
             ),
             align="center",
         ),
-        rx.cond(
-            e.contains("alt_contact"),
-            rx.text(
-                e["alt_contact"],
-                color=style.DANGER,
-                size="2",
-                role="alert",
-                custom_attrs=tid("error-alt_contact"),
-            ),
-        ),
+        field_error(e, "alt_contact", size="2"),
         spacing="2",
     )
 

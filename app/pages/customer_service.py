@@ -4,7 +4,17 @@ from app.state.customer_service import CustomerServiceState as CS
 from components import style
 from components.sections import data_table, section_card, table_card, table_row
 from components.shell import page
-from components.ui import dialog_actions, empty_state, error_callout, field, form, loading, muted, tid
+from components.ui import (
+    dialog_actions,
+    empty_state,
+    error_callout,
+    error_text,
+    field,
+    form,
+    loading,
+    muted,
+    tid,
+)
 
 CRITERIA = [
     ("First name", "first_name", "find-first-name"),
@@ -39,10 +49,7 @@ def find_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.cond(
-                CS.errors.contains("form"),
-                rx.text(CS.errors["form"], color=style.DANGER, role="alert", custom_attrs=tid("find-error")),
-            ),
+            error_text(CS.errors["form"], "find-error", shown=CS.errors.contains("form")),
             rx.hstack(
                 rx.button(rx.icon("search", size=16), "Find", type="submit", custom_attrs=tid("find-submit")),
                 muted(
@@ -289,16 +296,7 @@ def access_code_dialog() -> rx.Component:
                     width="100%",
                     custom_attrs=tid("access-code-input"),
                 ),
-                rx.cond(
-                    CS.code_error != "",
-                    rx.text(
-                        CS.code_error,
-                        color=style.DANGER,
-                        size="2",
-                        role="alert",
-                        custom_attrs=tid("access-code-error"),
-                    ),
-                ),
+                error_text(CS.code_error, "access-code-error", size="2"),
                 dialog_actions(
                     "Access account",
                     "access-code-submit",

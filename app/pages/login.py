@@ -5,7 +5,7 @@ from app.state.registration import RegisterState
 from app.state.session import SessionState
 from components import style
 from components.shell import page
-from components.ui import error_callout, field, form, tid
+from components.ui import error_callout, error_text, field, form, tid
 
 
 def signin_form() -> rx.Component:
@@ -130,7 +130,7 @@ def register_fields() -> rx.Component:
             max_length=128,
             autocomplete="new-password",
         ),
-        rx.cond(e.contains("form"), rx.text(e["form"], color=style.DANGER, role="alert")),
+        error_text(e["form"], shown=e.contains("form")),
         rx.button(
             "Register",
             type="submit",

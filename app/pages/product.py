@@ -3,7 +3,7 @@ import reflex as rx
 from app.state.catalog import ProductState
 from components import style
 from components.shell import page
-from components.ui import empty_state, loading, price, tid
+from components.ui import empty_state, error_text, loading, price, tid
 
 
 def option_select(label: rx.Var, values: rx.Var, value: rx.Var, on_change, testid: str) -> rx.Component:
@@ -92,16 +92,7 @@ def product_page() -> rx.Component:
                         align="end",
                         spacing="3",
                     ),
-                    rx.cond(
-                        ProductState.quantity_error != "",
-                        rx.text(
-                            ProductState.quantity_error,
-                            color=style.DANGER,
-                            size="2",
-                            role="alert",
-                            custom_attrs=tid("pdp-qty-error"),
-                        ),
-                    ),
+                    error_text(ProductState.quantity_error, "pdp-qty-error", size="2"),
                     spacing="3",
                     max_width=style.MEDIA_WIDTH,
                 ),
