@@ -4,6 +4,7 @@ import reflex as rx
 
 from app import config as settings
 from app.serving import (
+    admit_events_in_turn,
     is_app_host,
     metrics_folder,
     private_files,
@@ -16,6 +17,7 @@ respawn_failed_workers()
 serve_existing_build()
 private_files()
 purge_states_now_and_then()
+admit_events_in_turn()
 metrics_folder()
 
 config = rx.Config(

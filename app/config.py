@@ -40,6 +40,9 @@ ASSIST_CODE_KEY_FILE: Path = Path(os.environ.get("ASSIST_CODE_KEY_FILE") or ROOT
 CART_LOCK_ABANDON_SECONDS: int = int(os.environ.get("CART_LOCK_ABANDON_SECONDS", "120"))
 # How often each backend worker looks for locks that ran out or were abandoned and idle sessions.
 SWEEP_SECONDS: float = float(os.environ.get("SWEEP_SECONDS", "1"))
+# Events a backend worker handles at once; more wait their turn before they take their tab's state lock, so
+# under a rush a lock is held only while its event runs (app/serving.py `admit_events_in_turn`).
+EVENTS_AT_ONCE: int = max(1, int(os.environ.get("EVENTS_AT_ONCE", "8")))
 
 # Failed sign-ins to one email address (from browsers it does not trust) or from one trusted browser before
 # it is paused, within how many minutes, and for how long (app/services/throttle.py, docs/SECURITY.md).

@@ -143,3 +143,42 @@ def purge_states_now_and_then() -> None:
 
     _purge_expired_states.now_and_then = True
     disk.StateManagerDisk._purge_expired_states = _purge_expired_states
+
+
+def admit_events_in_turn(processor: type | None = None, limit: int | None = None) -> None:
+    """Let a worker handle at most `EVENTS_AT_ONCE` events at a time; the others wait their turn first.
+
+    Reflex 0.10.1 starts every event at once, and each takes its tab's state lock before it runs: in a rush
+    (1,000 shoppers clicking at the same moment) an event holds its lock while it waits behind hundreds of
+    others for the processor, Redis warns that states are "held too long", and past 10 s the event fails
+    (LockExpiredError). Waiting for a turn before the lock keeps every hold as short as the event itself;
+    the order of a tab's own events is Reflex's (one at a time per tab) and unchanged. Background tasks are
+    not counted: they take the lock only inside `async with self`. A handler never waits for another event
+    to start, so a turn always ends. bench/RESULTS.md, "Events in turn". rxconfig.py calls this."""
+    import asyncio
+
+    if processor is None:
+        try:
+            from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
+        except ImportError:
+            return
+        processor = BaseStateEventProcessor
+    original = processor._execute_event
+    if getattr(original, "in_turn", False):
+        return
+    from app import config
+
+    turns = limit or config.EVENTS_AT_ONCE
+    gates: dict[int, asyncio.Semaphore] = {}  # one per event loop (each worker process has its own)
+
+    @functools.wraps(original)
+    async def _execute_event(self, *, entry, registered_handler):
+        if registered_handler.handler.is_background:
+            return await original(self, entry=entry, registered_handler=registered_handler)
+        loop = id(asyncio.get_running_loop())
+        gate = gates.get(loop) or gates.setdefault(loop, asyncio.Semaphore(turns))
+        async with gate:
+            return await original(self, entry=entry, registered_handler=registered_handler)
+
+    _execute_event.in_turn = True
+    processor._execute_event = _execute_event
