@@ -268,7 +268,9 @@ class SessionState(rx.State):
     async def watch_presence(self):
         """While on behalf, for as long as this tab is connected: tell the server a page of the CSR's is
         open (so their cart lock is not abandoned) and warn a minute before the idle timeout. Ending the
-        session is the server's (the sweeper's); this tab hears of it through LiveCart.ended_sessions."""
+        session is the server's (the sweeper's); this tab hears of it through LiveCart.ended_sessions, unless
+        a check-in of its own finds it over first (the cart's notice then no longer applies to this tab, which
+        shows nobody on behalf): then the check-in says so and leaves the customer's pages itself."""
         async with self:
             if self._watching:
                 return
@@ -279,8 +281,12 @@ class SessionState(rx.State):
                 if not await connected(self.router.session.client_token):
                     return  # the tab closed or went away; a reconnect starts a new watch (on_load)
                 async with self:
-                    if not self.on_behalf or not await self._check_in():
+                    if not self.on_behalf:
                         return
+                    still = await self._check_in()
+                if not still:
+                    yield SessionState.on_behalf_ended
+                    return
         except DomainError:
             return  # the database is away: the page says so on its next event
         finally:
