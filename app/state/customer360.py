@@ -50,9 +50,9 @@ class Customer360State(rx.State):
         if caller.on_behalf:
             # Customer Service's pages end an on-behalf session, as the tab's dialog promised; then this
             # deep link opens as the CSR themself.
-            ended = await (await self.get_state(SessionState)).end_session_from_tab()
-            said = [e for e in ended if e is not None][1:] if isinstance(ended, list) else []  # its toast
-            return [rx.redirect(PATH + quote(number, safe="")), *said]
+            # Its toast is shown in this event (app/state/toast.py `event`); its redirect is not ours.
+            await (await self.get_state(SessionState)).end_session_from_tab()
+            return rx.redirect(PATH + quote(number, safe=""))
         try:
             self.view = await run(
                 self, lambda db, caller, anon: customer360.view(db, caller, number), activity=False

@@ -10,6 +10,7 @@ from app.services.customer360 import NOT_FOUND, NOTE_EMPTY, NOTE_TOO_LONG, Custo
 from app.state.customer360 import Customer360State
 from app.state.customer_service import CustomerServiceState
 from app.state.session import SessionState
+from app.state.toast import ToastState
 from models import CustomerNote, OnBehalfSession
 from tests.conftest import make_account
 from tests.state.conftest import endpoint_targets, toasts
@@ -119,6 +120,7 @@ def test_opening_the_360_on_behalf_ends_the_session_and_reopens_the_link(client,
     c.call(CustomerServiceState, "access", people["jane"].id)
     state, events = open_360(c, people["jane"].customer_number)
     assert redirects(events)[-1] == f"/customer-service/customer/{people['jane'].customer_number}"
+    assert c.state(ToastState).message == "You are signed in as yourself again. Session with Jane Doe ended."
     with Session(sqlite_engine) as db:
         assert db.exec(select(OnBehalfSession)).one().end_reason == "customer_service_tab"
     state, events = open_360(c, people["jane"].customer_number)
