@@ -15,7 +15,10 @@ websocket echo under granian (bench/echo_app.py) on this machine. Memory: RSS of
 (sum of VmRSS) before the clients connect and with all of them connected and hydrated. CPU: the store's
 user + system time over the bursts per add-to-cart (`backend_cpu_ms_per_event`), and the same with everything
 the adds set going after their answer (`backend_cpu_ms_per_event_settled`: the bursts and SETTLE_S more, less
-the idle store's CPU over that time, measured just before with every client connected).
+the idle store's CPU over that time, measured just before with every client connected). The floor of the
+store's own event handling: the same bursts of an event that touches no database and publishes nothing (the
+mini-cart panel opened and closed, `CartState.set_panel_open`), CPU per event less the idle store's
+(`backend_cpu_ms_per_panel_event`): what Reflex spends on any event of this store's state tree.
 """
 
 from __future__ import annotations
@@ -105,6 +108,15 @@ class Client(RawClient):
             if refused:  # e.g. the variant's stock reached: a timing of a refusal is not an add-to-cart
                 raise RuntimeError(f"the store refused the add-to-cart: {refused[0]}")
 
+    async def panel_trip(self, name: str, value: bool) -> None:
+        """Open (or close) the mini-cart panel and wait for its delta: an event without any data."""
+        self.discard()
+        await self.send(name, {"value": value})
+        while True:
+            _, data = await asyncio.wait_for(self.frames.get(), 60)
+            if data.startswith("42") and "panel_open" in data:
+                return
+
 
 async def echo_floor(port: int, clients: int, rounds: int, size: int, rate: float, duration: float):
     """The floor: the same number of sockets against the plain echo, all at once (`rounds` times, like the
@@ -168,9 +180,11 @@ async def run_store(base: str, pgid: int, args) -> dict:
     from reflex import constants
 
     sys.path.insert(0, str(ROOT))
+    from app.state.cart import CartState
     from app.state.catalog import ProductState
 
     add = ProductState.get_full_name() + ".add_to_cart"
+    panel = CartState.get_full_name() + ".set_panel_open"
     path = f"/product/{args.product}"
     rss_before = group_rss_kib(pgid)
     clients = [
@@ -207,6 +221,11 @@ async def run_store(base: str, pgid: int, args) -> dict:
     await asyncio.sleep(SETTLE_S)  # what the adds set going after their answer (a toast, its expiry)
     settled_s, settled_cpu_s = time.perf_counter() - t, group_cpu_s(pgid) - cpu
     caused_cpu_s = settled_cpu_s - idle_cpu_per_s * settled_s
+    t, cpu, panel_events = time.perf_counter(), group_cpu_s(pgid), 0
+    for r in range(2 * args.event_rounds):  # opened, then closed: each a change, so each sends a delta
+        await asyncio.gather(*(c.panel_trip(panel, r % 2 == 0) for c in clients))
+        panel_events += len(clients)
+    panel_cpu_s = group_cpu_s(pgid) - cpu - idle_cpu_per_s * (time.perf_counter() - t)
     for c in clients[:30]:  # one client at a time, no contention (each its own cart: stock is finite)
         single.append((await c.round_trip(add))[1])
     for c in clients:
@@ -224,6 +243,7 @@ async def run_store(base: str, pgid: int, args) -> dict:
         "backend_cpu_ms_per_event": round(burst_cpu_s * 1000 / len(cart), 2),
         "backend_cpu_ms_per_event_settled": round(caused_cpu_s * 1000 / len(cart), 2),
         "idle_cpu_ms_per_s": round(idle_cpu_per_s * 1000, 2),
+        "backend_cpu_ms_per_panel_event": round(panel_cpu_s * 1000 / panel_events, 2),
         "concurrent_to_cart_delta_ms": percentiles(cart),
         "concurrent_to_first_delta_ms": percentiles(first),
         "single_client_to_cart_delta_ms": percentiles(single),
@@ -335,7 +355,8 @@ def main(argv=None) -> dict:
         f"  bursts handled {s['burst_handled_per_s']} events/s; backend CPU "
         f"{s['backend_cpu_ms_per_event']} ms per add-to-cart during the bursts, "
         f"{s['backend_cpu_ms_per_event_settled']} ms with all it sets going (over {SETTLE_S:.0f} s more, "
-        f"less the idle store's {s['idle_cpu_ms_per_s']} ms/s)",
+        f"less the idle store's {s['idle_cpu_ms_per_s']} ms/s); {s['backend_cpu_ms_per_panel_event']} ms per "
+        "event without data (the mini-cart panel opened or closed: Reflex's own cost of an event here)",
         flush=True,
     )
     print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
