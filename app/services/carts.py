@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app import config
@@ -233,7 +234,11 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
     if result.rowcount != 1:
         raise _refusal(db, cart, caller)
     changes.cart_changed(db, cart.id)
-    db.refresh(cart)
+    # The row is now exactly what the WHERE matched plus these values: say so without reading it again.
+    set_committed_value(cart, "version", version + 1)
+    set_committed_value(cart, "updated_at", now)
+    if caller.on_behalf:
+        set_committed_value(cart, "lock_expires_at", values["lock_expires_at"])
     return cart.version
 
 
@@ -259,10 +264,12 @@ def add(
     version = _version_arg(expected_version)
     if not isinstance(sku, str) or not sku or len(sku) > 60:
         raise NotFound("Choose the product options first.")
-    variant = db.exec(select(Variant).where(Variant.sku == sku)).first()
-    if variant is None:
+    found = db.exec(
+        select(Variant, Product).join(Product, Product.id == Variant.product_id).where(Variant.sku == sku)
+    ).first()
+    if found is None:
         raise NotFound("That product is no longer available.")
-    product = db.get(Product, variant.product_id)
+    variant, product = found
     existing_cart = current_cart(db, caller, anon_key)
     cart = existing_cart or current_cart(db, caller, anon_key, create=True)
     line = db.exec(
@@ -613,22 +620,32 @@ def owner_view(db: Session, cart_id: int) -> CartView | None:
     """The cart as its owner sees it (their prices), for publishing to its viewers.
 
     For a registered customer that is their current cart: after an order it is the new, empty one."""
+    db.flush()
+    db.expire_all()  # as in `view`: read what this transaction's conditional UPDATEs wrote
     cart = db.get(Cart, cart_id)
-    owner = db.get(Account, cart.account_id) if cart is not None and cart.account_id else None
+    return _owner_view(db, cart) if cart is not None else None
+
+
+def _owner_view(db: Session, cart: Cart) -> CartView | None:
+    """`owner_view` of a cart read afresh in this transaction."""
+    owner = db.get(Account, cart.account_id) if cart.account_id else None
     if owner is None:
         return None
-    return view(
-        db, Caller(account_id=owner.id, customer_id=owner.id, customer_segments=segments_of(owner)), None
-    )
+    caller = Caller(account_id=owner.id, customer_id=owner.id, customer_segments=segments_of(owner))
+    current = cart if cart.status == "active" else account_cart(db, owner.id, create=True)
+    return _render(db, current, priced_lines(db, caller, current), caller)
 
 
 def published_view(db: Session, cart_id: int) -> tuple[int | None, CartView] | None:
-    """(owner account id, view) of a changed cart for its viewers; None when nobody can be viewing it."""
+    """(owner account id, view) of a changed cart for its viewers; None when nobody can be viewing it.
+
+    Called by app/services/live.py `collect`, which has just written what is pending and expired every
+    object of the transaction: everything read here is read afresh."""
     cart = db.get(Cart, cart_id)
     if cart is None:
         return None
     if cart.account_id:
-        return cart.account_id, owner_view(db, cart_id)
+        return cart.account_id, _owner_view(db, cart)
     if cart.status == "moved":
         return None, _render(db, cart, [], ANONYMOUS)  # customer service moved it: its browser is told so
     if cart.status != "active":
