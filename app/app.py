@@ -6,6 +6,7 @@ import app.pages
 from app.endpoints import api
 from app.headers import SecurityHeaders
 from app.metrics import ConnectedClients
+from app.state.fetching import fetch_in_one_go
 from app.state.guard import OwnerAtPageLoad, sweep_forever
 from app.state.toast import backend_exception_handler
 from components.shell import PAGES
@@ -20,6 +21,7 @@ app = rx.App(
     extra_app_wraps={(3, "Toast"): toast_wrap},  # the toast region outlives page changes
 )
 
+fetch_in_one_go()  # the states every event asks for come with its first fetch (Redis: one round trip)
 app.register_lifespan_task(sweep_forever)
 app.add_middleware(OwnerAtPageLoad())  # a tab's stored state goes only to the browser of its person
 

@@ -36,14 +36,18 @@ def resolve_caller(db: Session, token: str | None) -> Caller:
     """The Caller for a session token; ANONYMOUS for a missing, unknown or expired one."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return ANONYMOUS
-    session = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
-    if session is None:
+    found = db.exec(  # the session with its account: one statement in every event of a signed-in browser
+        select(AuthSession, Account)
+        .join(Account, Account.id == AuthSession.account_id)
+        .where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if found is None:
         return ANONYMOUS
+    session, account = found
     if as_utc(session.expires_at) <= utcnow():
         _end_auth_session(db, session, reason="csr_session_expired")
         return ANONYMOUS
-    account = db.get(Account, session.account_id)
-    if account is None or account.status != "active":
+    if account.status != "active":
         return ANONYMOUS
     perms = permissions.permissions_for(account.role)
     customer = None if perms else account
