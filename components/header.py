@@ -145,8 +145,12 @@ def on_behalf_band() -> rx.Component:
                 background=style.DANGER_SOLID,
             ),
         ),
-        # The session ended elsewhere (another tab or browser, the idle timeout): find out and leave.
-        rx.cond(SESSION_ENDED, rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended)),
+        # The session ended elsewhere (another tab or browser, the idle timeout): find out and leave. The
+        # cart says so to every tab of the session; an event of this tab may find it over first.
+        rx.cond(
+            SESSION_ENDED | SessionState.ended_unsaid,
+            rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended),
+        ),
         rx.cond(
             SessionState.idle_warning,
             rx.hstack(

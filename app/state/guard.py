@@ -37,7 +37,7 @@ PERSONAL: list[type[rx.State]] = []
 
 
 # The state that shows who is behind the tab and keeps the browser's anonymous-cart key: it has `anon_key`,
-# `_person` and `_show(caller)`. That is SessionState (app/state/session.py), whose handlers go through this
+# `_person`, `ended_unsaid` and `_show(caller)`. That is SessionState (app/state/session.py), whose handlers go through this
 # module, so it registers itself with `@shows_caller` rather than being imported here.
 _shows_caller: type[rx.State] | None = None
 
@@ -63,14 +63,23 @@ async def _caller_shown(state: rx.State) -> rx.State:
     return await state.get_state(_shows_caller)
 
 
-async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, activity: bool = True) -> T:
+async def run(
+    state: rx.State,
+    action: Callable[[Session, Caller, str], T],
+    *,
+    activity: bool = True,
+    explained: bool = False,
+) -> T:
     """Run `action(db, caller, anon_key)` as the event's unit of work; returns its result.
 
     `activity`: the event counts as the CSR's activity for the idle timeout of an on-behalf session.
+    `explained`: the handler itself tells the person why who they are changed (signing out, ending the
+    session on behalf, a page load): otherwise a tab that finds its on-behalf session over asks for
+    `on_behalf_ended`, which says why and leaves the customer's pages.
     """
     handler, started, failure = metrics.handler_name(sys._getframe(1)), time.perf_counter(), None
     try:
-        return await _unit_of_work(state, action, activity)
+        return await _unit_of_work(state, action, activity, explained)
     except BaseException as error:
         failure = error
         raise
@@ -78,7 +87,9 @@ async def run(state: rx.State, action: Callable[[Session, Caller, str], T], *, a
         metrics.event_done(handler, started, failure)
 
 
-async def _unit_of_work(state: rx.State, action: Callable[[Session, Caller, str], T], activity: bool) -> T:
+async def _unit_of_work(
+    state: rx.State, action: Callable[[Session, Caller, str], T], activity: bool, explained: bool
+) -> T:
     session = await _caller_shown(state)
     token, anon = credential(state), session.anon_key
     try:
@@ -89,9 +100,9 @@ async def _unit_of_work(state: rx.State, action: Callable[[Session, Caller, str]
         else:
             caller, result, publications = _transaction(token, anon, action, activity)
     except _Refused as refused:
-        await _after(state, session, refused.caller, refused.publications)
+        await _after(state, session, refused.caller, refused.publications, explained)
         raise refused.error from None
-    await _after(state, session, caller, publications)
+    await _after(state, session, caller, publications, explained)
     return result
 
 
@@ -133,10 +144,12 @@ def _transaction(token: str, anon: str, action, activity: bool):
 async def refresh_identity(state: rx.State) -> Caller:
     """After the browser's credential or its on-behalf session changed: show the caller as the server
     sees them now, with everything of the previous person gone."""
-    return await run(state, lambda db, caller, anon: caller, activity=False)
+    return await run(state, lambda db, caller, anon: caller, activity=False, explained=True)
 
 
-async def _after(state: rx.State, session: rx.State, caller: Caller, publications) -> None:
+async def _after(
+    state: rx.State, session: rx.State, caller: Caller, publications, explained: bool = True
+) -> None:
     if publications:
         metrics.published(publications)
         await live_state.publish(state, publications)
@@ -146,6 +159,10 @@ async def _after(state: rx.State, session: rx.State, caller: Caller, publication
         previous, session._person = session._person, person
         if previous:
             await forget(state)
+        if not explained and _lost_on_behalf(previous, caller):
+            # Ended elsewhere (another tab or browser, the idle timeout, a hand back) and found by this
+            # event before the cart's notice reached the tab: the header asks why (SessionState).
+            session.ended_unsaid = True
 
 
 class OwnerAtPageLoad(Middleware):
@@ -196,6 +213,15 @@ def device(state: rx.State) -> str:
 
 def _person_key(caller: Caller) -> str:
     return f"{caller.session_id or 0}:{caller.on_behalf_id or 0}"
+
+
+def _lost_on_behalf(previous: str, caller: Caller) -> bool:
+    """The tab showed an on-behalf session of this very sign-in session, which is no longer (or another)."""
+    session_id, _, on_behalf_id = previous.partition(":")
+    # Signed out meanwhile (here the same browser: a page load, where a client token could be another
+    # browser's, is `explained`) counts too: on_behalf_ended then sends the tab to the sign-in page.
+    same_browser = session_id == str(caller.session_id or 0) or not caller.signed_in
+    return on_behalf_id not in ("", "0") and same_browser
 
 
 async def forget(state: rx.State) -> None:

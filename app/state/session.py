@@ -62,6 +62,9 @@ class SessionState(rx.State):
     on_behalf: bool = False
     customer_name: str = ""
     idle_warning: bool = False
+    # An event of this tab found its on-behalf session over before the cart's notice came (app/state/guard.py):
+    # the header then asks on_behalf_ended why, as it does for the notice (components/header.py).
+    ended_unsaid: bool = False
     _watching: bool = False
     # The on-behalf session this tab last showed.
     _on_behalf_id: int = 0
@@ -237,6 +240,7 @@ class SessionState(rx.State):
             self, lambda db, caller, anon: onbehalf.why_ended(db, ended_id), activity=False
         )
         caller = await refresh_identity(self)
+        self.ended_unsaid = False
         if not caller.signed_in:
             return [rx.redirect("/login"), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]
         if caller.on_behalf:  # this browser went on to another customer, in another tab
@@ -269,8 +273,8 @@ class SessionState(rx.State):
         """While on behalf, for as long as this tab is connected: tell the server a page of the CSR's is
         open (so their cart lock is not abandoned) and warn a minute before the idle timeout. Ending the
         session is the server's (the sweeper's); this tab hears of it through LiveCart.ended_sessions, unless
-        a check-in of its own finds it over first (the cart's notice then no longer applies to this tab, which
-        shows nobody on behalf): then the check-in says so and leaves the customer's pages itself."""
+        a check-in of its own finds it over first: then, as after any event of the tab that finds it over,
+        `ended_unsaid` makes the header ask on_behalf_ended why."""
         async with self:
             if self._watching:
                 return
@@ -281,12 +285,8 @@ class SessionState(rx.State):
                 if not await connected(self.router.session.client_token):
                     return  # the tab closed or went away; a reconnect starts a new watch (on_load)
                 async with self:
-                    if not self.on_behalf:
+                    if not self.on_behalf or not await self._check_in():
                         return
-                    still = await self._check_in()
-                if not still:
-                    yield SessionState.on_behalf_ended
-                    return
         except DomainError:
             return  # the database is away: the page says so on its next event
         finally:

@@ -130,6 +130,43 @@ def test_the_notice_names_the_customer_even_after_the_tab_already_showed_the_csr
     assert toasts(events) == ["Your session on behalf of Jane Doe ended: CSR accessed another customer."]
 
 
+@pytest.mark.parametrize("how", ["another browser", "signed out"])
+def test_a_click_that_finds_the_session_over_has_the_page_ask_why(client, people, how):
+    """Was: a click (or the presence check-in) in a CSR's tab that found its on-behalf session over before
+    the cart's notice came showed the CSR as themself (or nobody), silently, on the customer's page."""
+    tab1 = client(people["csr"])
+    tab1.call(CustomerServiceState, "access", people["jane"].id)
+    tab1.call(CartState, "load")
+    if how == "another browser":
+        client(people["csr"]).call(CustomerServiceState, "access", people["smith"].id)
+    else:
+        tab2 = client(None)
+        tab2.token = tab1.token  # another tab of the same browser signs out: the cookie is gone
+        tab2.call(SessionState, "sign_out")
+    tab1.call(CartState, "add", sku_of(people["product"]), 1)  # refused: nobody on behalf now
+    assert not tab1.session.on_behalf and tab1.session.ended_unsaid  # the header asks on_behalf_ended
+    events = tab1.call(SessionState, "on_behalf_ended")
+    assert toasts(events)[-1].startswith("Your session on behalf of Jane Doe ended: ")
+    assert not tab1.session.ended_unsaid
+
+
+def test_ending_the_session_in_the_tab_itself_is_not_asked_again(client, people):
+    csr = client(people["csr"])
+    csr.call(CustomerServiceState, "access", people["jane"].id)
+    events = csr.call(SessionState, "sign_in_as_yourself")
+    assert toasts(events) and not csr.session.ended_unsaid  # it said so itself
+    csr.call(CartState, "load")  # the next page
+    assert not csr.session.ended_unsaid
+
+
+def test_a_page_load_after_the_end_says_so_on_arrival_not_through_the_header(client, people):
+    csr = client(people["csr"])
+    csr.call(CustomerServiceState, "access", people["jane"].id)
+    client(people["csr"]).call(CustomerServiceState, "access", people["smith"].id)
+    hydrate(csr)  # the reload: a page load explains the caller itself
+    assert not csr.session.ended_unsaid
+
+
 # -- a page load shows the stored state only to its person (docs/SECURITY.md "client token") ----------
 
 
