@@ -49,6 +49,7 @@ from storefront_qa.plugin import artifacts_dir
 ABANDON_SECONDS = 10  # more than twice the CSR tab's 5 s check-in, so a slow check-in never looks abandoned
 IDLE_MINUTES = 30  # the default, passed explicitly: the idle rows move the last activity back past it
 WAIT = 15_000  # ms Playwright waits for each fact (2 cores, and other engineers' tests run too)
+ATTEMPTS = 30  # new tabs opened to place a viewer on a worker other than the acting page's (World.tab)
 ABANDON_WAIT = (ABANDON_SECONDS + 25) * 1000
 STORE_ENV = {
     "CART_LOCK_ABANDON_SECONDS": str(ABANDON_SECONDS),
@@ -330,7 +331,11 @@ class World:
     def tab(self, of: Store, path: str, viewer: str) -> Store:
         """A new tab of `of`'s browser at `path`; with a placer, on a worker other than the anchor's."""
         ctx = of.page.context
-        for _ in range(12):
+        # Which worker accepts a connection is the kernel's choice, and it favours the worker that was just
+        # busy (seen: 12 tabs in a row on the acting page's worker, once in three runs). Try longer.
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                time.sleep(0.2)
             s = Store(ctx.new_page())
             s.catalog.goto(path)
             if self.placer is None:
@@ -342,7 +347,7 @@ class World:
                 self.placement[viewer] = worker
                 return s
             s.page.close()
-        raise AssertionError(f"{viewer}: 12 new tabs all landed on the acting page's worker")
+        raise AssertionError(f"{viewer}: {ATTEMPTS} new tabs all landed on the acting page's worker")
 
     def note(self, viewer: str, s: Store) -> None:
         """Record which worker serves a viewer that is not placed (for the table)."""
