@@ -1,7 +1,8 @@
 """`python -m bench [--suite find,locks,events,pageload] [options]`.
 
 The default suite is `find` (the find-customer benchmark, bench.find_customer), as before. Other suites:
-`locks` (bench.locks), `events` (bench.events), `pageload` (bench.pageload). Each suite reads the options
+`locks` (bench.locks), `events` (bench.events), `pageload` (bench.pageload), `unitofwork`
+(bench.unitofwork: the database part of an add-to-cart alone, in process). Each suite reads the options
 it knows; see `python -m bench --help` for find's, and each module's docstring for the others.
 """
 
@@ -12,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-SUITES = ("find", "locks", "events", "pageload")
+SUITES = ("find", "locks", "events", "pageload", "unitofwork")
 EXTRA_OUTPUT = Path(__file__).resolve().parent / "results_extra.json"
 
 
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench import locks as module
         elif suite == "events":
             from bench import events as module
+        elif suite == "unitofwork":
+            from bench import unitofwork as module
         else:
             from bench import pageload as module
         try:

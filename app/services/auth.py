@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from passlib.context import CryptContext
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app import config
@@ -32,15 +33,21 @@ def verify_password(password: str, password_hash: str) -> bool:
         return False
 
 
+# The session with its account: one statement in every event of a signed-in browser, built once (statements
+# on the hot path are module constants with bind parameters: building a WHERE clause costs more than running
+# it on SQLite; bench/RESULTS.md, "unit of work").
+_SESSION_AND_ACCOUNT = (
+    select(AuthSession, Account)
+    .join(Account, Account.id == AuthSession.account_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
+
+
 def resolve_caller(db: Session, token: str | None) -> Caller:
     """The Caller for a session token; ANONYMOUS for a missing, unknown or expired one."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return ANONYMOUS
-    found = db.exec(  # the session with its account: one statement in every event of a signed-in browser
-        select(AuthSession, Account)
-        .join(Account, Account.id == AuthSession.account_id)
-        .where(AuthSession.token_hash == hash_token(token))
-    ).first()
+    found = db.exec(_SESSION_AND_ACCOUNT, params={"token_hash": hash_token(token)}).first()
     if found is None:
         return ANONYMOUS
     session, account = found

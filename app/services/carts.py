@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -128,9 +128,33 @@ def _anon_hash(anon_key: str | None) -> str | None:
     return hash_token(anon_key)
 
 
+# The statements every add-to-cart (and cart view) runs, built once with bind parameters: building a WHERE
+# clause costs more than running it on SQLite (bench/RESULTS.md, "unit of work").
+_ACCOUNT_CART = select(Cart).where(Cart.account_id == bindparam("account_id"), Cart.status == "active")
+_ANON_CART = select(Cart).where(Cart.anon_key_hash == bindparam("key"), Cart.status == "active")
+_VARIANT_BY_SKU = (
+    select(Variant, Product)
+    .join(Product, Product.id == Variant.product_id)
+    .where(Variant.sku == bindparam("sku"))
+)
+_LINE_OF_VARIANT = select(CartLine).where(
+    CartLine.cart_id == bindparam("cart_id"), CartLine.variant_id == bindparam("variant_id")
+)
+_SET_LINE_QUANTITY = (
+    update_where(CartLine).where(CartLine.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
+)
+_PRICED_ROWS = (
+    select(CartLine, Variant, Product)
+    .join(Variant, Variant.id == CartLine.variant_id)
+    .join(Product, Product.id == Variant.product_id)
+    .where(CartLine.cart_id == bindparam("cart_id"))
+    .order_by(CartLine.id)
+)
+
+
 def account_cart(db: Session, account_id: int, *, create: bool) -> Cart | None:
-    stmt = select(Cart).where(Cart.account_id == account_id, Cart.status == "active")
-    cart = db.exec(stmt).first()
+    params = {"account_id": account_id}
+    cart = db.exec(_ACCOUNT_CART, params=params).first()
     if cart is None and create:
         try:
             with db.begin_nested():
@@ -138,7 +162,7 @@ def account_cart(db: Session, account_id: int, *, create: bool) -> Cart | None:
                 db.add(cart)
                 db.flush()
         except IntegrityError:  # another request created it first: the partial unique index decided
-            cart = db.exec(stmt).first()
+            cart = db.exec(_ACCOUNT_CART, params=params).first()
     return cart
 
 
@@ -155,7 +179,7 @@ def current_cart(db: Session, caller: Caller, anon_key: str | None, *, create: b
         if create:
             raise DomainError("Your browser session is missing; please reload the page.")
         return None
-    cart = db.exec(select(Cart).where(Cart.anon_key_hash == key, Cart.status == "active")).first()
+    cart = db.exec(_ANON_CART, params={"key": key}).first()
     if cart is None and create:
         cart = Cart(anon_key_hash=key)
         db.add(cart)
@@ -175,13 +199,6 @@ def lock_ref(cart: Cart) -> str:
 def lock_active(cart: Cart) -> bool:
     expires = as_utc(cart.lock_expires_at)
     return cart.locked_by_id is not None and expires is not None and expires > utcnow()
-
-
-def _lock_clause(caller: Caller, now):
-    """Who may change the cart: the CSR holding a live lock, or anyone else only while it is unlocked."""
-    if caller.on_behalf:
-        return and_(Cart.locked_by_id == caller.account_id, Cart.lock_expires_at > now)
-    return or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now)
 
 
 def _refusal(db: Session, cart: Cart, caller: Caller) -> DomainError:
@@ -217,20 +234,36 @@ def check_can_change(db: Session, cart: Cart, caller: Caller) -> None:
     raise _refusal(db, cart, caller)
 
 
+def _claim(on_behalf: bool):
+    """The conditional UPDATE of `claim_change`, built once per kind of caller. Who may change the cart: the
+    CSR holding a live lock, or anyone else only while it is unlocked."""
+    now = bindparam("now")
+    values = {"version": Cart.version + 1, "updated_at": now}
+    if on_behalf:  # the lock lives on while the holder works
+        values["lock_expires_at"] = bindparam("lock_expires")
+        may = and_(Cart.locked_by_id == bindparam("holder_id"), Cart.lock_expires_at > now)
+    else:
+        may = or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now)
+    return (
+        update_where(Cart)
+        .where(
+            Cart.id == bindparam("cart_id"), Cart.status == "active", Cart.version == bindparam("seen"), may
+        )
+        .values(values)
+    )
+
+
+_CLAIM = {False: _claim(False), True: _claim(True)}
+
+
 def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int | None) -> int:
     """Atomically bump the cart's version if the caller may change it; returns the new version."""
     now = utcnow()
     version = cart.version if expected_version is None else expected_version
-    values = {"version": Cart.version + 1, "updated_at": now}
+    params = {"cart_id": cart.id, "seen": version, "now": now}
     if caller.on_behalf:
-        values["lock_expires_at"] = now + lock_minutes()  # the lock lives on while the holder works
-    result = db.exec(
-        update_where(Cart)
-        .where(
-            Cart.id == cart.id, Cart.status == "active", Cart.version == version, _lock_clause(caller, now)
-        )
-        .values(values)
-    )
+        params |= {"holder_id": caller.account_id, "lock_expires": now + lock_minutes()}
+    result = db.exec(_CLAIM[caller.on_behalf], params=params)
     if result.rowcount != 1:
         raise _refusal(db, cart, caller)
     changes.cart_changed(db, cart.id)
@@ -238,7 +271,7 @@ def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int 
     set_committed_value(cart, "version", version + 1)
     set_committed_value(cart, "updated_at", now)
     if caller.on_behalf:
-        set_committed_value(cart, "lock_expires_at", values["lock_expires_at"])
+        set_committed_value(cart, "lock_expires_at", params["lock_expires"])
     return cart.version
 
 
@@ -264,17 +297,13 @@ def add(
     version = _version_arg(expected_version)
     if not isinstance(sku, str) or not sku or len(sku) > 60:
         raise NotFound("Choose the product options first.")
-    found = db.exec(
-        select(Variant, Product).join(Product, Product.id == Variant.product_id).where(Variant.sku == sku)
-    ).first()
+    found = db.exec(_VARIANT_BY_SKU, params={"sku": sku}).first()
     if found is None:
         raise NotFound("That product is no longer available.")
     variant, product = found
     existing_cart = current_cart(db, caller, anon_key)
     cart = existing_cart or current_cart(db, caller, anon_key, create=True)
-    line = db.exec(
-        select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant.id)
-    ).first()
+    line = db.exec(_LINE_OF_VARIANT, params={"cart_id": cart.id, "variant_id": variant.id}).first()
     new_qty = qty + (line.quantity if line else 0)
     if new_qty > 99:
         raise DomainError("You can have at most 99 of one item in your cart.", field="quantity")
@@ -295,10 +324,10 @@ def add(
                 added_by_id=caller.account_id if caller.on_behalf else None,
             )
         )
-    else:
-        line.quantity = new_qty
-        db.add(line)
-    db.flush()
+        db.flush()
+    else:  # one UPDATE, without the ORM's flush machinery (the line is known: set what was written)
+        db.exec(_SET_LINE_QUANTITY, params={"line_id": line.id, "quantity": new_qty})
+        set_committed_value(line, "quantity", new_qty)
     audit.record(
         db,
         caller,
@@ -425,13 +454,7 @@ def granted_discount(line: CartLine, promo_cents: int) -> tuple[int, int, int]:
 
 
 def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[PricedLine]:
-    rows = db.exec(
-        select(CartLine, Variant, Product)
-        .join(Variant, Variant.id == CartLine.variant_id)
-        .join(Product, Product.id == Variant.product_id)
-        .where(CartLine.cart_id == cart.id)
-        .order_by(CartLine.id)
-    ).all()
+    rows = db.exec(_PRICED_ROWS, params={"cart_id": cart.id}).all()
     promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
     out = []
     for line, variant, product in rows:

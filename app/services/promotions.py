@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, select
 
 from models import Product, Promotion
@@ -21,16 +21,29 @@ class Price:
         return self.cents < self.list_cents
 
 
+# Built once (every priced cart view runs it): no segments is an empty IN, no customer a comparison with NULL,
+# both of which match nothing. Account segments are normalized to lower case (caller.segments_of); promotions
+# are compared the same way.
+_APPLICABLE = (
+    select(Promotion)
+    .where(
+        Promotion.active,
+        or_(
+            Promotion.target == "everyone",
+            and_(
+                Promotion.target == "segment",
+                func.lower(func.trim(Promotion.segment)).in_(bindparam("segments", expanding=True)),
+            ),
+            and_(Promotion.target == "customer", Promotion.customer_id == bindparam("customer_id")),
+        ),
+    )
+    .order_by(Promotion.id)
+)
+
+
 def applicable(db: Session, customer_id: int | None, segments: frozenset[str]) -> list[Promotion]:
     """Active promotions for this customer: everyone's, their segments' and their own."""
-    conditions = [Promotion.target == "everyone"]
-    if segments:
-        # Account segments are normalized to lower case (caller.segments_of); compare promotions the same way.
-        segment = func.lower(func.trim(Promotion.segment))
-        conditions.append(and_(Promotion.target == "segment", segment.in_(sorted(segments))))
-    if customer_id is not None:
-        conditions.append(and_(Promotion.target == "customer", Promotion.customer_id == customer_id))
-    return list(db.exec(select(Promotion).where(Promotion.active, or_(*conditions)).order_by(Promotion.id)))
+    return list(db.exec(_APPLICABLE, params={"segments": sorted(segments), "customer_id": customer_id}))
 
 
 def discount_of(promo: Promotion, list_cents: int) -> int:

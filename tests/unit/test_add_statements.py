@@ -1,0 +1,48 @@
+"""How many SQL statements one add-to-cart's unit of work runs (app/state/guard.py `_transaction`): each is a
+round trip to PostgreSQL and most of an add's CPU on SQLite (bench/RESULTS.md, "unit of work"). A change
+that adds one to the hot path should be a decision, not an accident."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from app.services import auth, carts
+from app.state.guard import _transaction
+from tests.conftest import make_account, make_product, sku_of
+
+
+@pytest.fixture
+def counted(sqlite_engine):
+    seen: list[str] = []
+    event.listen(sqlite_engine, "before_cursor_execute", lambda c, cur, sql, *a: seen.append(sql))
+    return seen
+
+
+def add(token: str, anon: str, sku: str):
+    return _transaction(token, anon, lambda db, caller, a: carts.add(db, caller, a, sku, 1), True)
+
+
+def test_an_anonymous_add_to_an_existing_line(sqlite_engine, counted):
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        sku = sku_of(make_product(db, stock=50))
+        db.commit()
+    add("", "browser-key", sku)
+    counted.clear()
+    add("", "browser-key", sku)
+    # variant+product, cart, line, claim (UPDATE), line (UPDATE); published: cart, lines, promotions
+    assert len(counted) == 8, counted
+
+
+def test_a_signed_in_customers_add_to_an_existing_line(sqlite_engine, counted):
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        sku = sku_of(make_product(db, stock=50))
+        token = auth._start_session(db, make_account(db))
+        db.commit()
+    add(token, "", sku)
+    counted.clear()
+    _, added, publications = add(token, "", sku)
+    # session+account, then as above, and the owner's account for the published view (their prices)
+    assert len(counted) == 10, counted
+    assert added.quantity == 2 and publications.carts[0].view.count == 2
