@@ -107,7 +107,8 @@ def measure(url: str, adds: int, label: str) -> dict:
     for who, r in report.items():
         print(
             f"  unit of work of an add-to-cart, {label}, {who:<10}: {r['cpu_ms_per_add']:.3f} ms CPU "
-            f"({r['wall_ms_per_add']:.3f} ms wall), {r['sql_statements_per_add']} SQL statements (n={r['adds']})",
+            f"({r['wall_ms_per_add']:.3f} ms wall), {r['sql_statements_per_add']} SQL statements "
+            f"(n={r['adds']})",
             flush=True,
         )
     return report

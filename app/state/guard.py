@@ -37,8 +37,8 @@ PERSONAL: list[type[rx.State]] = []
 
 
 # The state that shows who is behind the tab and keeps the browser's anonymous-cart key: it has `anon_key`,
-# `_person`, `ended_unsaid` and `_show(caller)`. That is SessionState (app/state/session.py), whose handlers go through this
-# module, so it registers itself with `@shows_caller` rather than being imported here.
+# `_person`, `ended_unsaid` and `_show(caller)`. That is SessionState (app/state/session.py), whose handlers go
+# through this module, so it registers itself with `@shows_caller` rather than being imported here.
 _shows_caller: type[rx.State] | None = None
 
 

@@ -62,8 +62,8 @@ class SessionState(rx.State):
     on_behalf: bool = False
     customer_name: str = ""
     idle_warning: bool = False
-    # An event of this tab found its on-behalf session over before the cart's notice came (app/state/guard.py):
-    # the header then asks on_behalf_ended why, as it does for the notice (components/header.py).
+    # An event of this tab found its on-behalf session over before the cart's notice came
+    # (app/state/guard.py): the header then asks on_behalf_ended why, as for the notice (components/header.py).
     ended_unsaid: bool = False
     _watching: bool = False
     # The on-behalf session this tab last showed.

@@ -1,5 +1,5 @@
-"""An event's first fetch brings the states the guard and the cart ask for (app/state/fetching.py): with Redis,
-one MGET instead of one round trip per `get_state`."""
+"""An event's first fetch brings the states the guard and the cart ask for (app/state/fetching.py): with
+Redis, one MGET instead of one round trip per `get_state`."""
 
 from __future__ import annotations
 
