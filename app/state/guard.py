@@ -147,9 +147,7 @@ async def refresh_identity(state: rx.State) -> Caller:
     return await run(state, lambda db, caller, anon: caller, activity=False, explained=True)
 
 
-async def _after(
-    state: rx.State, session: rx.State, caller: Caller, publications, explained: bool = True
-) -> None:
+async def _after(state: rx.State, session: rx.State, caller: Caller, publications, explained: bool) -> None:
     if publications:
         metrics.published(publications)
         await live_state.publish(state, publications)
