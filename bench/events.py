@@ -291,7 +291,9 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench_events_") as tmp, services.store_services(args) as svc:
         report["services"] = svc.label
         print(f"  store on {svc.label}", flush=True)
-        server = StoreServer(Path(tmp), database_url=svc.database_url, redis_url=svc.redis_url)
+        server = StoreServer(
+            Path(tmp), database_url=svc.database_url, redis_url=svc.redis_url, workers=svc.workers
+        )
         try:
             base = server.start()
             plenty_of_stock(server.db_url, args.product)

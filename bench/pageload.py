@@ -149,7 +149,9 @@ def main(argv=None) -> dict:
         print(f"  store on {svc.label}", flush=True)
         static_dir = Path(tmp) / "static"
         static_dir.mkdir()
-        server = StoreServer(Path(tmp) / "store", database_url=svc.database_url, redis_url=svc.redis_url)
+        server = StoreServer(
+            Path(tmp) / "store", database_url=svc.database_url, redis_url=svc.redis_url, workers=svc.workers
+        )
         base = server.start()
         port = free_port()
         http = None

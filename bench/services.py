@@ -22,6 +22,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_REDIS,
         help=f"Redis for --prod-services; its database is FLUSHDB-ed before and after (default {DEFAULT_REDIS})",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="backend workers with --prod-services (default: Reflex's, 2 x cores + 1)",
+    )
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Services:
     label: str
     database_url: str | None = None  # None: StoreServer's own SQLite file
     redis_url: str | None = None
+    workers: int | None = None  # None: Reflex's default (one without Redis)
 
 
 def flush_redis(url: str) -> None:
@@ -52,8 +59,12 @@ def store_services(args: argparse.Namespace) -> Iterator[Services]:
     pg = postgres_target(postgres_base_url())
     flush_redis(args.redis_url)
     try:
+        workers = f"{args.workers} worker{'s' * (args.workers > 1)}" if args.workers else "several workers"
         yield Services(
-            f"PostgreSQL scratch database + Redis {args.redis_url} (several workers)", pg.url, args.redis_url
+            f"PostgreSQL scratch database + Redis {args.redis_url} ({workers})",
+            pg.url,
+            args.redis_url,
+            args.workers,
         )
     finally:
         flush_redis(args.redis_url)

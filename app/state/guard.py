@@ -12,9 +12,12 @@ opens a database session.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import reflex as rx
@@ -94,7 +97,7 @@ async def _unit_of_work(
     token, anon = credential(state), session.anon_key
     try:
         if waits_on_network():
-            caller, result, publications = await asyncio.to_thread(
+            caller, result, publications = await _in_database_thread(
                 _transaction, token, anon, action, activity
             )
         else:
@@ -106,6 +109,19 @@ async def _unit_of_work(
     return result
 
 
+# On PostgreSQL the units of work of a worker run one after another in one thread of their own: the event loop
+# serves every other tab while one waits on the database server, and only two threads (the loop's and this one)
+# ever want the GIL. asyncio's default pool ran up to six at once, whose threads fought over the GIL: 8.2-8.6 ms
+# of CPU per add-to-cart against 5.9-6.6 ms with one thread (bench/RESULTS.md, "One database thread").
+_database_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unit-of-work")
+
+
+async def _in_database_thread(fn: Callable[..., T], *args) -> T:
+    """`fn(*args)` in the worker's database thread, with this event's context (as `asyncio.to_thread`)."""
+    call = functools.partial(contextvars.copy_context().run, fn, *args)
+    return await asyncio.get_running_loop().run_in_executor(_database_thread, call)
+
+
 class _Refused(Exception):
     """A DomainError of the action, with what the caller's resolution changed (published all the same)."""
 
@@ -114,8 +130,8 @@ class _Refused(Exception):
 
 
 def _transaction(token: str, anon: str, action, activity: bool):
-    """The database part of an event. On PostgreSQL it runs in a worker thread: while it waits on the
-    database server the worker's event loop goes on serving every other tab. SQLite computes in this
+    """The database part of an event. On PostgreSQL it runs in the worker's database thread: while it waits
+    on the database server the worker's event loop goes on serving every other tab. SQLite computes in this
     process, where a thread only adds its cost (bench/RESULTS.md, "The unit of work off the event loop").
     Touches no Reflex state."""
     caller = None
