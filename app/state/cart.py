@@ -63,12 +63,22 @@ class CartState(rx.State):
             add_session_viewer(live_cart, session.session_tag, client_token)
         return live_cart
 
+    async def _show(self, view: carts.CartView) -> LiveCart:
+        """Link to the cart `view` shows and write it there. A shared cart newer than the view is a change
+        published since the view was read, or a shared state that outlived its database (a restored backup,
+        `make seed` under a running store): then read again while this event holds the shared cart, as every
+        publisher must, and show what the database says now even if it looks older."""
+        live_cart = await self._live(view)
+        if not write_cart(live_cart, view):
+            view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
+            live_cart = await self._live(view)
+            write_cart(live_cart, view, read_under_lock=True)
+        return live_cart
+
     async def _reload(self) -> LiveCart:
         """Read the caller's cart and show it, linked to everyone else viewing it."""
         view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
-        live_cart = await self._live(view)
-        write_cart(live_cart, view)
-        return live_cart
+        return await self._show(view)
 
     async def _follow(self) -> None:
         """The person behind the tab changed (app/state/guard.py `forget`): show the new person's cart."""
@@ -84,7 +94,7 @@ class CartState(rx.State):
         session = await self.get_state(SessionState)
         was_on_behalf = session._arriving()
         caller, view = await run(self, lambda db, caller, anon: (caller, carts.view(db, caller, anon)))
-        write_cart(await self._live(view), view)
+        await self._show(view)
         return session._arrived(caller, was_on_behalf)
 
     @event

@@ -84,11 +84,18 @@ ENDED_KEPT = 20
 
 
 def write_cart(
-    live_cart: LiveCart, view: carts.CartView, lock_event: str = "", previous_holder_tag: str = ""
-) -> None:
-    """Write a fresh view of the cart into the shared state its viewers are linked to."""
-    if live_cart.cart_id == view.id and view.version < live_cart.version:
-        return  # someone already published a newer state of this cart
+    live_cart: LiveCart,
+    view: carts.CartView,
+    lock_event: str = "",
+    previous_holder_tag: str = "",
+    *,
+    read_under_lock: bool = False,
+) -> bool:
+    """Write a fresh view of the cart into the shared state its viewers are linked to; False when the shared
+    cart is newer and was left as it is. `read_under_lock`: the view was read while this event held the shared
+    cart, so it is the truth even if it looks older."""
+    if live_cart.cart_id == view.id and view.version < live_cart.version and not read_under_lock:
+        return False  # someone already published a newer state of this cart
     if live_cart.cart_id != view.id:
         live_cart.cart_id = view.id
     for name in VIEW_FIELDS:
@@ -102,6 +109,7 @@ def write_cart(
     if lock_event:
         live_cart.lock_event = lock_event
         live_cart.previous_holder_tag = previous_holder_tag
+    return True
 
 
 def add_session_viewer(live_cart: LiveCart, session_tag: str, client_token: str) -> None:
