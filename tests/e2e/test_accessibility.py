@@ -28,6 +28,12 @@ def new_context(new_context):
 def violations(page: Page) -> list[str]:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}; run `make setup`")
+    # A panel or dialog that has just opened may still be fading in: axe would judge the contrast of its
+    # half-transparent colours. Wait for every finite animation to end first.
+    page.evaluate(
+        "() => Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getTiming().iterations !== Infinity).map(a => a.finished.catch(() => null)))"
+    )
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [
