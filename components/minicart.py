@@ -6,7 +6,7 @@ from app.state.cart import LOCKED_BY_ME, CartState, LiveCart
 from app.state.session import SessionState
 from components import style
 from components.sections import amount_row
-from components.ui import confirm_dialog, muted, thumbnail, tid
+from components.ui import confirm_dialog, lock_icon, muted, thumbnail, tid
 
 
 def lock_status() -> rx.Component:
@@ -49,7 +49,7 @@ def takeover_button() -> rx.Component:
 def lock_controls() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.icon(rx.cond(LiveCart.locked, "lock", "lock-open"), size=16),
+            lock_icon(LiveCart.locked, 16),
             lock_status(),
             align="center",
             spacing="2",

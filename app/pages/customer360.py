@@ -7,7 +7,7 @@ from app.state.customer_service import CustomerServiceState as CS
 from components import style
 from components.sections import section_card, table_card, table_row
 from components.shell import page
-from components.ui import empty_state, field, form, loading, muted, tid
+from components.ui import empty_state, field, form, loading, lock_icon, muted, tid
 
 v = C.view
 
@@ -94,7 +94,7 @@ def cart() -> rx.Component:
         "The cart is empty.",
         rx.hstack(
             rx.badge(
-                rx.icon(rx.cond(c.locked, "lock", "lock-open"), size=12),
+                lock_icon(c.locked, 12),
                 c.lock,
                 color_scheme=rx.cond(c.locked, "amber", "gray"),
                 custom_attrs=tid("c360-cart-lock"),
