@@ -1,11 +1,15 @@
 """Customer 360 `/customer-service/customer/[number]`: one customer as customer service sees them, and notes.
 
+The page follows the customer while it is open (`watch`): another CSR taking the cart's lock, the customer
+adding to it, an order or a session starting show within WATCH_SECONDS, without a reload.
+
 Access account and View cart are Customer Service's own handlers (CustomerServiceState.access / view_cart),
 so the 360 page starts a session exactly as the results table does, consent refusals included.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -18,10 +22,15 @@ from app.services.permissions import CUSTOMER_ACCESS
 from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import last_path_segment, personal, run
+from app.state.live import connected
 from app.state.session import SessionState
 from app.state.toast import event
 
 PATH = "/customer-service/customer/"
+# How often an open 360 page reads its customer again. Not shared live like the cart (app/state/live.py: one
+# shared state per tab, and a CSR's tab is linked to their own cart): one read of a few small queries per
+# open page every few seconds.
+WATCH_SECONDS = 3.0
 
 
 @personal
@@ -31,6 +40,7 @@ class Customer360State(rx.State):
     found: bool = False
     view: Customer360 = Customer360()
     note_errors: dict[str, str] = {}
+    _watch: int = 0  # which page load of this tab the running `watch` follows; a new load ends the old one
 
     def _clear(self) -> None:
         self.view, self.found, self.note_errors = Customer360(), False, {}
@@ -61,6 +71,38 @@ class Customer360State(rx.State):
         except NotFound:
             self.found = False
         self.loaded = True
+        self._watch += 1
+        return Customer360State.watch if self.found else None
+
+    async def _refresh(self, number: str) -> bool:
+        """Read the customer this tab shows again and show what changed; False once the tab no longer shows
+        them (another page, another customer) or may not see them any more (signed out, the right taken
+        away). The database out of reach ends the watch too: the next page load starts it again."""
+        if not self.found or not self.router.url.path.startswith(PATH) or last_path_segment(self) != number:
+            return False
+        try:
+            fresh = await run(
+                self, lambda db, caller, anon: customer360.view(db, caller, number), activity=False
+            )
+        except DomainError:
+            return False
+        if fresh != self.view:
+            self.view = fresh
+        return True
+
+    @rx.event(background=True)
+    async def watch(self):
+        """While this tab shows the customer it loaded, read them again every WATCH_SECONDS."""
+        async with self:
+            generation, number = self._watch, self.view.profile.customer_number
+        token = self.router.session.client_token
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            if not await connected(token):
+                return  # the tab closed or went away; a reconnect loads the page again, and watches again
+            async with self:
+                if self._watch != generation or not await self._refresh(number):
+                    return
 
     @event
     async def add_note(self, form: dict):

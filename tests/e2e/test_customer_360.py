@@ -94,3 +94,26 @@ def test_an_unknown_number_is_not_found(new_context):
         casey.customer_360.open(number)
         expect(casey.customer_360.not_found()).to_be_visible()
         expect(casey.customer_360.view()).to_have_count(0)
+
+
+def test_the_open_360_page_follows_the_cart_and_its_lock_without_a_reload(new_context):
+    """Casey watches Robin's 360 page while Sam, on behalf of Robin, adds to the cart and lets go of the lock:
+    the page shows both within a few seconds (it reads Robin again every 3 s), with no reload."""
+    sam, email, _order = customer_with_history(new_context)
+
+    casey = Store(new_context().new_page())
+    casey.sign_in_staff(CSR.email, CSR.password)
+    casey.find_customer.find(last_name="smith", email=email)
+    casey.find_customer.view_360(email)
+    c360 = casey.customer_360
+    expect(c360.cart_lines()).to_have_count(1)
+    expect(c360.lock()).to_contain_text(f"Locked by {CSR2.name}")
+    casey.page.evaluate("() => { window.__notReloaded = true; }")  # a page load would lose it
+
+    sam.product.open("BOTTLE-STEEL")
+    sam.product.add(1)
+    expect(c360.cart_lines()).to_have_count(2, timeout=15_000)
+    expect(c360.cart_line("BOTTLE-STEEL")).to_contain_text("1")
+    sam.minicart.unlock()
+    expect(c360.lock()).to_have_text("Unlocked", timeout=15_000)
+    assert casey.page.evaluate("() => window.__notReloaded === true")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import Session, select
 
 from app.services.customer360 import NOT_FOUND, NOTE_EMPTY, NOTE_TOO_LONG, Customer360
+from app.state.cart import CartState
 from app.state.customer360 import Customer360State
 from app.state.customer_service import CustomerServiceState
 from app.state.session import SessionState
 from app.state.toast import ToastState
-from models import CustomerNote, OnBehalfSession
+from models import AuthSession, CustomerNote, OnBehalfSession
 from tests.conftest import make_account
 from tests.state.conftest import endpoint_targets, toasts
 
@@ -142,3 +146,53 @@ def test_staff_signing_in_from_a_shared_link_land_on_it(client, people, next_pat
     c.call(SessionState, "set_return_to")
     events = c.call(SessionState, "sign_in", {"email": "csr@example.com", "password": "shop-pass-123"})
     assert endpoint_targets(events) == [lands_on]
+
+
+def refresh(client, number: str) -> bool:
+    """One tick of the open page's watch (Customer360State.watch), as its background task runs it."""
+    state = client.state(Customer360State)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, state._refresh(number)).result()
+
+
+def test_the_open_page_watches_and_shows_another_csrs_lock_and_note(client, people):
+    number = people["jane"].customer_number
+    casey = client(people["csr"])
+    state, events = open_360(casey, number)
+    assert Customer360State.watch in events  # the load starts the page's watch
+    assert not state.view.cart.locked and state.view.notes == []
+    assert refresh(casey, number) and not state.view.cart.locked  # nothing changed
+
+    other = client(people["csr"])  # another browser of customer service
+    other.call(CustomerServiceState, "access", people["jane"].id)
+    other.call(CartState, "load")
+    other.call(CartState, "lock")
+    open_360(client(people["csr"]), number)
+    client_with_note = client(people["csr"])
+    open_360(client_with_note, number)
+    client_with_note.call(Customer360State, "add_note", {"body": "Called back."})
+
+    assert refresh(casey, number)
+    assert state.view.cart.locked and state.view.cart.lock.startswith("Locked by Casey Rep")
+    assert [n.body for n in state.view.notes] == ["Called back."]
+    assert state.view.sessions[0].outcome == "In progress"
+
+
+def test_the_watch_ends_on_another_page_another_customer_or_without_the_right(client, people, sqlite_engine):
+    number = people["jane"].customer_number
+    casey = client(people["csr"])
+    state, _ = open_360(casey, number)
+    assert not refresh(casey, people["john"].customer_number)  # the tab shows Jane, not John
+    state.router = RouterData(
+        url=ReflexURL("http://localhost:3000/customer-service"), headers=state.router.headers
+    )
+    assert not refresh(casey, number)  # the tab went to another page
+
+    state, _ = open_360(casey, number)
+    assert refresh(casey, number)
+    with Session(sqlite_engine) as db:  # the CSR's sessions end (signed out elsewhere, or disabled)
+        for row in db.exec(select(AuthSession)).all():
+            db.delete(row)
+        db.commit()
+    assert not refresh(casey, number)
+    assert state.view == Customer360()  # the tab's person changed: it forgot the customer (app/state/guard.py)
