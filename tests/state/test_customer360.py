@@ -195,4 +195,6 @@ def test_the_watch_ends_on_another_page_another_customer_or_without_the_right(cl
             db.delete(row)
         db.commit()
     assert not refresh(casey, number)
-    assert state.view == Customer360()  # the tab's person changed: it forgot the customer (app/state/guard.py)
+    assert (
+        state.view == Customer360()
+    )  # the tab's person changed: it forgot the customer (app/state/guard.py)
