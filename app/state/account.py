@@ -10,6 +10,7 @@ from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import last_path_segment, personal, refresh_identity, run
+from app.state.live import keep_reading
 from app.state.session import SessionState
 from app.state.toast import event
 
@@ -197,6 +198,10 @@ class AccountState(rx.State):
         return toast.success(f"A link to set a new password was emailed to {email}.")
 
 
+ORDER_PATH = "/order/"
+ORDER_WATCH_SECONDS = 5.0  # an open order page reads its order again this often (docs/LIVE.md)
+
+
 @personal
 class OrderState(rx.State):
     order: orders.OrderDetail = orders.OrderDetail()
@@ -206,6 +211,7 @@ class OrderState(rx.State):
     found: bool = True
     loaded: bool = False
     _just_placed: str = ""
+    _watch: int = 0  # which load of the page the running `watch` follows; a new load ends the old one
 
     def _placed(self, number: str) -> None:
         """Checkout (app/state/checkout.py) tells the order page which order was just placed."""
@@ -221,9 +227,11 @@ class OrderState(rx.State):
         except DomainError:
             self.order, self.progress, self.found = orders.OrderDetail(), order_status.OrderProgress(), False
         self.loaded = True
+        self._watch += 1
+        return OrderState.watch if self.found else None
 
-    async def _refresh(self, number: str) -> None:
-        self.order, self.progress = await run(
+    async def _read(self, number: str) -> tuple[orders.OrderDetail, order_status.OrderProgress]:
+        return await run(
             self,
             lambda db, caller, anon: (
                 orders.order_detail(db, caller, number),
@@ -231,6 +239,33 @@ class OrderState(rx.State):
             ),
             activity=False,
         )
+
+    async def _refresh(self, number: str) -> None:
+        self.order, self.progress = await self._read(number)
+
+    async def _again(self, generation: int, number: str) -> bool:
+        """Read the order this tab shows again and show what changed (the store moved it along, customer
+        service cancelled it); False once the tab no longer shows it or may not see it."""
+        if self._watch != generation or not self.found or last_path_segment(self) != number:
+            return False
+        if not self.router.url.path.startswith(ORDER_PATH):
+            return False
+        try:
+            order, progress = await self._read(number)
+        except DomainError:
+            return False
+        if order != self.order:
+            self.order = order
+        if progress != self.progress:
+            self.progress = progress
+        return True
+
+    @rx.event(background=True)
+    async def watch(self):
+        """While this tab shows the order it loaded, read it again every ORDER_WATCH_SECONDS."""
+        async with self:
+            generation, number = self._watch, last_path_segment(self)
+        await keep_reading(self, ORDER_WATCH_SECONDS, lambda: self._again(generation, number))
 
     @event
     async def cancel(self, number: str):

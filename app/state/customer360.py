@@ -9,7 +9,6 @@ so the 360 page starts a session exactly as the results table does, consent refu
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from app.services.permissions import CUSTOMER_ACCESS
 from app.services.validation import form_values
 from app.state import toast
 from app.state.guard import last_path_segment, personal, run
-from app.state.live import connected
+from app.state.live import keep_reading
 from app.state.session import SessionState
 from app.state.toast import event
 
@@ -74,11 +73,16 @@ class Customer360State(rx.State):
         self._watch += 1
         return Customer360State.watch if self.found else None
 
-    async def _refresh(self, number: str) -> bool:
+    async def _refresh(self, generation: int, number: str) -> bool:
         """Read the customer this tab shows again and show what changed; False once the tab no longer shows
-        them (another page, another customer) or may not see them any more (signed out, the right taken
-        away). The database out of reach ends the watch too: the next page load starts it again."""
-        if not self.found or not self.router.url.path.startswith(PATH) or last_path_segment(self) != number:
+        them (another page, another customer, a later load of the page) or may not see them any more (signed
+        out, the right taken away). The database out of reach ends the watch too: the next load starts it."""
+        if (
+            self._watch != generation
+            or not self.found
+            or not self.router.url.path.startswith(PATH)
+            or last_path_segment(self) != number
+        ):
             return False
         try:
             fresh = await run(
@@ -95,14 +99,7 @@ class Customer360State(rx.State):
         """While this tab shows the customer it loaded, read them again every WATCH_SECONDS."""
         async with self:
             generation, number = self._watch, self.view.profile.customer_number
-        token = self.router.session.client_token
-        while True:
-            await asyncio.sleep(WATCH_SECONDS)
-            if not await connected(token):
-                return  # the tab closed or went away; a reconnect loads the page again, and watches again
-            async with self:
-                if self._watch != generation or not await self._refresh(number):
-                    return
+        await keep_reading(self, WATCH_SECONDS, lambda: self._refresh(generation, number))
 
     @event
     async def add_note(self, form: dict):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 
 import reflex as rx
 
@@ -216,3 +217,19 @@ async def connected(client_token: str) -> bool:
     if namespace is None:
         return True
     return await namespace._token_manager.is_token_connected(client_token)
+
+
+async def keep_reading(state: rx.State, seconds: float, again: Callable[[], Awaitable[bool]]) -> None:
+    """The loop of a page that is not linked to a shared state but keeps up with what it shows by reading it
+    again (Customer 360, an order): every `seconds`, while the tab is connected, `again()` runs inside
+    `async with state` and reads; it returns False once the tab no longer shows that thing (or may not), and
+    the loop ends. A tab that reconnects loads its page again, which starts a new loop. Call it from a
+    background event."""
+    token = state.router.session.client_token
+    while True:
+        await asyncio.sleep(seconds)
+        if not await connected(token):
+            return
+        async with state:
+            if not await again():
+                return

@@ -118,9 +118,18 @@ def test_supervisor_moves_an_order_to_shipped_and_cancel_is_no_longer_offered(st
     )
     expect(s.order.cancel_button()).to_be_visible()
     expect(s.order.advance_button("ready_for_pickup")).to_have_count(0)  # nothing to pick up
+    # A second tab on the same order follows it: it reads the order again every 5 s, with no reload.
+    other = Store(s.page.context.new_page())
+    other.page.goto(s.page.url)
+    expect(other.order.status()).to_have_text("Placed")
+    expect(other.order.cancel_button()).to_be_visible()
+    other.page.evaluate("() => { window.__notReloaded = true; }")
     s.order.advance("shipped")
     expect(s.order.status()).to_have_text("Shipped")
     expect(s.order.cancel_button()).to_have_count(0)
+    expect(other.order.status()).to_have_text("Shipped", timeout=15_000)
+    expect(other.order.cancel_button()).to_have_count(0)
+    assert other.page.evaluate("() => window.__notReloaded === true")
     s.order.advance("completed")
     assert s.order.history_statuses() == ["placed", "shipped", "completed"]
     expect(s.order.advance_button("completed")).to_have_count(0)

@@ -152,7 +152,7 @@ def refresh(client, number: str) -> bool:
     """One tick of the open page's watch (Customer360State.watch), as its background task runs it."""
     state = client.state(Customer360State)
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, state._refresh(number)).result()
+        return pool.submit(asyncio.run, state._refresh(state._watch, number)).result()
 
 
 def test_the_open_page_watches_and_shows_another_csrs_lock_and_note(client, people):
@@ -161,7 +161,9 @@ def test_the_open_page_watches_and_shows_another_csrs_lock_and_note(client, peop
     state, events = open_360(casey, number)
     assert Customer360State.watch in events  # the load starts the page's watch
     assert not state.view.cart.locked and state.view.notes == []
-    assert refresh(casey, number) and not state.view.cart.locked  # nothing changed
+    state._clean()
+    assert refresh(casey, number) and not state.view.cart.locked
+    assert "view" not in state.dirty_vars  # nothing changed: nothing is sent to the page
 
     other = client(people["csr"])  # another browser of customer service
     other.call(CustomerServiceState, "access", people["jane"].id)
@@ -183,6 +185,8 @@ def test_the_watch_ends_on_another_page_another_customer_or_without_the_right(cl
     casey = client(people["csr"])
     state, _ = open_360(casey, number)
     assert not refresh(casey, people["john"].customer_number)  # the tab shows Jane, not John
+    with ThreadPoolExecutor(1) as pool:  # a later load of the page ended this watch
+        assert not pool.submit(asyncio.run, state._refresh(state._watch - 1, number)).result()
     state.router = RouterData(
         url=ReflexURL("http://localhost:3000/customer-service"), headers=state.router.headers
     )

@@ -3,6 +3,9 @@ sends; the thank-you only right after checkout."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import Session, select
@@ -171,3 +174,45 @@ def test_supervisor_on_behalf_moves_the_order_to_shipped_and_cancel_is_gone(clie
         "This order is shipped; it can no longer be cancelled."
     ]
     assert state_of(sqlite_engine, number) == ("shipped", "paid", 2) and stock(sqlite_engine) == 8
+
+
+def again(c, number: str, generation: int | None = None) -> bool:
+    """One tick of the open order page's watch (OrderState.watch), as its background task runs it."""
+    state = c.state(OrderState)
+    tick = state._again(state._watch if generation is None else generation, number)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, tick).result()
+
+
+def test_the_customers_open_order_page_follows_the_order(client, people, sqlite_engine):
+    jane = client(people["jane"])
+    number = place(jane, people)
+    page = open_order(jane, number)
+    assert page.progress.status == "placed" and page.progress.can_cancel
+    page._clean()
+    assert again(jane, number) and "progress" not in page.dirty_vars  # nothing changed, nothing sent
+
+    boss = client(people["boss"])  # the store moves it along while Jane looks at it
+    boss.call(CustomerServiceState, "access", people["jane"].id)
+    open_order(boss, number)
+    boss.call(OrderState, "advance", number, "shipped")
+    assert again(jane, number)
+    assert page.progress.status == "shipped" and not page.progress.can_cancel
+    assert [step.status for step in page.progress.history] == ["placed", "shipped"]
+
+
+def test_the_order_watch_ends_elsewhere_on_a_later_load_or_for_someone_else(client, people):
+    jane = client(people["jane"])
+    number = place(jane, people)
+    page = open_order(jane, number)
+    assert not again(jane, number, page._watch - 1)  # a later load of the page follows it now
+    assert not again(jane, "ORD-OTHER")  # the tab shows another order
+    page.router = RouterData(url=ReflexURL("http://localhost:3000/account"), headers=page.router.headers)
+    assert not again(jane, number)  # the tab went to another page
+    oscar = client(people["oscar"])
+    other = oscar.state(OrderState)
+    other.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000/order/{number}"), headers=oscar.root.rx_router_headers
+    )
+    other.found = True  # as if forged: Oscar's tab claims to show Jane's order
+    assert not again(oscar, number) and other.order.number == ""  # refused; nothing of Jane's is shown
