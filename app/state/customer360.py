@@ -98,7 +98,7 @@ class Customer360State(rx.State):
     async def watch(self):
         """While this tab shows the customer it loaded, read them again every WATCH_SECONDS."""
         async with self:
-            generation, number = self._watch, self.view.profile.customer_number
+            generation, number = self._watch, last_path_segment(self)  # as the link says it
         await keep_reading(self, WATCH_SECONDS, lambda: self._refresh(generation, number))
 
     @event
