@@ -38,8 +38,13 @@ anything = st.one_of(
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
+# Several 5,000-character texts in one example can pass Hypothesis's entropy budget; it then drops that example,
+# and when it drops many it failed the test (data_too_large, about one run in 80 for test_place_order's six
+# arguments: `--hypothesis-seed=79`). The huge inputs are the point here: let it drop them.
 SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
 
 
