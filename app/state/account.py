@@ -254,6 +254,8 @@ class OrderState(rx.State):
             order, progress = await self._read(number)
         except DomainError:
             return False
+        if self._watch != generation:
+            return False  # the person behind the tab changed (guard.forget): the page is theirs no more
         if order != self.order:
             self.order = order
         if progress != self.progress:

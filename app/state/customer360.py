@@ -90,6 +90,8 @@ class Customer360State(rx.State):
             )
         except DomainError:
             return False
+        if self._watch != generation:
+            return False  # the person behind the tab changed (guard.forget): the page is theirs no more
         if fresh != self.view:
             self.view = fresh
         return True

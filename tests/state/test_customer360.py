@@ -201,3 +201,16 @@ def test_the_watch_ends_on_another_page_another_customer_or_without_the_right(cl
     assert not refresh(casey, number.lower())
     # The tab's person changed: it forgot the customer (app/state/guard.py).
     assert state.view == Customer360()
+
+
+def test_the_watch_stops_when_the_browser_goes_on_behalf_in_another_tab(client, people):
+    number = people["jane"].customer_number
+    casey = client(people["csr"])
+    state, _ = open_360(casey, number)
+    other_tab = client()  # the same browser: its cookies
+    other_tab.token, other_tab.device = casey.token, casey.device
+    other_tab.call(CustomerServiceState, "access", people["jane"].id)
+    # The next read finds the tab on behalf of Jane: the guard forgot the 360 page's state, and the watch
+    # neither shows Jane's record again nor goes on.
+    assert not refresh(casey, number)
+    assert casey.session.on_behalf and state.view == Customer360() and not state.found
