@@ -39,6 +39,7 @@ LABELS = {
 }
 MOVE_LABELS = {READY: "Mark ready for pickup", SHIPPED: "Mark shipped", COMPLETED: "Mark completed"}
 CANCELLABLE = (PLACED, READY)  # nothing has left the store yet
+FINAL = (COMPLETED, CANCELLED)  # nothing happens to the order any more
 PAID, REFUNDED = "paid", "refunded"
 NOT_FOUND = "We could not find that order."
 

@@ -228,7 +228,7 @@ class OrderState(rx.State):
             self.order, self.progress, self.found = orders.OrderDetail(), order_status.OrderProgress(), False
         self.loaded = True
         self._watch += 1
-        return OrderState.watch if self.found else None
+        return OrderState.watch if self.found and self.progress.status not in order_status.FINAL else None
 
     async def _read(self, number: str) -> tuple[orders.OrderDetail, order_status.OrderProgress]:
         return await run(
@@ -245,7 +245,8 @@ class OrderState(rx.State):
 
     async def _again(self, generation: int, number: str) -> bool:
         """Read the order this tab shows again and show what changed (the store moved it along, customer
-        service cancelled it); False once the tab no longer shows it or may not see it."""
+        service cancelled it); False once the tab no longer shows it or may not see it, and once the order
+        is completed or cancelled (a page showing such an order does not watch it at all)."""
         if self._watch != generation or not self.found or last_path_segment(self) != number:
             return False
         if not self.router.url.path.startswith(ORDER_PATH):
@@ -260,7 +261,7 @@ class OrderState(rx.State):
             self.order = order
         if progress != self.progress:
             self.progress = progress
-        return True
+        return progress.status not in order_status.FINAL  # shown; nothing more will happen to it
 
     @rx.event(background=True)
     async def watch(self):

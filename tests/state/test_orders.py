@@ -189,6 +189,7 @@ def test_the_customers_open_order_page_follows_the_order(client, people, sqlite_
     number = place(jane, people)
     page = open_order(jane, number)
     assert page.progress.status == "placed" and page.progress.can_cancel
+    assert OrderState.watch in jane.call(OrderState, "load")  # the page watches an order that may move
     page._clean()
     assert again(jane, number) and "progress" not in page.dirty_vars  # nothing changed, nothing sent
 
@@ -199,6 +200,11 @@ def test_the_customers_open_order_page_follows_the_order(client, people, sqlite_
     assert again(jane, number)
     assert page.progress.status == "shipped" and not page.progress.can_cancel
     assert [step.status for step in page.progress.history] == ["placed", "shipped"]
+
+    boss.call(OrderState, "advance", number, "completed")
+    assert not again(jane, number)  # shows it completed, and stops: nothing happens to it any more
+    assert page.progress.status == "completed"
+    assert OrderState.watch not in jane.call(OrderState, "load")  # nor does a page that opens it later
 
 
 def test_the_order_watch_ends_elsewhere_on_a_later_load_or_for_someone_else(client, people):
