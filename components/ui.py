@@ -20,7 +20,7 @@ def tid(name: str, **extra) -> dict:
 def lock_icon(locked: rx.Var, size: int) -> rx.Component:
     """A closed padlock when `locked`, an open one otherwise. Two fixed icons, never one whose name is a Var:
     that makes Reflex render lucide's DynamicIcon, whose loader for every one of lucide's 1,900 icons went
-    into every page's scripts (250 KB of the shell's 416 KB; bench/RESULTS.md, "The catalog's scripts")."""
+    into every page's scripts (240 KB of the shell's 416 KB; bench/RESULTS.md, "The catalog's scripts")."""
     return rx.cond(locked, rx.icon("lock", size=size), rx.icon("lock-open", size=size))
 
 
