@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, select
 
 from app.services import audit, consent, email_change, onbehalf, order_status
@@ -387,26 +387,33 @@ def delete_address(db: Session, caller: Caller, address_id: object) -> None:
         audit.record(db, caller, "address_deleted", details=summary)
 
 
+# Built once (My Account, and an open Customer 360 page every few seconds): building them cost more than
+# running them on SQLite. The orders, then their item counts, pickups and price adjustments in one query.
+_ORDERS_OF = (
+    select(Order)
+    .where(Order.account_id == bindparam("customer_id"))
+    .order_by(Order.created_at.desc(), Order.id.desc())
+    .limit(100)
+)
+_LINE_FACTS = (
+    select(
+        OrderLine.order_id,
+        func.sum(OrderLine.quantity),
+        func.sum(case((OrderLine.fulfilment == "pickup", 1), else_=0)),
+        func.sum(case((OrderLine.adjustment_cents > 0, 1), else_=0)),
+    )
+    .where(OrderLine.order_id.in_(bindparam("order_ids", expanding=True)))
+    .group_by(OrderLine.order_id)
+)
+
+
 def order_history(db: Session, caller: Caller) -> list[OrderSummary]:
     cid = caller.require_customer()
-    orders = db.exec(
-        select(Order)
-        .where(Order.account_id == cid)
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(100)
-    ).all()
-    # Item counts, pickups and price adjustments of all these orders in one query.
+    orders = db.exec(_ORDERS_OF, params={"customer_id": cid}).all()
     per_order = {
         order_id: (items, pickups, adjusted)
         for order_id, items, pickups, adjusted in db.exec(
-            select(
-                OrderLine.order_id,
-                func.sum(OrderLine.quantity),
-                func.sum(case((OrderLine.fulfilment == "pickup", 1), else_=0)),
-                func.sum(case((OrderLine.adjustment_cents > 0, 1), else_=0)),
-            )
-            .where(OrderLine.order_id.in_([o.id for o in orders]))
-            .group_by(OrderLine.order_id)
+            _LINE_FACTS, params={"order_ids": [o.id for o in orders]}
         ).all()
     }
     rows = []
