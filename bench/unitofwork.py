@@ -8,6 +8,10 @@ the same on a scratch PostgreSQL database when BENCH_DATABASE_URL or TEST_DATABA
 with `time.process_time()` (this process's CPU, so steadier than the events bench on a shared machine); the
 events bench's CPU per add-to-cart less this figure is what Reflex and the live publication cost around it.
 Each series runs twice; the first warms SQLAlchemy's statement caches and is not reported.
+
+Also the reads an open page repeats while it watches (app/state/live.py `keep_reading`): Customer 360's read of
+a customer (a CSR's session, every 3 s) and the order page's read of an order (its customer's, every 5 s), each
+as the same `_transaction` with no change to publish.
 """
 
 from __future__ import annotations
@@ -103,7 +107,6 @@ def measure(url: str, adds: int, label: str) -> dict:
         "anonymous": series(lambda i: "", lambda i: f"{anon_prefix[0]}-{i % 40:03d}-key"),
         "signed_in": series(lambda i: tokens[i % len(tokens)], lambda i: ""),
     }
-    engine.dispose()
     for who, r in report.items():
         print(
             f"  unit of work of an add-to-cart, {label}, {who:<10}: {r['cpu_ms_per_add']:.3f} ms CPU "
@@ -111,7 +114,55 @@ def measure(url: str, adds: int, label: str) -> dict:
             f"(n={r['adds']})",
             flush=True,
         )
+    report["watch_reads"] = watch_reads(engine, adds, statements, label)
+    engine.dispose()
     return report
+
+
+def watch_reads(engine, reads: int, statements: list[int], label: str) -> dict:
+    """CPU of one read of an open Customer 360 page and of an open order page (their watches' ticks)."""
+    from sqlmodel import Session, select
+
+    from app.services import auth, customer360, order_status, orders
+    from app.state.guard import _transaction
+    from models import Account, Order
+
+    with Session(engine, expire_on_commit=False) as db:
+        csr = db.exec(select(Account).where(Account.role == "csr")).first()
+        order = db.exec(select(Order)).first()  # the demo's order, and its customer
+        customer = db.get(Account, order.account_id)
+        csr_token, customer_token = auth._start_session(db, csr), auth._start_session(db, customer)
+        db.commit()
+    number, order_number = customer.customer_number, order.number
+    kinds = {
+        "customer_360": (csr_token, lambda db, caller, a: customer360.view(db, caller, number)),
+        "order_page": (
+            customer_token,
+            lambda db, caller, a: (
+                orders.order_detail(db, caller, order_number),
+                order_status.progress(db, caller, order_number),
+            ),
+        ),
+    }
+    out = {}
+    for kind, (token, action) in kinds.items():
+        for _run in ("warm-up", "measured"):
+            statements[0] = 0
+            t_cpu = time.process_time()
+            for _ in range(reads):
+                _transaction(token, "", action, False)
+            cpu = time.process_time() - t_cpu
+        out[kind] = {
+            "reads": reads,
+            "cpu_ms_per_read": round(cpu * 1000 / reads, 3),
+            "sql_statements_per_read": round(statements[0] / reads, 2),
+        }
+        print(
+            f"  an open page's read, {label}, {kind:<12}: {out[kind]['cpu_ms_per_read']:.3f} ms CPU, "
+            f"{out[kind]['sql_statements_per_read']} SQL statements (n={reads})",
+            flush=True,
+        )
+    return out
 
 
 def _reset_lines(engine) -> None:
