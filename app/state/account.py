@@ -9,8 +9,8 @@ from app.services.audit import AuditRow
 from app.services.errors import DomainError, FieldErrors
 from app.services.validation import form_values
 from app.state import toast
-from app.state.guard import last_path_segment, personal, refresh_identity, run
-from app.state.live import keep_reading
+from app.state.guard import last_path_segment, on_page, personal, refresh_identity, run
+from app.state.live import keep_reading, read_again
 from app.state.session import SessionState
 from app.state.toast import event
 
@@ -244,24 +244,22 @@ class OrderState(rx.State):
         self.order, self.progress = await self._read(number)
 
     async def _again(self, generation: int, number: str) -> bool:
-        """Read the order this tab shows again and show what changed (the store moved it along, customer
-        service cancelled it); False once the tab no longer shows it or may not see it, and once the order
-        is completed or cancelled (a page showing such an order does not watch it at all)."""
-        if self._watch != generation or not self.found or last_path_segment(self) != number:
-            return False
-        if not self.router.url.path.startswith(ORDER_PATH):
-            return False
-        try:
-            order, progress = await self._read(number)
-        except DomainError:
-            return False
-        if self._watch != generation:
-            return False  # the person behind the tab changed (guard.forget): the page is theirs no more
-        if order != self.order:
-            self.order = order
-        if progress != self.progress:
-            self.progress = progress
-        return progress.status not in order_status.FINAL  # shown; nothing more will happen to it
+        """One tick of `watch`: read the order this tab shows again and show what changed (the store moved it
+        along, customer service cancelled it); False once the tab no longer shows it or may not see it, and
+        once the order is completed or cancelled (a page showing such an order does not watch it at all)."""
+
+        def shows() -> bool:
+            return self._watch == generation and self.found and on_page(self, ORDER_PATH, number)
+
+        def show(fresh: tuple[orders.OrderDetail, order_status.OrderProgress]) -> bool:
+            order, progress = fresh
+            if order != self.order:
+                self.order = order
+            if progress != self.progress:
+                self.progress = progress
+            return progress.status not in order_status.FINAL  # shown; nothing more will happen to it
+
+        return await read_again(shows, lambda: self._read(number), show)
 
     @rx.event(background=True)
     async def watch(self):

@@ -20,8 +20,8 @@ from app.services.errors import DomainError, FieldErrors, NotFound
 from app.services.permissions import CUSTOMER_ACCESS
 from app.services.validation import form_values
 from app.state import toast
-from app.state.guard import last_path_segment, personal, run
-from app.state.live import keep_reading
+from app.state.guard import last_path_segment, on_page, personal, run
+from app.state.live import keep_reading, read_again
 from app.state.session import SessionState
 from app.state.toast import event
 
@@ -63,9 +63,7 @@ class Customer360State(rx.State):
             await (await self.get_state(SessionState)).end_session_from_tab()
             return rx.redirect(PATH + quote(number, safe=""))
         try:
-            self.view = await run(
-                self, lambda db, caller, anon: customer360.view(db, caller, number), activity=False
-            )
+            self.view = await self._read(number)
             self.found = True
         except NotFound:
             self.found = False
@@ -74,27 +72,21 @@ class Customer360State(rx.State):
         return Customer360State.watch if self.found else None
 
     async def _refresh(self, generation: int, number: str) -> bool:
-        """Read the customer this tab shows again and show what changed; False once the tab no longer shows
-        them (another page, another customer, a later load of the page) or may not see them any more (signed
-        out, the right taken away). The database out of reach ends the watch too: the next load starts it."""
-        if (
-            self._watch != generation
-            or not self.found
-            or not self.router.url.path.startswith(PATH)
-            or last_path_segment(self) != number
-        ):
-            return False
-        try:
-            fresh = await run(
-                self, lambda db, caller, anon: customer360.view(db, caller, number), activity=False
-            )
-        except DomainError:
-            return False
-        if self._watch != generation:
-            return False  # the person behind the tab changed (guard.forget): the page is theirs no more
-        if fresh != self.view:
-            self.view = fresh
-        return True
+        """One tick of `watch`: read the customer this tab shows again and show what changed; False once the tab
+        no longer shows them (another page, another customer, a later load) or may not see them any more."""
+
+        def shows() -> bool:
+            return self._watch == generation and self.found and on_page(self, PATH, number)
+
+        def show(fresh: Customer360) -> bool:
+            if fresh != self.view:
+                self.view = fresh
+            return True
+
+        return await read_again(shows, lambda: self._read(number), show)
+
+    async def _read(self, number: str) -> Customer360:
+        return await run(self, lambda db, caller, anon: customer360.view(db, caller, number), activity=False)
 
     @rx.event(background=True)
     async def watch(self):

@@ -283,3 +283,8 @@ def last_path_segment(state: rx.State) -> str:
     from urllib.parse import unquote
 
     return unquote(state.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def on_page(state: rx.State, prefix: str, segment: str) -> bool:
+    """Whether the tab is on the page `prefix` + `segment` (/order/W1000001), as its last event saw it."""
+    return state.router.url.path.startswith(prefix) and last_path_segment(state) == segment

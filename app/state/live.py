@@ -15,12 +15,15 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import reflex as rx
 
 from app.services import carts, live
+from app.services.errors import DomainError
 
 log = logging.getLogger("store")
+T = TypeVar("T")
 
 VIEW_FIELDS = (
     "version",
@@ -233,3 +236,20 @@ async def keep_reading(state: rx.State, seconds: float, again: Callable[[], Awai
         async with state:
             if not await again():
                 return
+
+
+async def read_again(
+    shows: Callable[[], bool], read: Callable[[], Awaitable[T]], show: Callable[[T], bool]
+) -> bool:
+    """One tick of `keep_reading`: if the tab `shows()` the thing still, `read()` it (a unit of work, as the
+    tab's caller) and `show(it)`, which says whether to go on. False without showing anything when the tab
+    shows something else, the read is refused (signed out, the right gone, the database away: the next page
+    load starts again), or the person behind the tab changed during the read (`guard.forget` reset the page,
+    so `shows()` is False now)."""
+    if not shows():
+        return False
+    try:
+        fresh = await read()
+    except DomainError:
+        return False
+    return shows() and show(fresh)
