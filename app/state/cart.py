@@ -70,15 +70,18 @@ class CartState(rx.State):
         publisher must, and show what the database says now even if it looks older."""
         live_cart = await self._live(view)
         if not write_cart(live_cart, view):
-            view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
+            view = await self._read()
             live_cart = await self._live(view)
             write_cart(live_cart, view, read_under_lock=True)
         return live_cart
 
+    async def _read(self) -> carts.CartView:
+        """The caller's cart as the database has it now (reading is not activity)."""
+        return await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
+
     async def _reload(self) -> LiveCart:
         """Read the caller's cart and show it, linked to everyone else viewing it."""
-        view = await run(self, lambda db, caller, anon: carts.view(db, caller, anon), activity=False)
-        return await self._show(view)
+        return await self._show(await self._read())
 
     async def _follow(self) -> None:
         """The person behind the tab changed (app/state/guard.py `forget`): show the new person's cart."""
