@@ -175,6 +175,9 @@ def on_behalf_band() -> rx.Component:
 def header() -> rx.Component:
     return rx.box(
         rx.cond(SessionState.on_behalf, on_behalf_band()),
+        # The person behind the tab changed elsewhere (another tab went on behalf, or signed out): show the page
+        # to whoever it is now (app/state/guard.py; the end of this tab's on-behalf session is the band's).
+        rx.cond(SessionState.changed_unsaid, rx.el.span(hidden=True, on_mount=SessionState.person_changed)),
         rx.hstack(
             rx.link(
                 rx.hstack(

@@ -97,6 +97,7 @@ class CartState(rx.State):
         session = await self.get_state(SessionState)
         was_on_behalf = session._arriving()
         caller, view = await run(self, lambda db, caller, anon: (caller, carts.view(db, caller, anon)))
+        session.changed_unsaid = False  # this page loads for whoever the tab is now
         await self._show(view)
         return session._arrived(caller, was_on_behalf)
 

@@ -173,10 +173,17 @@ async def _after(state: rx.State, session: rx.State, caller: Caller, publication
         previous, session._person = session._person, person
         if previous:
             await forget(state)
-        if not explained and _lost_on_behalf(previous, caller):
+        if explained:
+            return
+        if _lost_on_behalf(previous, caller):
             # Ended elsewhere (another tab or browser, the idle timeout, a hand back) and found by this
             # event before the cart's notice reached the tab: the header asks why (SessionState).
             session.ended_unsaid = True
+        elif previous:
+            # Changed elsewhere in another way (another tab of this browser went on behalf of a customer, or
+            # signed out) and found by an event of this page, whose data was just forgotten: the header asks
+            # person_changed to show the page to whoever it is now. A page load shows it anyway (CartState.load).
+            session.changed_unsaid = True
 
 
 class OwnerAtPageLoad(Middleware):

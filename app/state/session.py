@@ -65,6 +65,10 @@ class SessionState(rx.State):
     # An event of this tab found its on-behalf session over before the cart's notice came
     # (app/state/guard.py): the header then asks on_behalf_ended why, as for the notice (components/header.py).
     ended_unsaid: bool = False
+    # An event of this tab found the person behind it changed elsewhere, other than by the end of its on-behalf
+    # session: another tab of this browser went on behalf of a customer, or signed out (app/state/guard.py).
+    # The page's data is forgotten by then; the header asks person_changed to show the page to whoever it is.
+    changed_unsaid: bool = False
     _watching: bool = False
     # The on-behalf session this tab last showed.
     _on_behalf_id: int = 0
@@ -252,6 +256,28 @@ class SessionState(rx.State):
                 ),
             ]
         return [rx.redirect(STAFF_HOME), toast.toast(f"Your session on behalf of {name} ended: {reason}.")]
+
+    @event
+    async def person_changed(self):
+        """An event of this tab found the person behind it changed elsewhere (`changed_unsaid`): say so, and show
+        the page to whoever it is now. Going on behalf of a customer in another tab sends this one to that
+        customer's account too (its own page, Customer Service say, would now be theirs, or end the session).
+        Otherwise this page loads again, as that person's: a page for the signed-in only sends a signed-out tab
+        to sign in."""
+        if not self.changed_unsaid:
+            return None
+        self.changed_unsaid = False
+        caller = await refresh_identity(self)
+        if caller.on_behalf:
+            return [
+                rx.redirect("/account"),
+                toast.toast(f"You are shopping for {caller.customer_name} now: that began in another tab."),
+            ]
+        if not caller.signed_in:
+            self._notice = "You were signed out in another tab or window."
+        url = self.router.url
+        self.leave_to = safe_return_to(url.path + (f"?{url.query}" if url.query else ""))
+        return None
 
     @event
     async def keep_alive(self):

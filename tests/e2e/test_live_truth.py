@@ -28,6 +28,7 @@ from sqlalchemy import create_engine
 from storefront_qa.demo import CSR2, smith
 from storefront_qa.journeys import csr_opens_more_tabs, staff
 from storefront_qa.live_truth import PATHS, STORE_ENV, Timings, World, run_row
+from storefront_qa.pages import Store, at
 from storefront_qa.server import StoreServer
 
 # -- fixtures and tests ------------------------------------------------------------------------------
@@ -127,3 +128,24 @@ def test_a_csr_on_behalf_opens_more_tabs_and_each_one_loads(new_context):
     shared state of a tab for a whole event, in link order. Now one shared state per tab (app/state/live.py);
     this keeps it so."""
     csr_opens_more_tabs(new_context, smith(30))
+
+
+def test_customer_service_in_another_tab_follows_the_csr_to_the_customer(new_context):
+    """A CSR has Customer Service open in two tabs and accesses a customer in one. The other tab's next search
+    finds the person behind it changed (on behalf of the customer now): it says so and goes to the customer's
+    account, where the first tab is. Was: that tab forgot its page and showed the loading skeleton for good;
+    loading Customer Service again there would have ended the session the first tab began."""
+    s = staff(new_context, CSR2)
+    other = Store(s.page.context.new_page())
+    other.customer_service.open()
+    customer = smith(29)
+    s.shop_on_behalf(customer.email)
+    s.on_behalf.expect_shopping_for("Smith", csr=CSR2.name)
+    other.customer_service.find(last_name="jones")
+    other.page.wait_for_url(at("/account"))
+    expect(other.header.toast()).to_contain_text("You are shopping for")
+    expect(other.header.toast()).to_contain_text("that began in another tab")
+    other.on_behalf.expect_shopping_for("Smith", csr=CSR2.name)
+    s.page.reload()  # the session the first tab began goes on
+    s.catalog.ready()
+    s.on_behalf.expect_shopping_for("Smith", csr=CSR2.name)

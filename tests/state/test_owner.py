@@ -4,6 +4,7 @@ a person's data is reset, in that tab at once and in the person's other tabs at 
 from __future__ import annotations
 
 import pytest
+from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import Session
 
 from app.services.accounts import Profile
@@ -13,7 +14,7 @@ from app.state.cart import CartState
 from app.state.customer_service import AuditState, CustomerServiceState
 from app.state.session import SessionState
 from tests.conftest import make_account, make_product, sku_of
-from tests.state.conftest import toasts
+from tests.state.conftest import PageLoad, toasts
 
 
 @pytest.fixture
@@ -217,3 +218,63 @@ def test_a_page_load_with_another_anonymous_cart_cookie_gets_its_own_cart(client
     assert shopper.cart.lines
     hydrate(shopper, anon_key="")  # a browser without the cart cookie
     assert shopper.cart.lines == [] and shopper.cart.cart_id == 0
+
+
+def _on_page(tab, url: str) -> None:
+    tab.session.router = RouterData(
+        url=ReflexURL(f"http://localhost:3000{url}"), headers=tab.root.rx_router_headers
+    )
+
+
+def test_a_page_whose_person_went_on_behalf_in_another_tab_follows_them_to_the_customer(client, people):
+    """Was: Customer Service in one tab, a customer accessed in another tab of the same browser: the first tab's
+    next search forgot its page (the person behind it changed) and showed the loading skeleton for good."""
+    tab1 = client(people["csr"])
+    tab2 = client(None)
+    tab2.token = tab1.token  # the same browser: one cookie, two tabs
+    tab2.call(CartState, "load")
+    tab2.call(CustomerServiceState, "load")
+    assert tab2.state(CustomerServiceState).loaded
+    tab1.call(CustomerServiceState, "access", people["jane"].id)
+    tab2.call(CustomerServiceState, "find", {"last_name": "smith"})
+    assert not tab2.state(CustomerServiceState).loaded  # forgotten: it was the CSR's own page
+    assert tab2.session.changed_unsaid and not tab2.session.ended_unsaid
+    events = tab2.call(SessionState, "person_changed")  # the header asks at once (components/header.py)
+    assert toasts(events) == ["You are shopping for Jane Doe now: that began in another tab."]
+    assert [e for e in events if "/account" in str(getattr(e, "args", ""))]  # the redirect
+    assert not tab2.session.changed_unsaid and tab2.session.on_behalf
+    # The session tab 1 began goes on: tab 2 did not end it by loading Customer Service again.
+    tab1.call(CartState, "load")
+    assert tab1.session.on_behalf and tab1.session.customer_name == "Jane Doe"
+
+
+def test_a_page_whose_person_signed_out_in_another_tab_loads_again_and_says_so(client, people):
+    tab1 = client(people["jane"])
+    tab2 = client(None)
+    tab2.token = tab1.token
+    tab2.call(CartState, "load")
+    tab2.call(AccountState, "load")
+    _on_page(tab2, "/account?tab=orders")
+    assert tab2.state(AccountState).profile.email == "jane@example.com"
+    tab1.call(SessionState, "sign_out")  # the endpoint removes the cookie; tab 2's handshake still has it
+    tab2.call(CartState, "set_panel_open", True)  # an event that touches no data: the tab shows Jane still
+    assert tab2.session.signed_in
+    tab2.call(CartState, "add", sku_of(people["product"]), 1)
+    assert not tab2.session.signed_in and tab2.session.changed_unsaid
+    assert tab2.state(AccountState).profile == Profile()
+    events = tab2.call(SessionState, "person_changed")
+    # Loaded again, as whoever the tab is now (My Account then asks to sign in).
+    assert [e for e in events if isinstance(e, PageLoad)] == [PageLoad("/account?tab=orders")]
+    assert not tab2.session.changed_unsaid
+    assert toasts(tab2.call(CartState, "load")) == ["You were signed out in another tab or window."]
+
+
+def test_a_page_load_shows_the_new_person_without_asking(client, people):
+    tab1 = client(people["csr"])
+    tab2 = client(None)
+    tab2.token = tab1.token
+    tab2.call(CartState, "load")
+    tab1.call(CustomerServiceState, "access", people["jane"].id)
+    tab2.call(CartState, "load")  # a client-side navigation's first on_load
+    assert tab2.session.on_behalf and not tab2.session.changed_unsaid
+    assert tab2.call(SessionState, "person_changed") == []  # asked twice, or forged: nothing happens
