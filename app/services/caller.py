@@ -87,4 +87,9 @@ def on_behalf_tag(on_behalf_id: int) -> str:
 
 
 def segments_of(account: Account) -> frozenset[str]:
-    return frozenset(s.strip().lower() for s in account.segments.split(",") if s.strip())
+    return parse_segments(account.segments)
+
+
+def parse_segments(segments: str) -> frozenset[str]:
+    """An account's `segments` column ("vip, Trade") as the set promotions are matched with."""
+    return frozenset(s.strip().lower() for s in segments.split(",") if s.strip())

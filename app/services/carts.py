@@ -10,15 +10,15 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app import config
 from app.services import adjust_cap, audit, cart_codes, changes, promotions
-from app.services.caller import ANONYMOUS, Caller, segments_of, staff_tag
-from app.services.db import MAX_ID, as_utc, get_by_id, update_where, utcnow
+from app.services.caller import ANONYMOUS, Caller, parse_segments, staff_tag
+from app.services.db import MAX_ID, as_utc, get_by_id, table_update, update_where, utcnow
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.money import format_cents
 from app.services.permissions import ORDER_ADJUST_PRICE
@@ -140,15 +140,61 @@ _VARIANT_BY_SKU = (
 _LINE_OF_VARIANT = select(CartLine).where(
     CartLine.cart_id == bindparam("cart_id"), CartLine.variant_id == bindparam("variant_id")
 )
-_SET_LINE_QUANTITY = (
-    update_where(CartLine).where(CartLine.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
+
+
+def _add_target(cart_is):
+    """An add-to-cart's reads in one statement: the variant with its product, the caller's active cart
+    (`cart_is`: whose it is) and that cart's line of the variant; the cart and the line None when missing."""
+    return (
+        select(Variant, Product, Cart, CartLine)
+        .join(Product, Product.id == Variant.product_id)
+        .outerjoin(Cart, and_(cart_is, Cart.status == "active"))
+        .outerjoin(CartLine, and_(CartLine.cart_id == Cart.id, CartLine.variant_id == Variant.id))
+        .where(Variant.sku == bindparam("sku"))
+    )
+
+
+_ADD_TARGET = {
+    "account_id": _add_target(Cart.account_id == bindparam("account_id")),
+    "key": _add_target(Cart.anon_key_hash == bindparam("key")),
+}
+_LINE_COUNT = select(func.count()).select_from(CartLine).where(CartLine.cart_id == bindparam("cart_id"))
+# A changed cart read afresh for its viewers, with its owner's segments (the prices it is shown at).
+_CART_AND_OWNER = (
+    select(Cart, Account.segments)
+    .outerjoin(Account, Account.id == Cart.account_id)
+    .where(Cart.id == bindparam("cart_id"))
 )
+_SET_LINE_QUANTITY = (
+    table_update(CartLine).where(CartLine.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
+)
+# A cart's lines with what pricing and display need, as plain rows (read only: no ORM objects to build). Their
+# names serve `granted_discount` as the line's and `_options` as the variant's.
+_LINES, _VARIANTS, _PRODUCTS = CartLine.__table__.c, Variant.__table__.c, Product.__table__.c
 _PRICED_ROWS = (
-    select(CartLine, Variant, Product)
-    .join(Variant, Variant.id == CartLine.variant_id)
-    .join(Product, Product.id == Variant.product_id)
-    .where(CartLine.cart_id == bindparam("cart_id"))
-    .order_by(CartLine.id)
+    select(
+        _LINES.id,
+        _LINES.quantity,
+        _LINES.adjustment_cents,
+        _LINES.adjustment_quantity,
+        _LINES.adjustment_reason,
+        _LINES.gift_message,
+        _VARIANTS.id.label("variant_id"),
+        _VARIANTS.sku,
+        _VARIANTS.option1,
+        _VARIANTS.option2,
+        _VARIANTS.stock,
+        _PRODUCTS.id.label("product_id"),
+        _PRODUCTS.code,
+        _PRODUCTS.name,
+        _PRODUCTS.image,
+        _PRODUCTS.price_cents,
+        _PRODUCTS.category_id,
+    )
+    .join_from(CartLine.__table__, Variant.__table__, _VARIANTS.id == _LINES.variant_id)
+    .join(Product.__table__, _PRODUCTS.id == _VARIANTS.product_id)
+    .where(_LINES.cart_id == bindparam("cart_id"))
+    .order_by(_LINES.id)
 )
 
 
@@ -164,6 +210,15 @@ def account_cart(db: Session, account_id: int, *, create: bool) -> Cart | None:
         except IntegrityError:  # another request created it first: the partial unique index decided
             cart = db.exec(_ACCOUNT_CART, params=params).first()
     return cart
+
+
+def _whose_cart(caller: Caller, anon_key: str | None) -> tuple[str, int | str] | None:
+    """Which active cart the caller looks at, as (bind parameter, value) of `_ADD_TARGET`; None when they
+    have none (a CSR on their own, a browser without its key): `current_cart` says what then."""
+    if caller.customer_id is not None:
+        return "account_id", caller.customer_id
+    key = None if caller.signed_in else _anon_hash(anon_key)
+    return ("key", key) if key is not None else None
 
 
 def current_cart(db: Session, caller: Caller, anon_key: str | None, *, create: bool = False) -> Cart | None:
@@ -245,7 +300,7 @@ def _claim(on_behalf: bool):
     else:
         may = or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now)
     return (
-        update_where(Cart)
+        table_update(Cart)
         .where(
             Cart.id == bindparam("cart_id"), Cart.status == "active", Cart.version == bindparam("seen"), may
         )
@@ -297,22 +352,24 @@ def add(
     version = _version_arg(expected_version)
     if not isinstance(sku, str) or not sku or len(sku) > 60:
         raise NotFound("Choose the product options first.")
-    found = db.exec(_VARIANT_BY_SKU, params={"sku": sku}).first()
-    if found is None:
+    whose = _whose_cart(caller, anon_key)
+    if whose is None:  # nobody's cart to read along: the variant alone, then current_cart says why
+        found = db.exec(_VARIANT_BY_SKU, params={"sku": sku}).first()
+        variant_product_cart_line = (*found, None, None) if found else None
+    else:
+        variant_product_cart_line = db.exec(
+            _ADD_TARGET[whose[0]], params={"sku": sku, whose[0]: whose[1]}
+        ).first()
+    if variant_product_cart_line is None:
         raise NotFound("That product is no longer available.")
-    variant, product = found
-    existing_cart = current_cart(db, caller, anon_key)
+    variant, product, existing_cart, line = variant_product_cart_line
     cart = existing_cart or current_cart(db, caller, anon_key, create=True)
-    line = db.exec(_LINE_OF_VARIANT, params={"cart_id": cart.id, "variant_id": variant.id}).first()
     new_qty = qty + (line.quantity if line else 0)
     if new_qty > 99:
         raise DomainError("You can have at most 99 of one item in your cart.", field="quantity")
     if new_qty > variant.stock:
         raise DomainError(_stock_message(product, variant), field="quantity")
-    if (
-        line is None
-        and len(db.exec(select(CartLine.id).where(CartLine.cart_id == cart.id)).all()) >= MAX_LINES
-    ):
+    if line is None and db.exec(_LINE_COUNT, params={"cart_id": cart.id}).one() >= MAX_LINES:
         raise DomainError(f"A cart holds at most {MAX_LINES} different items.")
     claim_change(db, cart, caller, version if existing_cart is not None else None)
     if line is None:
@@ -454,23 +511,23 @@ def granted_discount(line: CartLine, promo_cents: int) -> tuple[int, int, int]:
 
 
 def priced_lines(db: Session, caller: Caller, cart: Cart) -> list[PricedLine]:
-    rows = db.exec(_PRICED_ROWS, params={"cart_id": cart.id}).all()
+    rows = db.execute(_PRICED_ROWS, {"cart_id": cart.id}).all()
     promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
     out = []
-    for line, variant, product in rows:
-        price = promotions.price_of(product, promos)
+    for line in rows:
+        price = promotions.price_for(line.product_id, line.category_id, line.price_cents, promos)
         adjustment, per_item, adjusted_items = granted_discount(line, price.cents)
         out.append(
             PricedLine(
                 line_id=line.id,
-                variant_id=variant.id,
-                code=product.code,
-                sku=variant.sku,
-                name=product.name,
-                options=_options(variant),
-                image=product.image,
+                variant_id=line.variant_id,
+                code=line.code,
+                sku=line.sku,
+                name=line.name,
+                options=_options(line),
+                image=line.image,
                 quantity=line.quantity,
-                stock=variant.stock,
+                stock=line.stock,
                 unit_cents=price.cents,
                 list_cents=price.list_cents,
                 promo_cents=price.cents,
@@ -649,13 +706,16 @@ def owner_view(db: Session, cart_id: int) -> CartView | None:
     return _owner_view(db, cart) if cart is not None else None
 
 
-def _owner_view(db: Session, cart: Cart) -> CartView | None:
-    """`owner_view` of a cart read afresh in this transaction."""
-    owner = db.get(Account, cart.account_id) if cart.account_id else None
-    if owner is None:
-        return None
-    caller = Caller(account_id=owner.id, customer_id=owner.id, customer_segments=segments_of(owner))
-    current = cart if cart.status == "active" else account_cart(db, owner.id, create=True)
+def _owner_view(db: Session, cart: Cart, segments: str | None = None) -> CartView | None:
+    """`owner_view` of a cart read afresh in this transaction (`segments`: its owner's, when read with it)."""
+    if segments is None:
+        owner = db.get(Account, cart.account_id) if cart.account_id else None
+        if owner is None:
+            return None
+        segments = owner.segments
+    owner_id = cart.account_id
+    caller = Caller(account_id=owner_id, customer_id=owner_id, customer_segments=parse_segments(segments))
+    current = cart if cart.status == "active" else account_cart(db, owner_id, create=True)
     return _render(db, current, priced_lines(db, caller, current), caller)
 
 
@@ -664,11 +724,12 @@ def published_view(db: Session, cart_id: int) -> tuple[int | None, CartView] | N
 
     Called by app/services/live.py `collect`, which has just written what is pending and expired every
     object of the transaction: everything read here is read afresh."""
-    cart = db.get(Cart, cart_id)
-    if cart is None:
+    found = db.exec(_CART_AND_OWNER, params={"cart_id": cart_id}).first()
+    if found is None:
         return None
+    cart, segments = found
     if cart.account_id:
-        return cart.account_id, _owner_view(db, cart)
+        return (cart.account_id, _owner_view(db, cart, segments)) if segments is not None else None
     if cart.status == "moved":
         return None, _render(db, cart, [], ANONYMOUS)  # customer service moved it: its browser is told so
     if cart.status != "active":

@@ -105,6 +105,14 @@ def update_where(model):
     return sql_update(model).execution_options(synchronize_session=False)
 
 
+def table_update(model):
+    """An UPDATE of the model's table as plain SQL, for the statements every add-to-cart runs (built once):
+    the database alone decides its WHERE clause, as with `update_where`, and the ORM's bulk-update path, which
+    computes the statement's cache key again on every execution, is skipped. The session's objects are not
+    touched: the caller sets what it wrote (`set_committed_value`)."""
+    return sql_update(model.__table__)
+
+
 def insert_on_conflict(db: Session, model, values: dict, keys: list[str], update: dict | None = None) -> None:
     """INSERT ... ON CONFLICT (keys) DO NOTHING, or DO UPDATE SET `update`: one statement the database
     decides, so two requests creating the same row at once cannot fail on the unique key."""

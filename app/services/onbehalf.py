@@ -47,9 +47,9 @@ def idle_limit() -> timedelta:
     return timedelta(minutes=config.CSR_SESSION_IDLE_MINUTES)
 
 
-def live_session(db: Session, auth_session: AuthSession) -> OnBehalfSession | None:
-    """The on-behalf session of this browser session if it is still live; ends it when idle."""
-    ob = db.get(OnBehalfSession, auth_session.on_behalf_id) if auth_session.on_behalf_id else None
+def live_session(db: Session, on_behalf_id: int | None) -> OnBehalfSession | None:
+    """A browser session's on-behalf session (its `on_behalf_id`) if it is still live; ends it when idle."""
+    ob = db.get(OnBehalfSession, on_behalf_id) if on_behalf_id else None
     if ob is None or ob.ended_at is not None:
         return None
     if as_utc(ob.last_activity_at) + idle_limit() <= utcnow():

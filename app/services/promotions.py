@@ -24,26 +24,29 @@ class Price:
 # Built once (every priced cart view runs it): no segments is an empty IN, no customer a comparison with NULL,
 # both of which match nothing. Account segments are normalized to lower case (caller.segments_of); promotions
 # are compared the same way.
+# Plain rows with the promotion's column names (read only, so no ORM objects to build).
+_PROMOTIONS = Promotion.__table__.c
 _APPLICABLE = (
-    select(Promotion)
+    select(Promotion.__table__)
     .where(
-        Promotion.active,
+        _PROMOTIONS.active,
         or_(
-            Promotion.target == "everyone",
+            _PROMOTIONS.target == "everyone",
             and_(
-                Promotion.target == "segment",
-                func.lower(func.trim(Promotion.segment)).in_(bindparam("segments", expanding=True)),
+                _PROMOTIONS.target == "segment",
+                func.lower(func.trim(_PROMOTIONS.segment)).in_(bindparam("segments", expanding=True)),
             ),
-            and_(Promotion.target == "customer", Promotion.customer_id == bindparam("customer_id")),
+            and_(_PROMOTIONS.target == "customer", _PROMOTIONS.customer_id == bindparam("customer_id")),
         ),
     )
-    .order_by(Promotion.id)
+    .order_by(_PROMOTIONS.id)
 )
 
 
 def applicable(db: Session, customer_id: int | None, segments: frozenset[str]) -> list[Promotion]:
-    """Active promotions for this customer: everyone's, their segments' and their own."""
-    return list(db.exec(_APPLICABLE, params={"segments": sorted(segments), "customer_id": customer_id}))
+    """Active promotions for this customer: everyone's, their segments' and their own (as rows with a
+    Promotion's fields)."""
+    return list(db.execute(_APPLICABLE, {"segments": sorted(segments), "customer_id": customer_id}))
 
 
 def discount_of(promo: Promotion, list_cents: int) -> int:
@@ -56,13 +59,18 @@ def discount_of(promo: Promotion, list_cents: int) -> int:
 
 def price_of(product: Product, promos: list[Promotion]) -> Price:
     """The best single promotion wins; promotions do not stack."""
+    return price_for(product.id, product.category_id, product.price_cents, promos)
+
+
+def price_for(product_id: int, category_id: int | None, list_cents: int, promos: list[Promotion]) -> Price:
+    """`price_of` for a product known by these three fields."""
     best: tuple[int, str] = (0, "")
     for promo in promos:
-        if promo.product_id is not None and promo.product_id != product.id:
+        if promo.product_id is not None and promo.product_id != product_id:
             continue
-        if promo.category_id is not None and promo.category_id != product.category_id:
+        if promo.category_id is not None and promo.category_id != category_id:
             continue
-        off = discount_of(promo, product.price_cents)
+        off = discount_of(promo, list_cents)
         if off > best[0]:
             best = (off, promo.name)
-    return Price(product.price_cents, product.price_cents - best[0], best[1])
+    return Price(list_cents, list_cents - best[0], best[1])
