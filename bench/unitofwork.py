@@ -9,6 +9,12 @@ with `time.process_time()` (this process's CPU, so steadier than the events benc
 events bench's CPU per add-to-cart less this figure is what Reflex and the live publication cost around it.
 Each series runs twice; the first warms SQLAlchemy's statement caches and is not reported.
 
+`--instructions`: instead, the CPU instructions each kind of unit of work executes (SQLite), counted by
+valgrind's callgrind (`valgrind` on PATH; Debian's package), in a child process whose counting is switched on
+only around the measured series (`callgrind_control`). A count does not depend on what else the machine is
+doing: the same tree gives the same figure within 1 %, where the CPU time above spreads ±30 % between runs on
+these shared hosts. So it decides between two versions of the same code; it is not a time.
+
 Also the reads an open page repeats while it watches (app/state/live.py `keep_reading`): Customer 360's read of
 a customer (a CSR's session, every 3 s) and the order page's read of an order (its customer's, every 5 s), each
 as the same `_transaction` with no change to publish.
@@ -28,19 +34,32 @@ ROOT = Path.cwd()  # the tree measured (a worktree of another commit runs the sa
 PRODUCT = "JKT-RAIN"
 
 
+KINDS = ("anonymous", "signed_in", "cart_view", "customer_360", "order_page")
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m bench --suite unitofwork")
     p.add_argument("--adds", type=int, default=2000, help="add-to-carts per series (default 2000)")
+    p.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count CPU instructions per unit of work under valgrind instead (SQLite; --adds default 100)",
+    )
     args, _ = p.parse_known_args(argv)
     return args
 
 
 def main(argv=None) -> dict:
     sys.path.insert(0, str(ROOT))
+    args = parse_args(argv)
+    if args.instructions:
+        return {
+            "benchmark": "unitofwork",
+            "instructions": instructions(args.adds if "--adds" in (argv or []) else 100),
+        }
     from bench.find_customer import postgres_base_url
     from storefront_qa.scratch import scratch_postgres
 
-    args = parse_args(argv)
     report = {"benchmark": "unitofwork"}
     with tempfile.TemporaryDirectory(prefix="bench_uow_") as tmp:
         report["sqlite"] = measure(f"sqlite:///{tmp}/store.db", args.adds, "SQLite")
@@ -52,14 +71,14 @@ def main(argv=None) -> dict:
     return report
 
 
-def measure(url: str, adds: int, label: str) -> dict:
-    from sqlalchemy import event
+def _store(url: str):
+    """A demo store on `url` whose add-to-cart variant never runs out: (engine, its SKU, a session token of
+    every active shopper)."""
     from sqlmodel import Session, select
 
     from app import seed
-    from app.services import auth, carts
+    from app.services import auth
     from app.services import db as dbmod
-    from app.state.guard import _transaction
     from models import Account, Product, Variant
 
     engine = dbmod.make_engine(url)
@@ -78,7 +97,16 @@ def measure(url: str, adds: int, label: str) -> dict:
         ).all()
         tokens = [auth._start_session(db, a) for a in customers]
         db.commit()
-    sku = variant.sku
+    return engine, variant.sku, tokens
+
+
+def measure(url: str, adds: int, label: str) -> dict:
+    from sqlalchemy import event
+
+    from app.services import carts
+    from app.state.guard import _transaction
+
+    engine, sku, tokens = _store(url)
     statements = [0]
     event.listen(engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
     anon_prefix = ["anon"]
@@ -170,3 +198,99 @@ def _reset_lines(engine) -> None:
 
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM cartline"))
+
+
+# -- instructions (--instructions) --------------------------------------------------------------------------
+
+
+def instructions(n: int) -> dict:
+    """Instructions per unit of work of each kind, each counted in a child process under callgrind."""
+    import re
+    import shutil
+    import subprocess
+
+    if not shutil.which("valgrind"):
+        print("  (valgrind is not installed: apt-get install valgrind; instructions not counted)", flush=True)
+        return {}
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="bench_uow_ir_") as tmp:
+        for kind in KINDS:
+            run = subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    "--instr-atstart=no",
+                    f"--callgrind-out-file={tmp}/callgrind.%p",
+                    sys.executable,
+                    "-c",
+                    f"from bench.unitofwork import count_child; count_child({kind!r}, {n})",
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,  # its output says why, below
+            )
+            found = re.search(r"Collected\s*:\s*([0-9,]+)", run.stderr)
+            if run.returncode != 0 or not found:
+                raise RuntimeError(f"counting {kind} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
+            per = int(found.group(1).replace(",", "")) / n
+            out[kind] = {"units_of_work": n, "million_instructions_each": round(per / 1e6, 3)}
+            print(
+                f"  unit of work, SQLite, {kind:<12}: {per / 1e6:6.3f} million instructions each (n={n})",
+                flush=True,
+            )
+    return out
+
+
+def count_child(kind: str, n: int) -> None:
+    """In the child under callgrind: build the store, warm up, then count `n` units of work of `kind`."""
+    import os
+    import subprocess
+
+    sys.path.insert(0, str(ROOT))
+    from sqlmodel import Session, select
+
+    from app.services import auth, carts, customer360, order_status, orders
+    from app.state.guard import _transaction
+    from models import Account, Order
+
+    tmp = tempfile.mkdtemp(prefix="bench_uow_ir_store_")
+    engine, sku, tokens = _store(f"sqlite:///{tmp}/store.db")
+    with Session(engine, expire_on_commit=False) as db:
+        csr = db.exec(select(Account).where(Account.role == "csr")).first()
+        order = db.exec(select(Order)).first()
+        customer = db.get(Account, order.account_id)
+        csr_token, customer_token = auth._start_session(db, csr), auth._start_session(db, customer)
+        db.commit()
+    number, order_number = customer.customer_number, order.number
+
+    def add(db, caller, anon):
+        return carts.add(db, caller, anon, sku, 1)
+
+    units = {
+        "anonymous": lambda i: _transaction("", f"anon-{i % 40:03d}-key", add, True),
+        "signed_in": lambda i: _transaction(tokens[i % len(tokens)], "", add, True),
+        "cart_view": lambda i: _transaction(
+            tokens[i % len(tokens)], "", lambda db, caller, a: carts.view(db, caller, a), False
+        ),
+        "customer_360": lambda i: _transaction(
+            csr_token, "", lambda db, caller, a: customer360.view(db, caller, number), False
+        ),
+        "order_page": lambda i: _transaction(
+            customer_token,
+            "",
+            lambda db, caller, a: (
+                orders.order_detail(db, caller, order_number),
+                order_status.progress(db, caller, order_number),
+            ),
+            False,
+        ),
+    }
+    unit = units[kind]
+    for i in range(50):  # statement caches, the carts and their lines
+        unit(i)
+    control = ["callgrind_control", "--instr=on", str(os.getpid())]
+    subprocess.run(control, check=True, capture_output=True)
+    for i in range(n):
+        unit(i)
+    subprocess.run([*control[:1], "--instr=off", control[2]], check=True, capture_output=True)
