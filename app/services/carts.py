@@ -130,6 +130,7 @@ def _anon_hash(anon_key: str | None) -> str | None:
 
 # The statements every add-to-cart (and cart view) runs, built once with bind parameters: building a WHERE
 # clause costs more than running it on SQLite (bench/RESULTS.md, "unit of work").
+_LINES, _VARIANTS, _PRODUCTS = CartLine.__table__.c, Variant.__table__.c, Product.__table__.c
 _ACCOUNT_CART = select(Cart).where(Cart.account_id == bindparam("account_id"), Cart.status == "active")
 _ANON_CART = select(Cart).where(Cart.anon_key_hash == bindparam("key"), Cart.status == "active")
 _VARIANT_BY_SKU = (
@@ -143,14 +144,25 @@ _LINE_OF_VARIANT = select(CartLine).where(
 
 
 def _add_target(cart_is):
-    """An add-to-cart's reads in one statement: the variant with its product, the caller's active cart
-    (`cart_is`: whose it is) and that cart's line of the variant; the cart and the line None when missing."""
+    """An add-to-cart's reads in one statement: the variant with its product's name, the caller's active cart
+    (`cart_is`: whose it is; None when they have none yet) and that cart's line of the variant (`line_id` None
+    when there is none). Only the cart is an ORM object: the change is claimed on it."""
     return (
-        select(Variant, Product, Cart, CartLine)
-        .join(Product, Product.id == Variant.product_id)
+        select(
+            Cart,
+            _VARIANTS.id.label("variant_id"),
+            _VARIANTS.stock,
+            _VARIANTS.option1,
+            _VARIANTS.option2,
+            _PRODUCTS.name,
+            _LINES.id.label("line_id"),
+            _LINES.quantity.label("line_quantity"),
+        )
+        .select_from(Variant.__table__)
+        .join(Product.__table__, _PRODUCTS.id == _VARIANTS.product_id)
         .outerjoin(Cart, and_(cart_is, Cart.status == "active"))
-        .outerjoin(CartLine, and_(CartLine.cart_id == Cart.id, CartLine.variant_id == Variant.id))
-        .where(Variant.sku == bindparam("sku"))
+        .outerjoin(CartLine.__table__, and_(_LINES.cart_id == Cart.id, _LINES.variant_id == _VARIANTS.id))
+        .where(_VARIANTS.sku == bindparam("sku"))
     )
 
 
@@ -170,7 +182,6 @@ _SET_LINE_QUANTITY = (
 )
 # A cart's lines with what pricing and display need, as plain rows (read only: no ORM objects to build). Their
 # names serve `granted_discount` as the line's and `_options` as the variant's.
-_LINES, _VARIANTS, _PRODUCTS = CartLine.__table__.c, Variant.__table__.c, Product.__table__.c
 _PRICED_ROWS = (
     select(
         _LINES.id,
@@ -353,52 +364,53 @@ def add(
     if not isinstance(sku, str) or not sku or len(sku) > 60:
         raise NotFound("Choose the product options first.")
     whose = _whose_cart(caller, anon_key)
-    if whose is None:  # nobody's cart to read along: the variant alone, then current_cart says why
-        found = db.exec(_VARIANT_BY_SKU, params={"sku": sku}).first()
-        variant_product_cart_line = (*found, None, None) if found else None
-    else:
-        variant_product_cart_line = db.exec(
-            _ADD_TARGET[whose[0]], params={"sku": sku, whose[0]: whose[1]}
-        ).first()
-    if variant_product_cart_line is None:
+    if whose is None:  # nobody's cart to add to: current_cart says why, once the product is known to exist
+        if db.exec(_VARIANT_BY_SKU, params={"sku": sku}).first() is None:
+            raise NotFound("That product is no longer available.")
+        current_cart(
+            db, caller, anon_key, create=True
+        )  # refuses: a CSR on their own, a browser without its key
+        raise DomainError("Your browser session is missing; please reload the page.")
+    found = db.execute(_ADD_TARGET[whose[0]], {"sku": sku, whose[0]: whose[1]}).first()
+    if found is None:
         raise NotFound("That product is no longer available.")
-    variant, product, existing_cart, line = variant_product_cart_line
+    existing_cart = found.Cart
     cart = existing_cart or current_cart(db, caller, anon_key, create=True)
-    new_qty = qty + (line.quantity if line else 0)
+    line_id = found.line_id
+    new_qty = qty + (found.line_quantity if line_id is not None else 0)
     if new_qty > 99:
         raise DomainError("You can have at most 99 of one item in your cart.", field="quantity")
-    if new_qty > variant.stock:
-        raise DomainError(_stock_message(product, variant), field="quantity")
-    if line is None and db.exec(_LINE_COUNT, params={"cart_id": cart.id}).one() >= MAX_LINES:
+    if new_qty > found.stock:
+        raise DomainError(_stock_message(found.name, found.stock), field="quantity")
+    if line_id is None and db.exec(_LINE_COUNT, params={"cart_id": cart.id}).one() >= MAX_LINES:
         raise DomainError(f"A cart holds at most {MAX_LINES} different items.")
     claim_change(db, cart, caller, version if existing_cart is not None else None)
-    if line is None:
+    if line_id is None:
         db.add(
             CartLine(
                 cart_id=cart.id,
-                variant_id=variant.id,
+                variant_id=found.variant_id,
                 quantity=qty,
                 added_by_id=caller.account_id if caller.on_behalf else None,
             )
         )
         db.flush()
-    else:  # one UPDATE, without the ORM's flush machinery (the line is known: set what was written)
-        db.exec(_SET_LINE_QUANTITY, params={"line_id": line.id, "quantity": new_qty})
-        set_committed_value(line, "quantity", new_qty)
+    else:  # one UPDATE, without the ORM's flush machinery (no line object was loaded)
+        db.exec(_SET_LINE_QUANTITY, params={"line_id": line_id, "quantity": new_qty})
     audit.record(
         db,
         caller,
         "cart_add",
         cart_id=cart.id,
-        details=f"{product.name} {_options(variant)} x{qty}".replace("  ", " "),
+        details=f"{found.name} {_options(found)} x{qty}".replace("  ", " "),
     )
-    return AddedToCart(cart_id=cart.id, name=product.name, quantity=new_qty)
+    return AddedToCart(cart_id=cart.id, name=found.name, quantity=new_qty)
 
 
-def _stock_message(product: Product, variant: Variant) -> str:
-    if variant.stock <= 0:
-        return f"{product.name} is out of stock."
-    return f"Only {variant.stock} of {product.name} left in stock."
+def _stock_message(name: str, stock: int) -> str:
+    if stock <= 0:
+        return f"{name} is out of stock."
+    return f"Only {stock} of {name} left in stock."
 
 
 def _options(variant: Variant) -> str:
@@ -429,7 +441,7 @@ def set_quantity(
     variant = db.get(Variant, line.variant_id)
     product = db.get(Product, variant.product_id)
     if qty > variant.stock:
-        raise DomainError(_stock_message(product, variant), field="quantity")
+        raise DomainError(_stock_message(product.name, variant.stock), field="quantity")
     claim_change(db, cart, caller, version)
     old = line.quantity
     line.quantity = qty
