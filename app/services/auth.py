@@ -35,10 +35,9 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 # The session with its account: one statement in every event of a signed-in browser, built once (statements
 # on the hot path are module constants with bind parameters: building a WHERE clause costs more than running
-# it on SQLite; bench/RESULTS.md, "unit of work").
-# Plain rows, not ORM objects: loading two objects cost twice what the statement does (bench/RESULTS.md,
-# "Instructions per add-to-cart"). The account's columns keep their names, so the row serves as the account for
-# `segments_of` and `staff_tag`.
+# it on SQLite; bench/RESULTS.md, "unit of work"). A plain row, not two ORM objects, which cost about twice as
+# much (bench/RESULTS.md, "counted in instructions"). The account's columns keep their names, so the row
+# serves as the account for `segments_of` and `staff_tag`.
 _SESSIONS, _ACCOUNTS = AuthSession.__table__.c, Account.__table__.c
 _SESSION_AND_ACCOUNT = (
     select(
