@@ -138,9 +138,6 @@ _VARIANT_BY_SKU = (
     .join(Product, Product.id == Variant.product_id)
     .where(Variant.sku == bindparam("sku"))
 )
-_LINE_OF_VARIANT = select(CartLine).where(
-    CartLine.cart_id == bindparam("cart_id"), CartLine.variant_id == bindparam("variant_id")
-)
 
 
 def _add_target(cart_is):
@@ -364,12 +361,12 @@ def add(
     if not isinstance(sku, str) or not sku or len(sku) > 60:
         raise NotFound("Choose the product options first.")
     whose = _whose_cart(caller, anon_key)
-    if whose is None:  # nobody's cart to add to: current_cart says why, once the product is known to exist
+    if whose is None:
+        # Nobody's cart to add to (a CSR on their own, a browser without its key): once the product is known to
+        # exist, current_cart refuses and says why; the last line only keeps that promise if it ever changes.
         if db.exec(_VARIANT_BY_SKU, params={"sku": sku}).first() is None:
             raise NotFound("That product is no longer available.")
-        current_cart(
-            db, caller, anon_key, create=True
-        )  # refuses: a CSR on their own, a browser without its key
+        current_cart(db, caller, anon_key, create=True)
         raise DomainError("Your browser session is missing; please reload the page.")
     found = db.execute(_ADD_TARGET[whose[0]], {"sku": sku, whose[0]: whose[1]}).first()
     if found is None:
@@ -714,17 +711,15 @@ def owner_view(db: Session, cart_id: int) -> CartView | None:
     For a registered customer that is their current cart: after an order it is the new, empty one."""
     db.flush()
     db.expire_all()  # as in `view`: read what this transaction's conditional UPDATEs wrote
-    cart = db.get(Cart, cart_id)
-    return _owner_view(db, cart) if cart is not None else None
+    found = db.exec(_CART_AND_OWNER, params={"cart_id": cart_id}).first()
+    return _owner_view(db, *found) if found is not None else None
 
 
-def _owner_view(db: Session, cart: Cart, segments: str | None = None) -> CartView | None:
-    """`owner_view` of a cart read afresh in this transaction (`segments`: its owner's, when read with it)."""
-    if segments is None:
-        owner = db.get(Account, cart.account_id) if cart.account_id else None
-        if owner is None:
-            return None
-        segments = owner.segments
+def _owner_view(db: Session, cart: Cart, segments: str | None) -> CartView | None:
+    """`owner_view` of a cart read afresh in this transaction with its owner's `segments` (`_CART_AND_OWNER`:
+    None without an owner)."""
+    if not cart.account_id or segments is None:
+        return None
     owner_id = cart.account_id
     caller = Caller(account_id=owner_id, customer_id=owner_id, customer_segments=parse_segments(segments))
     current = cart if cart.status == "active" else account_cart(db, owner_id, create=True)
@@ -741,7 +736,8 @@ def published_view(db: Session, cart_id: int) -> tuple[int | None, CartView] | N
         return None
     cart, segments = found
     if cart.account_id:
-        return (cart.account_id, _owner_view(db, cart, segments)) if segments is not None else None
+        view = _owner_view(db, cart, segments)
+        return (cart.account_id, view) if view is not None else None
     if cart.status == "moved":
         return None, _render(db, cart, [], ANONYMOUS)  # customer service moved it: its browser is told so
     if cart.status != "active":

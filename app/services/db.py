@@ -109,7 +109,7 @@ def table_update(model):
     """An UPDATE of the model's table as plain SQL, for the statements every add-to-cart runs (built once):
     the database alone decides its WHERE clause, as with `update_where`, and the ORM's bulk-update path, which
     computes the statement's cache key again on every execution, is skipped. The session's objects are not
-    touched: the caller sets what it wrote (`set_committed_value`)."""
+    touched: a caller that keeps using one sets what it wrote (`set_committed_value`)."""
     return sql_update(model.__table__)
 
 
