@@ -131,6 +131,7 @@ def _anon_hash(anon_key: str | None) -> str | None:
 # The statements every add-to-cart (and cart view) runs, built once with bind parameters: building a WHERE
 # clause costs more than running it on SQLite (bench/RESULTS.md, "unit of work").
 _LINES, _VARIANTS, _PRODUCTS = CartLine.__table__.c, Variant.__table__.c, Product.__table__.c
+_CARTS = Cart.__table__.c
 _ACCOUNT_CART = select(Cart).where(Cart.account_id == bindparam("account_id"), Cart.status == "active")
 _ANON_CART = select(Cart).where(Cart.anon_key_hash == bindparam("key"), Cart.status == "active")
 _VARIANT_BY_SKU = (
@@ -167,7 +168,9 @@ _ADD_TARGET = {
     "account_id": _add_target(Cart.account_id == bindparam("account_id")),
     "key": _add_target(Cart.anon_key_hash == bindparam("key")),
 }
-_LINE_COUNT = select(func.count()).select_from(CartLine).where(CartLine.cart_id == bindparam("cart_id"))
+_LINE_COUNT = (
+    select(func.count()).select_from(CartLine.__table__).where(_LINES.cart_id == bindparam("cart_id"))
+)
 # A changed cart read afresh for its viewers, with its owner's segments (the prices it is shown at).
 _CART_AND_OWNER = (
     select(Cart, Account.segments)
@@ -175,7 +178,7 @@ _CART_AND_OWNER = (
     .where(Cart.id == bindparam("cart_id"))
 )
 _SET_LINE_QUANTITY = (
-    table_update(CartLine).where(CartLine.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
+    table_update(CartLine).where(_LINES.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
 )
 # A cart's lines with what pricing and display need, as plain rows (read only: no ORM objects to build). Their
 # names serve `granted_discount` as the line's and `_options` as the variant's.
@@ -301,16 +304,19 @@ def _claim(on_behalf: bool):
     """The conditional UPDATE of `claim_change`, built once per kind of caller. Who may change the cart: the
     CSR holding a live lock, or anyone else only while it is unlocked."""
     now = bindparam("now")
-    values = {"version": Cart.version + 1, "updated_at": now}
+    values = {"version": _CARTS.version + 1, "updated_at": now}
     if on_behalf:  # the lock lives on while the holder works
         values["lock_expires_at"] = bindparam("lock_expires")
-        may = and_(Cart.locked_by_id == bindparam("holder_id"), Cart.lock_expires_at > now)
+        may = and_(_CARTS.locked_by_id == bindparam("holder_id"), _CARTS.lock_expires_at > now)
     else:
-        may = or_(Cart.locked_by_id.is_(None), Cart.lock_expires_at <= now)
+        may = or_(_CARTS.locked_by_id.is_(None), _CARTS.lock_expires_at <= now)
     return (
         table_update(Cart)
         .where(
-            Cart.id == bindparam("cart_id"), Cart.status == "active", Cart.version == bindparam("seen"), may
+            _CARTS.id == bindparam("cart_id"),
+            _CARTS.status == "active",
+            _CARTS.version == bindparam("seen"),
+            may,
         )
         .values(values)
     )

@@ -108,8 +108,10 @@ def update_where(model):
 def table_update(model):
     """An UPDATE of the model's table as plain SQL, for the statements every add-to-cart runs (built once):
     the database alone decides its WHERE clause, as with `update_where`, and the ORM's bulk-update path, which
-    computes the statement's cache key again on every execution, is skipped. The session's objects are not
-    touched: a caller that keeps using one sets what it wrote (`set_committed_value`)."""
+    computes the statement's cache key again on every execution, is skipped. Its WHERE and VALUES must name the
+    table's columns (`model.__table__.c`): one ORM attribute (`Model.field`) there brings the ORM's path back
+    (tests/unit/test_add_statements.py checks the add's). The session's objects are not touched: a caller that
+    keeps using one sets what it wrote (`set_committed_value`)."""
     return sql_update(model.__table__)
 
 

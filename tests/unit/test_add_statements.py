@@ -46,3 +46,31 @@ def test_a_signed_in_customers_add_to_an_existing_line(sqlite_engine, counted):
     # session+account, then as above; the published cart is read with its owner's segments (their prices)
     assert len(counted) == 7, counted
     assert added.quantity == 2 and publications.carts[0].view.count == 2
+
+
+@pytest.fixture
+def orm_statements():
+    """The statements that went through the ORM's execution path (entities, or ORM attributes in a clause)."""
+    seen: list[str] = []
+
+    def note(state):
+        if state.is_orm_statement:
+            seen.append(str(state.statement).split("\n")[0])
+
+    event.listen(Session, "do_orm_execute", note)
+    yield seen
+    event.remove(Session, "do_orm_execute", note)
+
+
+def test_only_the_reads_of_the_cart_object_go_through_the_orm(sqlite_engine, orm_statements):
+    """The claim, the line's quantity, the priced lines and the promotions are plain SQL: the ORM's path builds
+    a compile state per execution, and for an UPDATE computes its cache key again each time. An ORM attribute
+    (`Cart.id` for `Cart.__table__.c.id`) in one of them puts it back on that path."""
+    with Session(sqlite_engine, expire_on_commit=False) as db:
+        sku = sku_of(make_product(db, stock=50))
+        db.commit()
+    add("", "browser-key", sku)
+    orm_statements.clear()
+    add("", "browser-key", sku)
+    # the add's target (variant, cart and line: the cart is claimed as an object) and the published cart
+    assert len(orm_statements) == 2, orm_statements
