@@ -21,32 +21,33 @@ class Price:
         return self.cents < self.list_cents
 
 
-# Built once (every priced cart view runs it): no segments is an empty IN, no customer a comparison with NULL,
-# both of which match nothing. Account segments are normalized to lower case (caller.segments_of); promotions
-# are compared the same way.
+# Built once (every priced cart view runs it). No customer is a comparison with NULL, which matches nothing. A
+# caller without segments (every anonymous shopper) gets the statement without the segments' IN: its expanding
+# parameter is rendered again on every execution. Account segments are normalized to lower case
+# (caller.segments_of); promotions are compared the same way.
 # Plain rows with the promotion's column names (read only, so no ORM objects to build).
 _PROMOTIONS = Promotion.__table__.c
-_APPLICABLE = (
-    select(Promotion.__table__)
-    .where(
-        _PROMOTIONS.active,
-        or_(
-            _PROMOTIONS.target == "everyone",
-            and_(
-                _PROMOTIONS.target == "segment",
-                func.lower(func.trim(_PROMOTIONS.segment)).in_(bindparam("segments", expanding=True)),
-            ),
-            and_(_PROMOTIONS.target == "customer", _PROMOTIONS.customer_id == bindparam("customer_id")),
-        ),
-    )
-    .order_by(_PROMOTIONS.id)
+_EVERYONES = _PROMOTIONS.target == "everyone"
+_THEIR_OWN = and_(_PROMOTIONS.target == "customer", _PROMOTIONS.customer_id == bindparam("customer_id"))
+_IN_SEGMENTS = and_(
+    _PROMOTIONS.target == "segment",
+    func.lower(func.trim(_PROMOTIONS.segment)).in_(bindparam("segments", expanding=True)),
 )
+_APPLICABLE = {
+    with_segments: select(Promotion.__table__)
+    .where(_PROMOTIONS.active, or_(_EVERYONES, *((_IN_SEGMENTS,) if with_segments else ()), _THEIR_OWN))
+    .order_by(_PROMOTIONS.id)
+    for with_segments in (True, False)
+}
 
 
 def applicable(db: Session, customer_id: int | None, segments: frozenset[str]) -> list[Promotion]:
     """Active promotions for this customer: everyone's, their segments' and their own (as rows with a
     Promotion's fields)."""
-    return list(db.execute(_APPLICABLE, {"segments": sorted(segments), "customer_id": customer_id}))
+    params: dict[str, object] = {"customer_id": customer_id}
+    if segments:
+        params["segments"] = sorted(segments)
+    return list(db.execute(_APPLICABLE[bool(segments)], params))
 
 
 def discount_of(promo: Promotion, list_cents: int) -> int:
