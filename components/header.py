@@ -146,11 +146,8 @@ def on_behalf_band() -> rx.Component:
             ),
         ),
         # The session ended elsewhere (another tab or browser, the idle timeout): find out and leave. The
-        # cart says so to every tab of the session; an event of this tab may find it over first.
-        rx.cond(
-            SESSION_ENDED | SessionState.ended_unsaid,
-            rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended),
-        ),
+        # cart says so to every tab of the session; an event of this tab may find it over first (header()).
+        rx.cond(SESSION_ENDED, rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended)),
         rx.cond(
             SessionState.idle_warning,
             rx.hstack(
@@ -178,6 +175,9 @@ def header() -> rx.Component:
         # The person behind the tab changed elsewhere (another tab went on behalf, or signed out): show the page
         # to whoever it is now (app/state/guard.py; the end of this tab's on-behalf session is the band's).
         rx.cond(SessionState.changed_unsaid, rx.el.span(hidden=True, on_mount=SessionState.person_changed)),
+        # An event of this tab found its on-behalf session over before the cart's notice came: the same event
+        # showed the CSR as themself, so the band is gone already, and this asks on_behalf_ended why.
+        rx.cond(SessionState.ended_unsaid, rx.el.span(hidden=True, on_mount=SessionState.on_behalf_ended)),
         rx.hstack(
             rx.link(
                 rx.hstack(
