@@ -24,13 +24,18 @@ def add(token: str, anon: str, sku: str):
     return _transaction(token, anon, lambda db, caller, a: carts.add(db, caller, a, sku, 1), True)
 
 
-def test_an_anonymous_add_to_an_existing_line(sqlite_engine, counted):
+def second_anonymous_add(sqlite_engine, seen: list[str]) -> None:
+    """An anonymous shopper adds a product twice; `seen` keeps only what the second add ran."""
     with Session(sqlite_engine, expire_on_commit=False) as db:
         sku = sku_of(make_product(db, stock=50))
         db.commit()
     add("", "browser-key", sku)
-    counted.clear()
+    seen.clear()
     add("", "browser-key", sku)
+
+
+def test_an_anonymous_add_to_an_existing_line(sqlite_engine, counted):
+    second_anonymous_add(sqlite_engine, counted)
     # variant+product+cart+line in one, claim (UPDATE), line (UPDATE); published: cart, lines, promotions
     assert len(counted) == 6, counted
 
@@ -66,11 +71,6 @@ def test_only_the_reads_of_the_cart_object_go_through_the_orm(sqlite_engine, orm
     """The claim, the line's quantity, the priced lines and the promotions are plain SQL: the ORM's path builds
     a compile state per execution, and for an UPDATE computes its cache key again each time. An ORM attribute
     (`Cart.id` for `Cart.__table__.c.id`) in one of them puts it back on that path."""
-    with Session(sqlite_engine, expire_on_commit=False) as db:
-        sku = sku_of(make_product(db, stock=50))
-        db.commit()
-    add("", "browser-key", sku)
-    orm_statements.clear()
-    add("", "browser-key", sku)
+    second_anonymous_add(sqlite_engine, orm_statements)
     # the add's target (variant, cart and line: the cart is claimed as an object) and the published cart
     assert len(orm_statements) == 2, orm_statements
