@@ -9,6 +9,10 @@ system one with the args of storefront_qa/browser.py. Each load is a fresh brows
 - interactive: `performance.now()` when `[data-testid=app-ready][data-ready=true]` (the state is hydrated,
   so the page's event handlers work) and at least one `[data-testid=product-card]` are in the DOM,
   recorded in the page by a MutationObserver installed before any page script (an init script).
+- the store's CPU per load (`server_cpu_ms_per_load`): user + system time of the store's process group over
+  each series (every load, its static files, its websocket's connect, hydrate and on-load events, and the
+  closed tab's disconnect, SETTLE_S after the last load included), less the idle store's CPU over the same
+  time, divided by the loads. Unlike the times above it does not depend on Chromium's share of the cores.
 
 The floor: the catalog's rendered HTML, saved once after hydration, with its scripts removed and its
 stylesheets, fonts and images copied next to it, served by `python -m http.server` on another port.
@@ -30,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bench import services
+from bench.events import group_cpu_s
 from bench.find_customer import ROOT, machine
 
 READY = (
@@ -77,21 +82,56 @@ def measure(page, url: str) -> dict:
     return {"fcp_ms": fcp, "interactive_ms": ready, "wall_ms": wall, **nav}
 
 
-def series(browser, url: str, loads: int, viewport: dict) -> dict:
+SETTLE_S = 2.0
+
+
+class ServerCpu:
+    """The store's CPU (its process group) over a series of loads, less what it spends idle meanwhile."""
+
+    def __init__(self, pgid: int | None) -> None:
+        self.pgid, self.idle_per_s = pgid, 0.0
+        if pgid is not None:
+            t, cpu = time.perf_counter(), group_cpu_s(pgid)
+            time.sleep(3.0)
+            self.idle_per_s = (group_cpu_s(pgid) - cpu) / (time.perf_counter() - t)
+
+    def start(self) -> None:
+        if self.pgid is not None:
+            self.t, self.cpu = time.perf_counter(), group_cpu_s(self.pgid)
+
+    def per_load_ms(self, loads: int) -> float | None:
+        if self.pgid is None:
+            return None
+        time.sleep(SETTLE_S)
+        spent = group_cpu_s(self.pgid) - self.cpu - self.idle_per_s * (time.perf_counter() - self.t)
+        return round(spent * 1000 / loads, 1)
+
+
+def series(browser, url: str, loads: int, viewport: dict, pgid: int | None = None) -> dict:
     cold, warm = [], []
+    server = ServerCpu(pgid)
+    server.start()
     for _ in range(loads):
         ctx = browser.new_context(viewport=viewport)
         ctx.add_init_script(READY_OBSERVER)
         cold.append(measure(ctx.new_page(), url))
         ctx.close()
+    cold_cpu = server.per_load_ms(loads)
     ctx = browser.new_context(viewport=viewport)
     ctx.add_init_script(READY_OBSERVER)
     page = ctx.new_page()
     measure(page, url)
+    server.start()
     for _ in range(loads):
         warm.append(measure(page, url))
+    warm_cpu = server.per_load_ms(loads)
     ctx.close()
-    return {"cold": summarize(cold), "warm": summarize(warm), "cold_runs": cold, "warm_runs": warm}
+    return {
+        "cold": {**summarize(cold), "server_cpu_ms_per_load": cold_cpu},
+        "warm": {**summarize(warm), "server_cpu_ms_per_load": warm_cpu},
+        "cold_runs": cold,
+        "warm_runs": warm,
+    }
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -160,7 +200,7 @@ def main(argv=None) -> dict:
                 browser = launch_chromium(p)
                 report["chromium"] = browser.version
                 save_static(browser, base + "/", static_dir, VIEWPORT)
-                report["store"] = series(browser, base + "/", args.loads, VIEWPORT)
+                report["store"] = series(browser, base + "/", args.loads, VIEWPORT, server.proc.pid)
                 http = subprocess.Popen(
                     [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
                     cwd=static_dir,
@@ -187,7 +227,12 @@ def main(argv=None) -> dict:
             m = report[name][cache]
             print(
                 f"  {name:<7} {cache}: FCP {m['fcp_ms']:7.1f} ms   interactive {m['interactive_ms']:7.1f} ms   "
-                f"(wall from goto {m['wall_ms']:.1f} ms)",
+                f"(wall from goto {m['wall_ms']:.1f} ms)"
+                + (
+                    f"   store CPU {cpu} ms per load"
+                    if (cpu := m.get("server_cpu_ms_per_load")) is not None
+                    else ""
+                ),
                 flush=True,
             )
     return report
