@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
-from app.state.cart import CartState
-from app.state.page import PageState
+from app.state.page import PageState, arriving
 from components import style
 from components.header import header
 from components.leave import full_page_load
@@ -38,7 +37,9 @@ def footer() -> rx.Component:
 
 
 def page(route: str, title: str, on_load=None):
-    """Register a page: `@page("/cart", "Cart", on_load=CartState.load)`."""
+    """Register a page: `@page("/checkout", "Checkout", on_load=CheckoutState.load)`. Every page loads the
+    header and mini-cart first; the page's own `on_load` handlers then run in that same event
+    (app/state/page.py)."""
     extra = on_load if isinstance(on_load, list) else ([on_load] if on_load else [])
 
     def decorate(body: Callable[[], rx.Component]):
@@ -62,7 +63,7 @@ def page(route: str, title: str, on_load=None):
                 min_height="100vh",
             )
 
-        PAGES.append(PageSpec(route, title, shell, [CartState.load, *extra, PageState.loaded]))
+        PAGES.append(PageSpec(route, title, shell, arriving(route, extra)))
         return body
 
     return decorate

@@ -3,7 +3,7 @@
 Reflex's Redis state manager fetches an event's state with its parents and its "potentially dirty" states
 in one round trip; every other state the handler asks for (`get_state`) is another round trip. Every event
 through the guard asks for SessionState (who is calling) and ToastState (`@event`); the product page's
-add-to-cart asks for CartState too. Naming them here brings them with the first fetch. Reflex uses this set
+add-to-cart and every page's on-load event ask for CartState too. Naming them here brings them with the first fetch. Reflex uses this set
 only to decide what to fetch (and to drop it when a module is reloaded in development): nothing is
 recomputed or written because of it. The disk state manager of a single worker keeps a tab's whole tree in
 memory and is not affected. bench/RESULTS.md has the before/after.
@@ -20,11 +20,16 @@ from reflex.state import State
 
 from app.state.cart import CartState
 from app.state.catalog import ProductState
+from app.state.page import PageState
 from app.state.session import SessionState
 from app.state.toast import ToastState
 
 EVERY_EVENT: tuple[type[rx.State], ...] = (SessionState, ToastState)
-WITH_THE_CART: dict[type[rx.State], tuple[type[rx.State], ...]] = {ProductState: (CartState,)}
+# The product page's add-to-cart and every page's on-load event (PageState.arrive) ask for the cart.
+WITH_THE_CART: dict[type[rx.State], tuple[type[rx.State], ...]] = {
+    ProductState: (CartState,),
+    PageState: (CartState,),
+}
 
 
 def app_states() -> list[type[rx.State]]:

@@ -10,6 +10,7 @@ import app.app  # noqa: F401  (registers every state and calls fetch_in_one_go)
 from app.state.cart import CartState, LiveCart
 from app.state.catalog import ProductState
 from app.state.fetching import app_states
+from app.state.page import PageState
 from app.state.session import SessionState
 from app.state.toast import ToastState
 
@@ -32,6 +33,10 @@ def test_every_event_fetches_the_caller_and_the_toast_with_its_state(cls):
 
 def test_add_to_cart_fetches_the_cart_with_the_product_page():
     assert CartState in fetched_with(ProductState)
+
+
+def test_a_page_load_fetches_the_cart_with_its_one_event():
+    assert CartState in fetched_with(PageState)
 
 
 @pytest.mark.parametrize("cls", app_states(), ids=lambda cls: cls.__name__)
