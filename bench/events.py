@@ -18,7 +18,11 @@ the adds set going after their answer (`backend_cpu_ms_per_event_settled`: the b
 the idle store's CPU over that time, measured just before with every client connected). The floor of the
 store's own event handling: the same bursts of an event that touches no database and publishes nothing (the
 mini-cart panel opened and closed, `CartState.set_panel_open`), CPU per event less the idle store's
-(`backend_cpu_ms_per_panel_event`): what Reflex spends on any event of this store's state tree.
+(`backend_cpu_ms_per_panel_event`): what Reflex spends on any event of this store's state tree. A page
+load: the same bursts of every client moving to the product page again as the browser does without reloading
+(Reflex's `on_load_internal` event, then the page's on-load events, until the backend says the page is
+hydrated), CPU per navigation less the idle store's (`backend_cpu_ms_per_navigation`) and its time
+(`concurrent_navigation_ms`).
 """
 
 from __future__ import annotations
@@ -108,6 +112,18 @@ class Client(RawClient):
             if refused:  # e.g. the variant's stock reached: a timing of a refusal is not an add-to-cart
                 raise RuntimeError(f"the store refused the add-to-cart: {refused[0]}")
 
+    async def navigation_trip(self, name: str) -> int:
+        """Move to the same page again, as the browser does on a link (no reload): nanoseconds until the
+        backend says the page's on-load events have all run."""
+        self.discard()
+        t0 = await self.send(name)
+        unhydrated = False
+        while True:
+            t, data = await asyncio.wait_for(self.frames.get(), 60)
+            unhydrated = unhydrated or '"is_hydrated_rx_state_":false' in data
+            if unhydrated and '"is_hydrated_rx_state_":true' in data:
+                return t - t0
+
     async def panel_trip(self, name: str, value: bool) -> None:
         """Open (or close) the mini-cart panel and wait for its delta: an event without any data."""
         self.discard()
@@ -178,6 +194,7 @@ async def steady_phase(clients: list[Client], add: str, rate: float, duration: f
 
 async def run_store(base: str, pgid: int, args) -> dict:
     from reflex import constants
+    from reflex.state import OnLoadInternalState
 
     sys.path.insert(0, str(ROOT))
     from app.state.cart import CartState
@@ -185,6 +202,7 @@ async def run_store(base: str, pgid: int, args) -> dict:
 
     add = ProductState.get_full_name() + ".add_to_cart"
     panel = CartState.get_full_name() + ".set_panel_open"
+    navigate = OnLoadInternalState.get_full_name() + ".on_load_internal"
     path = f"/product/{args.product}"
     rss_before = group_rss_kib(pgid)
     clients = [
@@ -226,6 +244,10 @@ async def run_store(base: str, pgid: int, args) -> dict:
         await asyncio.gather(*(c.panel_trip(panel, r % 2 == 0) for c in clients))
         panel_events += len(clients)
     panel_cpu_s = group_cpu_s(pgid) - cpu - idle_cpu_per_s * (time.perf_counter() - t)
+    t, cpu, navigations = time.perf_counter(), group_cpu_s(pgid), []
+    for _ in range(args.event_rounds):
+        navigations += await asyncio.gather(*(c.navigation_trip(navigate) for c in clients))
+    navigation_cpu_s = group_cpu_s(pgid) - cpu - idle_cpu_per_s * (time.perf_counter() - t)
     for c in clients[:30]:  # one client at a time, no contention (each its own cart: stock is finite)
         single.append((await c.round_trip(add))[1])
     for c in clients:
@@ -244,6 +266,8 @@ async def run_store(base: str, pgid: int, args) -> dict:
         "backend_cpu_ms_per_event_settled": round(caused_cpu_s * 1000 / len(cart), 2),
         "idle_cpu_ms_per_s": round(idle_cpu_per_s * 1000, 2),
         "backend_cpu_ms_per_panel_event": round(panel_cpu_s * 1000 / panel_events, 2),
+        "backend_cpu_ms_per_navigation": round(navigation_cpu_s * 1000 / len(navigations), 2),
+        "concurrent_navigation_ms": percentiles(navigations),
         "concurrent_to_cart_delta_ms": percentiles(cart),
         "concurrent_to_first_delta_ms": percentiles(first),
         "single_client_to_cart_delta_ms": percentiles(single),
@@ -347,6 +371,7 @@ def main(argv=None) -> dict:
         (f"store, {s['clients']} at once, send -> LiveCart delta", s["concurrent_to_cart_delta_ms"]),
         (f"store, {s['clients']} concurrent, send -> first delta", s["concurrent_to_first_delta_ms"]),
         ("store, 1 client alone, send -> LiveCart delta", s["single_client_to_cart_delta_ms"]),
+        (f"store, {s['clients']} concurrent, navigation -> hydrated", s["concurrent_navigation_ms"]),
         (f"echo floor, {s['clients']} concurrent", e),
         (f"echo, {s['clients']} connected, steady load", report["echo_steady_ms"]),
     ):
@@ -358,7 +383,8 @@ def main(argv=None) -> dict:
         f"{s['backend_cpu_ms_per_event']} ms per add-to-cart during the bursts, "
         f"{s['backend_cpu_ms_per_event_settled']} ms with all it sets going (over {SETTLE_S:.0f} s more, "
         f"less the idle store's {s['idle_cpu_ms_per_s']} ms/s); {s['backend_cpu_ms_per_panel_event']} ms per "
-        "event without data (the mini-cart panel opened or closed: Reflex's own cost of an event here)",
+        "event without data (the mini-cart panel opened or closed: Reflex's own cost of an event here); "
+        f"{s['backend_cpu_ms_per_navigation']} ms per navigation to the product page (its on-load events)",
         flush=True,
     )
     print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
