@@ -3,9 +3,9 @@
 Reflex's Redis state manager fetches an event's state with its parents and its "potentially dirty" states
 in one round trip; every other state the handler asks for (`get_state`) is another round trip. Every event
 through the guard asks for SessionState (who is calling) and ToastState (`@event`); the product page's
-add-to-cart and every page's on-load event ask for CartState too. Naming them here brings them with the first fetch. Reflex uses this set
-only to decide what to fetch (and to drop it when a module is reloaded in development): nothing is
-recomputed or written because of it. The disk state manager of a single worker keeps a tab's whole tree in
+add-to-cart and every page's on-load event ask for CartState too. Naming them here brings them with the
+first fetch. Reflex uses this set only to decide what to fetch (and to drop it when a module is reloaded in
+development): nothing is recomputed or written because of it. The disk state manager of a single worker keeps a tab's whole tree in
 memory and is not affected. bench/RESULTS.md has the before/after.
 
 Not the tab's LiveCart: Reflex locks and fetches the shared cart of every linked state present in the tree,
