@@ -42,7 +42,7 @@ class PageState(rx.State):
 
 async def _run_part(state: rx.State, handler: EventHandler) -> list:
     """`handler` run on its own state in this event, as Reflex would: what it returns, as a list."""
-    owner = state if type(state) is handler.state else await state.get_state(handler.state)
+    owner = await state.get_state(handler.state)
     try:
         result = handler.fn(owner)
         if inspect.isawaitable(result):
