@@ -22,7 +22,8 @@ mini-cart panel opened and closed, `CartState.set_panel_open`), CPU per event le
 load: the same bursts of every client moving to the product page again as the browser does without reloading
 (Reflex's `on_load_internal` event, then the page's on-load events, until the backend says the page is
 hydrated), CPU per navigation less the idle store's (`backend_cpu_ms_per_navigation`) and its time
-(`concurrent_navigation_ms`).
+(`concurrent_navigation_ms`). Reflex's "held too long" warnings (Redis) are counted, and told apart by
+whose lock (a tab's or a shared state's) and which event (`state_held_too_long_by_event`).
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,6 +92,20 @@ def group_cpu_s(pgid: int) -> float:
     other work shares the machine, so CPU per event compares runs taken under different loads."""
     ticks = sum(int(f[11]) + int(f[12]) for _, f in _group_pids(pgid))
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+HELD = re.compile(r"Lock for token (\S+) was held too long.*?(?:Happened in event: (\S+))?$", re.MULTILINE)
+
+
+def held_too_long(log: str) -> Counter:
+    """Reflex's "held too long" warnings by whose lock and which event: a tab's own state ("tab") or a
+    shared state such as a cart's LiveCart ("shared"), then the event's state and handler."""
+    out: Counter = Counter()
+    for token, event in HELD.findall(log):
+        owner = "tab" if re.match(r"[0-9a-f]{8}-[0-9a-f]{4}-", token) else "shared"
+        state, _, handler = event.rpartition(".")
+        out[f"{owner}: {state.rpartition('____')[2]}.{handler}" if event else f"{owner}: no event"] += 1
+    return out
 
 
 class Client(RawClient):
@@ -325,8 +342,9 @@ def main(argv=None) -> dict:
         finally:
             server.stop()
         # Redis mode: Reflex warns when an event held a page's state lock too long (1 s by default).
-        held = server.log.read_text(errors="replace").count("held too long")
-        report["store"]["state_held_too_long_warnings"] = held
+        held = held_too_long(server.log.read_text(errors="replace"))
+        report["store"]["state_held_too_long_warnings"] = sum(held.values())
+        report["store"]["state_held_too_long_by_event"] = dict(held.most_common())
     port = free_port()
     granian = Path(sys.executable).with_name("granian")
     echo = subprocess.Popen(
@@ -389,7 +407,8 @@ def main(argv=None) -> dict:
     )
     print(f"  store RSS per connected client: {s['rss_per_client_kib']:.0f} KiB", flush=True)
     print(
-        f"  'state held too long' warnings in the store's log: {s['state_held_too_long_warnings']}",
+        f"  'state held too long' warnings in the store's log: {s['state_held_too_long_warnings']}"
+        + "".join(f"\n    {n} {where}" for where, n in s["state_held_too_long_by_event"].items()),
         flush=True,
     )
     return report

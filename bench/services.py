@@ -18,6 +18,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(--redis-url), so Reflex starts several workers, as `make run-prod` does",
     )
     p.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run the store on PostgreSQL (as --prod-services) without Redis: one worker, so the database's "
+        "share of the --prod-services figures can be told from Redis's",
+    )
+    p.add_argument(
         "--redis-url",
         default=DEFAULT_REDIS,
         help=f"Redis for --prod-services; its database is FLUSHDB-ed before and after (default {DEFAULT_REDIS})",
@@ -49,14 +55,20 @@ def flush_redis(url: str) -> None:
 @contextmanager
 def store_services(args: argparse.Namespace) -> Iterator[Services]:
     """The services for `StoreServer(database_url=…, redis_url=…)`, cleaned up afterwards."""
-    if not args.prod_services:
+    if not (args.prod_services or getattr(args, "postgres", False)):
         yield Services("SQLite, no Redis (one backend worker)")
         return
     from bench.find_customer import postgres_base_url, postgres_target
 
     if not postgres_base_url():
-        raise RuntimeError("--prod-services needs BENCH_DATABASE_URL or TEST_DATABASE_URL")
+        raise RuntimeError("--prod-services and --postgres need BENCH_DATABASE_URL or TEST_DATABASE_URL")
     pg = postgres_target(postgres_base_url())
+    if not args.prod_services:
+        try:
+            yield Services("PostgreSQL scratch database, no Redis (one backend worker)", pg.url)
+        finally:
+            pg.cleanup()
+        return
     flush_redis(args.redis_url)
     try:
         workers = f"{args.workers} worker{'s' * (args.workers > 1)}" if args.workers else "several workers"
