@@ -11,12 +11,14 @@ from app.serving import (
     purge_states_now_and_then,
     respawn_failed_workers,
     serve_existing_build,
+    write_states_in_one_go,
 )
 
 respawn_failed_workers()
 serve_existing_build()
 private_files()
 purge_states_now_and_then()
+write_states_in_one_go()
 admit_events_in_turn()
 metrics_folder()
 
