@@ -2,7 +2,8 @@
 
 The default suite is `find` (the find-customer benchmark, bench.find_customer), as before. Other suites:
 `locks` (bench.locks), `events` (bench.events), `pageload` (bench.pageload), `unitofwork`
-(bench.unitofwork: the database part of an add-to-cart alone, in process). Each suite reads the options
+(bench.unitofwork: the database part of an add-to-cart alone, in process), `statewrites`
+(bench.statewrites: one worker's states written to disk after an event, Reflex's way and the store's). Each suite reads the options
 it knows; see `python -m bench --help` for find's, and each module's docstring for the others.
 """
 
@@ -13,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-SUITES = ("find", "locks", "events", "pageload", "unitofwork")
+SUITES = ("find", "locks", "events", "pageload", "unitofwork", "statewrites")
 EXTRA_OUTPUT = Path(__file__).resolve().parent / "results_extra.json"
 
 
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench import events as module
         elif suite == "unitofwork":
             from bench import unitofwork as module
+        elif suite == "statewrites":
+            from bench import statewrites as module
         else:
             from bench import pageload as module
         try:
