@@ -162,7 +162,7 @@ def write_states_in_one_go() -> None:
     six. Reflex 0.10.1 hands each file to a thread of its own (`run_in_thread`), whose end wakes the event loop
     again, and truncates it before writing. Those writes were a fifth of a worker's busy samples under py-spy.
     Here the same files, pickled the same way, are written in one hand-off per tab and overwritten in place
-    (`overwrite`): 671 -> 350 us of CPU for an add-to-cart's, 1,169 -> 329 us for a page load's
+    (`overwrite`): about -40 % of the CPU for an add-to-cart's, -70 % for a page load's
     (`python -m bench --suite statewrites`, bench/RESULTS.md "A tab's states written in one go"). Which
     substates count as touched, where they go and the debounce are Reflex's. rxconfig.py calls this before
     Reflex creates its state manager."""

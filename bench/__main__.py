@@ -3,8 +3,8 @@
 The default suite is `find` (the find-customer benchmark, bench.find_customer), as before. Other suites:
 `locks` (bench.locks), `events` (bench.events), `pageload` (bench.pageload), `unitofwork`
 (bench.unitofwork: the database part of an add-to-cart alone, in process), `statewrites`
-(bench.statewrites: one worker's states written to disk after an event, Reflex's way and the store's). Each suite reads the options
-it knows; see `python -m bench --help` for find's, and each module's docstring for the others.
+(bench.statewrites: one worker's states written to disk after an event, Reflex's way and the store's). Each
+suite reads the options it knows; see `python -m bench --help` for find's, and each module's docstring for the others.
 """
 
 from __future__ import annotations
