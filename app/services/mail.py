@@ -2,7 +2,8 @@
 `.eml` per message, like Django's file-based email backend) or, without one, a warning in the server log.
 
 Services that write rows a mail refers to (a set-password token) use `send_on_commit`: the mail leaves only
-once their transaction has committed, so nobody gets a link to a row that was rolled back.
+once their transaction has committed and is on disk, so nobody gets a link to a row that was rolled back or
+that a power cut lost.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app import config
-from app.services.db import utcnow
+from app.services.db import sync_to_disk, utcnow
 
 log = logging.getLogger("store.mail")
 
@@ -67,6 +68,8 @@ def send_on_commit(db: Session, to: str, subject: str, body: str, *, secret: str
 
 def _deliver(db: Session) -> None:
     queued, db.info[_QUEUE] = db.info[_QUEUE], []
+    if queued:
+        sync_to_disk(db)  # a mail never names an order, a code or a link that a power cut could undo
     for to, subject, body, secret in queued:
         try:
             send(to, subject, body, secret=secret)
