@@ -34,7 +34,7 @@ ROOT = Path.cwd()  # the tree measured (a worktree of another commit runs the sa
 PRODUCT = "JKT-RAIN"
 
 
-KINDS = ("anonymous", "signed_in", "cart_view", "customer_360", "order_page")
+KINDS = ("anonymous", "signed_in", "cart_view", "customer_360", "order_page", "product_load", "catalog_load")
 
 
 def parse_args(argv):
@@ -44,6 +44,11 @@ def parse_args(argv):
         "--instructions",
         action="store_true",
         help="count CPU instructions per unit of work under valgrind instead (SQLite; --adds default 100)",
+    )
+    p.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help=f"with --instructions: which kinds, comma-separated (default all: {','.join(KINDS)})",
     )
     args, _ = p.parse_known_args(argv)
     return args
@@ -55,7 +60,9 @@ def main(argv=None) -> dict:
     if args.instructions:
         return {
             "benchmark": "unitofwork",
-            "instructions": instructions(args.adds if "--adds" in (argv or []) else 100),
+            "instructions": instructions(
+                args.adds if "--adds" in (argv or []) else 100, [k for k in args.kinds.split(",") if k]
+            ),
         }
     from bench.find_customer import postgres_base_url
     from storefront_qa.scratch import scratch_postgres
@@ -203,7 +210,7 @@ def _reset_lines(engine) -> None:
 # -- instructions (--instructions) --------------------------------------------------------------------------
 
 
-def instructions(n: int) -> dict:
+def instructions(n: int, kinds: list[str]) -> dict:
     """Instructions per unit of work of each kind, each counted in a child process under callgrind."""
     import re
     import shutil
@@ -214,7 +221,9 @@ def instructions(n: int) -> dict:
         return {}
     out = {}
     with tempfile.TemporaryDirectory(prefix="bench_uow_ir_") as tmp:
-        for kind in KINDS:
+        for kind in kinds:
+            if kind not in KINDS:
+                raise SystemExit(f"no such kind {kind!r}: one of {', '.join(KINDS)}")
             run = subprocess.run(
                 [
                     "valgrind",
@@ -250,7 +259,7 @@ def count_child(kind: str, n: int) -> None:
     sys.path.insert(0, str(ROOT))
     from sqlmodel import Session, select
 
-    from app.services import auth, carts, customer360, order_status, orders
+    from app.services import auth, carts, catalog, customer360, order_status, orders
     from app.state.guard import _transaction
     from models import Account, Order
 
@@ -286,6 +295,21 @@ def count_child(kind: str, n: int) -> None:
             False,
         ),
     }
+
+    # A page load's units of work for a new anonymous visitor (no cart yet): the mini-cart's (CartState.load),
+    # then the page's own, in the order app/state/page.py runs them.
+    def page_load(page_action):
+        def load(i):
+            visitor = f"visitor-{kind}-{i}-key"
+            _transaction("", visitor, lambda db, caller, a: (caller, carts.view(db, caller, a)), True)
+            _transaction("", visitor, page_action, False)
+
+        return load
+
+    units["product_load"] = page_load(lambda db, caller, a: catalog.product_page(db, caller, PRODUCT))
+    units["catalog_load"] = page_load(
+        lambda db, caller, a: (catalog.categories(db), catalog.search(db, caller, catalog.CatalogQuery()))
+    )
     unit = units[kind]
     for i in range(50):  # statement caches, the carts and their lines
         unit(i)

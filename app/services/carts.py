@@ -134,6 +134,10 @@ _LINES, _VARIANTS, _PRODUCTS = CartLine.__table__.c, Variant.__table__.c, Produc
 _CARTS = Cart.__table__.c
 _ACCOUNT_CART = select(Cart).where(Cart.account_id == bindparam("account_id"), Cart.status == "active")
 _ANON_CART = select(Cart).where(Cart.anon_key_hash == bindparam("key"), Cart.status == "active")
+# Every page load of an anonymous visitor without a cart asks this (`_last_moved`).
+_LAST_ANON_CART_STATUS = (
+    select(_CARTS.status).where(_CARTS.anon_key_hash == bindparam("key")).order_by(_CARTS.id.desc()).limit(1)
+)
 _VARIANT_BY_SKU = (
     select(Variant, Product)
     .join(Product, Product.id == Variant.product_id)
@@ -608,8 +612,7 @@ def _last_moved(db: Session, anon_key: str | None) -> bool:
     key = _anon_hash(anon_key)
     if key is None:
         return False
-    last = db.exec(select(Cart.status).where(Cart.anon_key_hash == key).order_by(Cart.id.desc())).first()
-    return last == "moved"
+    return db.execute(_LAST_ANON_CART_STATUS, {"key": key}).scalar() == "moved"
 
 
 def _line_view(line: PricedLine) -> CartLineView:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_
+from sqlalchemy import Row, bindparam, func, or_
 from sqlmodel import Session, select
 
 from app.services import promotions
@@ -16,11 +16,12 @@ from app.services.search_text import like_contains
 from models import Category, Product, Variant
 
 PAGE_SIZE = 12
+_PRODUCTS, _CATEGORIES, _VARIANTS = Product.__table__.c, Category.__table__.c, Variant.__table__.c
 SORTS = {
-    "featured": (Product.id,),
-    "price_asc": (Product.price_cents, Product.id),
-    "price_desc": (Product.price_cents.desc(), Product.id),
-    "name": (Product.name_norm, Product.id),
+    "featured": (_PRODUCTS.id,),
+    "price_asc": (_PRODUCTS.price_cents, _PRODUCTS.id),
+    "price_desc": (_PRODUCTS.price_cents.desc(), _PRODUCTS.id),
+    "name": (_PRODUCTS.name_norm, _PRODUCTS.id),
 }
 MAX_KEYWORD = 100
 
@@ -86,12 +87,51 @@ class ProductPage(ProductCard):
     variants: list[VariantView] = field(default_factory=list)
 
 
+# Every page load runs these (the catalog's, a product's): built once with bind parameters, as plain rows where
+# no ORM object is needed, so a load compiles nothing and builds no objects it throws away (bench/RESULTS.md,
+# "Page loads"). A catalog card needs only these columns of a product.
+_CATEGORIES_IN_ORDER = select(_CATEGORIES.slug, _CATEGORIES.name).order_by(
+    _CATEGORIES.position, _CATEGORIES.name
+)
+_CARD_COLUMNS = (
+    _PRODUCTS.id,
+    _PRODUCTS.category_id,
+    _PRODUCTS.code,
+    _PRODUCTS.name,
+    _PRODUCTS.image,
+    _PRODUCTS.price_cents,
+)
+_PRODUCT_WITH_CATEGORY = (
+    select(
+        *_CARD_COLUMNS,
+        _PRODUCTS.description,
+        _PRODUCTS.option_names,
+        _CATEGORIES.name.label("category_name"),
+        _CATEGORIES.slug.label("category_slug"),
+    )
+    .select_from(Product.__table__)
+    .outerjoin(Category.__table__, _CATEGORIES.id == _PRODUCTS.category_id)
+    .where(_PRODUCTS.code == bindparam("code"))
+)
+_VARIANTS_OF = (
+    select(_VARIANTS.sku, _VARIANTS.option1, _VARIANTS.option2, _VARIANTS.stock)
+    .where(_VARIANTS.product_id == bindparam("product_id"))
+    .order_by(_VARIANTS.id)
+)
+_PAGE_OF_CARDS = {
+    sort: select(*_CARD_COLUMNS).order_by(*order).limit(PAGE_SIZE).offset(bindparam("offset"))
+    for sort, order in SORTS.items()
+}
+_PRODUCT_COUNT = select(func.count()).select_from(Product.__table__)
+_CATEGORY_BY_SLUG = select(_CATEGORIES.id, _CATEGORIES.name).where(_CATEGORIES.slug == bindparam("slug"))
+
+
 def categories(db: Session) -> list[CategoryView]:
-    rows = db.exec(select(Category).order_by(Category.position, Category.name))
-    return [CategoryView(slug=c.slug, name=c.name) for c in rows]
+    return [CategoryView(slug=c.slug, name=c.name) for c in db.execute(_CATEGORIES_IN_ORDER)]
 
 
-def product_card(product: Product, price: promotions.Price) -> ProductCard:
+def product_card(product: Row, price: promotions.Price) -> ProductCard:
+    """`product`: a row of `_CARD_COLUMNS` (and perhaps more)."""
     return ProductCard(
         code=product.code,
         name=product.name,
@@ -106,34 +146,34 @@ def product_card(product: Product, price: promotions.Price) -> ProductCard:
 def search(db: Session, caller: Caller, query: CatalogQuery) -> CatalogPage:
     """One page of product cards, priced for the effective customer."""
     keyword = query.keyword.strip().lower()[:MAX_KEYWORD]
-    stmt = select(Product)
-    count = select(func.count()).select_from(Product)
     filters = []
     if keyword:
         pattern = like_contains(keyword)
         filters.append(
             or_(
-                Product.name_norm.like(pattern, escape="\\"),
-                func.lower(Product.description).like(pattern, escape="\\"),
+                _PRODUCTS.name_norm.like(pattern, escape="\\"),
+                func.lower(_PRODUCTS.description).like(pattern, escape="\\"),
             )
         )
     category_name = ""
     if query.category:
-        category = db.exec(select(Category).where(Category.slug == query.category)).first()
+        category = db.execute(_CATEGORY_BY_SLUG, {"slug": query.category}).first()
         if category is None:
             raise NotFound("That category does not exist.")
         category_name = category.name
-        filters.append(Product.category_id == category.id)
-    for f in filters:
+        filters.append(_PRODUCTS.category_id == category.id)
+    stmt, count = _PAGE_OF_CARDS.get(query.sort, _PAGE_OF_CARDS["featured"]), _PRODUCT_COUNT
+    for f in filters:  # a search or a category: built for this query (the whole catalog's are built once)
         stmt, count = stmt.where(f), count.where(f)
-    total = db.exec(count).one()
+    total = db.execute(count).scalar_one()
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, query.page), pages)
-    order = SORTS.get(query.sort, SORTS["featured"])
-    rows = db.exec(stmt.order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    rows = db.execute(stmt, {"offset": (page - 1) * PAGE_SIZE}).all()
     promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
     return CatalogPage(
-        items=[product_card(p, promotions.price_of(p, promos)) for p in rows],
+        items=[
+            product_card(p, promotions.price_for(p.id, p.category_id, p.price_cents, promos)) for p in rows
+        ],
         total=total,
         page=page,
         pages=pages,
@@ -144,21 +184,20 @@ def search(db: Session, caller: Caller, query: CatalogQuery) -> CatalogPage:
 def product_page(db: Session, caller: Caller, code: str) -> ProductPage:
     if not isinstance(code, str) or not code or len(code) > 40:
         raise NotFound("We could not find that product.")
-    product = db.exec(select(Product).where(Product.code == code)).first()
+    product = db.execute(_PRODUCT_WITH_CATEGORY, {"code": code}).first()
     if product is None:
         raise NotFound("We could not find that product.")
     promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
-    price = promotions.price_of(product, promos)
-    variants = db.exec(select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)).all()
+    price = promotions.price_for(product.id, product.category_id, product.price_cents, promos)
+    variants = db.execute(_VARIANTS_OF, {"product_id": product.id}).all()
     names = [n for n in product.option_names.split("|") if n]
     values1 = list(dict.fromkeys(v.option1 for v in variants if v.option1))
     values2 = list(dict.fromkeys(v.option2 for v in variants if v.option2))
-    category = db.get(Category, product.category_id)
     return ProductPage(
         **vars(product_card(product, price)),
         description=product.description,
-        category=category.name if category else "",
-        category_slug=category.slug if category else "",
+        category=product.category_name or "",
+        category_slug=product.category_slug or "",
         option1_name=names[0] if names else "",
         option2_name=names[1] if len(names) > 1 else "",
         option1_values=values1,
