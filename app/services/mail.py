@@ -69,7 +69,12 @@ def send_on_commit(db: Session, to: str, subject: str, body: str, *, secret: str
 def _deliver(db: Session) -> None:
     queued, db.info[_QUEUE] = db.info[_QUEUE], []
     if queued:
-        sync_to_disk(db)  # a mail never names an order, a code or a link that a power cut could undo
+        try:
+            sync_to_disk(db)  # a mail never names an order, a code or a link that a power cut could undo
+        except OSError:
+            # The commit itself succeeded (and is in the system's cache): say so loudly, and keep the promise
+            # to the person, who would otherwise see an error for what was done.
+            log.exception("could not flush the database's log to disk after a commit that sends mail")
     for to, subject, body, secret in queued:
         try:
             send(to, subject, body, secret=secret)

@@ -82,3 +82,17 @@ def test_a_database_in_memory_has_no_disk_to_wait_for(flushes):
         db.execute(text("SELECT 1"))
         dbmod.sync_to_disk(db)
     assert flushes == []
+
+
+def test_a_disk_that_fails_the_flush_still_gets_the_mail_out_and_says_so(
+    sqlite_engine, monkeypatch, outbox, caplog
+):
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(dbmod.os, "fdatasync", failing)
+    with dbmod.session_scope() as db:
+        account = make_account(db, email="jane@example.com")
+        mail.send_on_commit(db, account.email, "Your code", "It is 123456.\n")
+    assert outbox.count("jane@example.com") == 1
+    assert "could not flush the database's log to disk" in caplog.text
