@@ -171,9 +171,7 @@ def search(db: Session, caller: Caller, query: CatalogQuery) -> CatalogPage:
     rows = db.execute(stmt, {"offset": (page - 1) * PAGE_SIZE}).all()
     promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
     return CatalogPage(
-        items=[
-            product_card(p, promotions.price_for(p.id, p.category_id, p.price_cents, promos)) for p in rows
-        ],
+        items=[product_card(p, promotions.price_of(p, promos)) for p in rows],
         total=total,
         page=page,
         pages=pages,
@@ -188,7 +186,7 @@ def product_page(db: Session, caller: Caller, code: str) -> ProductPage:
     if product is None:
         raise NotFound("We could not find that product.")
     promos = promotions.applicable(db, caller.customer_id, caller.customer_segments)
-    price = promotions.price_for(product.id, product.category_id, product.price_cents, promos)
+    price = promotions.price_of(product, promos)
     variants = db.execute(_VARIANTS_OF, {"product_id": product.id}).all()
     names = [n for n in product.option_names.split("|") if n]
     values1 = list(dict.fromkeys(v.option1 for v in variants if v.option1))

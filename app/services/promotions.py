@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import Row, and_, bindparam, func, or_
 from sqlmodel import Session, select
 
 from models import Product, Promotion
@@ -58,8 +58,9 @@ def discount_of(promo: Promotion, list_cents: int) -> int:
     return max(0, min(off, list_cents))
 
 
-def price_of(product: Product, promos: list[Promotion]) -> Price:
-    """The best single promotion wins; promotions do not stack."""
+def price_of(product: Product | Row, promos: list[Promotion]) -> Price:
+    """The best single promotion wins; promotions do not stack. `product`: a Product, or a row with its id,
+    category_id and price_cents."""
     return price_for(product.id, product.category_id, product.price_cents, promos)
 
 
