@@ -15,8 +15,9 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_
+from sqlalchemy import Row, and_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app import config
@@ -60,7 +61,7 @@ def valid(now: datetime):
     return and_(Cart.status == "active", Cart.account_id.is_(None), Cart.updated_at > now - lifetime())
 
 
-def _usable(cart: Cart, now: datetime) -> bool:
+def _usable(cart: Cart | Row, now: datetime) -> bool:
     updated = as_utc(cart.updated_at)
     return (
         cart.status == "active"
@@ -70,18 +71,17 @@ def _usable(cart: Cart, now: datetime) -> bool:
     )
 
 
-def shown(db: Session, cart: Cart) -> str:
-    """The code to show on this anonymous cart's page, issued on first need; "" when it has none to show."""
+def shown(db: Session, cart: Cart | Row) -> str:
+    """The code to show on this anonymous cart's page (a Cart, or a row with its columns), issued on first
+    need; "" when it has none to show."""
     if not _usable(cart, utcnow()):
         return ""
-    if cart.code is None:
-        _issue(db, cart)
-    return display(cart.code)
+    return display(cart.code if cart.code is not None else _issue(db, cart))
 
 
-def _issue(db: Session, cart: Cart) -> None:
-    """Give the cart a fresh code, unless another request just did (conditional UPDATE); a code another cart
-    holds is refused by the unique index, and another is drawn."""
+def _issue(db: Session, cart: Cart | Row) -> str | None:
+    """Give the cart a fresh code, unless another request just did (conditional UPDATE), and return the code
+    it has now; a code another cart holds is refused by the unique index, and another is drawn."""
     for _ in range(_ISSUE_TRIES):
         try:
             with db.begin_nested():
@@ -91,7 +91,10 @@ def _issue(db: Session, cart: Cart) -> None:
         except IntegrityError:
             continue
         break
-    db.refresh(cart)
+    code = db.exec(select(Cart.code).where(Cart.id == cart.id)).one()
+    if isinstance(cart, Cart):
+        set_committed_value(cart, "code", code)
+    return code
 
 
 def find(db: Session, code: str, now: datetime | None = None) -> Cart | None:

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import Row, and_, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -146,12 +146,15 @@ _VARIANT_BY_SKU = (
 
 
 def _add_target(cart_is):
-    """An add-to-cart's reads in one statement: the variant with its product's name, the caller's active cart
-    (`cart_is`: whose it is; None when they have none yet) and that cart's line of the variant (`line_id` None
-    when there is none). Only the cart is an ORM object: the change is claimed on it."""
+    """An add-to-cart's reads in one statement, as a plain row: the variant with its product's name, the
+    caller's active cart (`cart_is`: whose it is; `cart_id` None when they have none yet) with the version the
+    change is claimed against, and that cart's line of the variant (`line_id` None when there is none). No
+    ORM object: a whole Cart row and its instance cost as much as the rest of the statement (bench/RESULTS.md,
+    "An add-to-cart's cart read narrowed")."""
     return (
         select(
-            Cart,
+            _CARTS.id.label("cart_id"),
+            _CARTS.version.label("cart_version"),
             _VARIANTS.id.label("variant_id"),
             _VARIANTS.stock,
             _VARIANTS.option1,
@@ -162,24 +165,38 @@ def _add_target(cart_is):
         )
         .select_from(Variant.__table__)
         .join(Product.__table__, _PRODUCTS.id == _VARIANTS.product_id)
-        .outerjoin(Cart, and_(cart_is, Cart.status == "active"))
-        .outerjoin(CartLine.__table__, and_(_LINES.cart_id == Cart.id, _LINES.variant_id == _VARIANTS.id))
+        .outerjoin(Cart.__table__, and_(cart_is, _CARTS.status == "active"))
+        .outerjoin(CartLine.__table__, and_(_LINES.cart_id == _CARTS.id, _LINES.variant_id == _VARIANTS.id))
         .where(_VARIANTS.sku == bindparam("sku"))
     )
 
 
 _ADD_TARGET = {
-    "account_id": _add_target(Cart.account_id == bindparam("account_id")),
-    "key": _add_target(Cart.anon_key_hash == bindparam("key")),
+    "account_id": _add_target(_CARTS.account_id == bindparam("account_id")),
+    "key": _add_target(_CARTS.anon_key_hash == bindparam("key")),
 }
 _LINE_COUNT = (
     select(func.count()).select_from(CartLine.__table__).where(_LINES.cart_id == bindparam("cart_id"))
 )
-# A changed cart read afresh for its viewers, with its owner's segments (the prices it is shown at).
+# A changed cart read afresh for its viewers, with its owner's segments (the prices it is shown at): a plain row
+# of what `_render` reads, not a Cart object (bench/RESULTS.md, "An add-to-cart's cart read narrowed").
 _CART_AND_OWNER = (
-    select(Cart, Account.segments)
-    .outerjoin(Account, Account.id == Cart.account_id)
-    .where(Cart.id == bindparam("cart_id"))
+    select(
+        _CARTS.id,
+        _CARTS.account_id,
+        _CARTS.status,
+        _CARTS.version,
+        _CARTS.locked_by_id,
+        _CARTS.locked_at,
+        _CARTS.lock_expires_at,
+        _CARTS.prepared_by_id,
+        _CARTS.updated_at,
+        _CARTS.code,
+        Account.__table__.c.segments,
+    )
+    .select_from(Cart.__table__)
+    .outerjoin(Account.__table__, Account.__table__.c.id == _CARTS.account_id)
+    .where(_CARTS.id == bindparam("cart_id"))
 )
 _SET_LINE_QUANTITY = (
     table_update(CartLine).where(_LINES.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
@@ -331,21 +348,27 @@ _CLAIM = {False: _claim(False), True: _claim(True)}
 
 def claim_change(db: Session, cart: Cart, caller: Caller, expected_version: int | None) -> int:
     """Atomically bump the cart's version if the caller may change it; returns the new version."""
-    now = utcnow()
     version = cart.version if expected_version is None else expected_version
-    params = {"cart_id": cart.id, "seen": version, "now": now}
-    if caller.on_behalf:
-        params |= {"holder_id": caller.account_id, "lock_expires": now + lock_minutes()}
-    result = db.exec(_CLAIM[caller.on_behalf], params=params)
-    if result.rowcount != 1:
-        raise _refusal(db, cart, caller)
-    changes.cart_changed(db, cart.id)
+    params = _claim_by_id(db, cart.id, version, caller)
     # The row is now exactly what the WHERE matched plus these values: say so without reading it again.
     set_committed_value(cart, "version", version + 1)
-    set_committed_value(cart, "updated_at", now)
+    set_committed_value(cart, "updated_at", params["now"])
     if caller.on_behalf:
         set_committed_value(cart, "lock_expires_at", params["lock_expires"])
     return cart.version
+
+
+def _claim_by_id(db: Session, cart_id: int, version: int, caller: Caller) -> dict:
+    """`claim_change` of the cart `cart_id` seen at `version`, for a caller holding no Cart object (the
+    add-to-cart); returns the values written. A refusal reads the cart to say why."""
+    now = utcnow()
+    params = {"cart_id": cart_id, "seen": version, "now": now}
+    if caller.on_behalf:
+        params |= {"holder_id": caller.account_id, "lock_expires": now + lock_minutes()}
+    if db.exec(_CLAIM[caller.on_behalf], params=params).rowcount != 1:
+        raise _refusal(db, db.get(Cart, cart_id), caller)
+    changes.cart_changed(db, cart_id)
+    return params
 
 
 def _version_arg(value: object) -> int | None:
@@ -381,21 +404,24 @@ def add(
     found = db.execute(_ADD_TARGET[whose[0]], {"sku": sku, whose[0]: whose[1]}).first()
     if found is None:
         raise NotFound("That product is no longer available.")
-    existing_cart = found.Cart
-    cart = existing_cart or current_cart(db, caller, anon_key, create=True)
+    if found.cart_id is None:
+        cart = current_cart(db, caller, anon_key, create=True)
+        cart_id, seen = cart.id, cart.version
+    else:
+        cart_id, seen = found.cart_id, found.cart_version if version is None else version
     line_id = found.line_id
     new_qty = qty + (found.line_quantity if line_id is not None else 0)
     if new_qty > 99:
         raise DomainError("You can have at most 99 of one item in your cart.", field="quantity")
     if new_qty > found.stock:
         raise DomainError(_stock_message(found.name, found.stock), field="quantity")
-    if line_id is None and db.exec(_LINE_COUNT, params={"cart_id": cart.id}).one() >= MAX_LINES:
+    if line_id is None and db.exec(_LINE_COUNT, params={"cart_id": cart_id}).one() >= MAX_LINES:
         raise DomainError(f"A cart holds at most {MAX_LINES} different items.")
-    claim_change(db, cart, caller, version if existing_cart is not None else None)
+    _claim_by_id(db, cart_id, seen, caller)
     if line_id is None:
         db.add(
             CartLine(
-                cart_id=cart.id,
+                cart_id=cart_id,
                 variant_id=found.variant_id,
                 quantity=qty,
                 added_by_id=caller.account_id if caller.on_behalf else None,
@@ -408,10 +434,10 @@ def add(
         db,
         caller,
         "cart_add",
-        cart_id=cart.id,
+        cart_id=cart_id,
         details=f"{found.name} {_options(found)} x{qty}".replace("  ", " "),
     )
-    return AddedToCart(cart_id=cart.id, name=found.name, quantity=new_qty)
+    return AddedToCart(cart_id=cart_id, name=found.name, quantity=new_qty)
 
 
 def _stock_message(name: str, stock: int) -> str:
@@ -629,7 +655,8 @@ def _line_view(line: PricedLine) -> CartLineView:
     )
 
 
-def _render(db: Session, cart: Cart | None, lines: list[PricedLine], caller: Caller) -> CartView:
+def _render(db: Session, cart: Cart | Row | None, lines: list[PricedLine], caller: Caller) -> CartView:
+    """The view of `cart` (an object, or a row of `_CART_AND_OWNER`'s columns) with its priced `lines`."""
     t = totals(lines)
     locked = cart is not None and lock_active(cart)
     holder = db.get(Account, cart.locked_by_id) if locked else None
@@ -720,13 +747,14 @@ def owner_view(db: Session, cart_id: int) -> CartView | None:
     For a registered customer that is their current cart: after an order it is the new, empty one."""
     db.flush()
     db.expire_all()  # as in `view`: read what this transaction's conditional UPDATEs wrote
-    found = db.exec(_CART_AND_OWNER, params={"cart_id": cart_id}).first()
-    return _owner_view(db, *found) if found is not None else None
+    found = db.execute(_CART_AND_OWNER, {"cart_id": cart_id}).first()
+    return _owner_view(db, found) if found is not None else None
 
 
-def _owner_view(db: Session, cart: Cart, segments: str | None) -> CartView | None:
-    """`owner_view` of a cart read afresh in this transaction with its owner's `segments` (`_CART_AND_OWNER`:
-    None without an owner)."""
+def _owner_view(db: Session, cart: Row) -> CartView | None:
+    """`owner_view` of a cart read afresh in this transaction (`_CART_AND_OWNER`: its owner's `segments` None
+    without an owner)."""
+    segments = cart.segments
     if not cart.account_id or segments is None:
         return None
     owner_id = cart.account_id
@@ -740,12 +768,11 @@ def published_view(db: Session, cart_id: int) -> tuple[int | None, CartView] | N
 
     Called by app/services/live.py `collect`, which has just written what is pending and expired every
     object of the transaction: everything read here is read afresh."""
-    found = db.exec(_CART_AND_OWNER, params={"cart_id": cart_id}).first()
-    if found is None:
+    cart = db.execute(_CART_AND_OWNER, {"cart_id": cart_id}).first()
+    if cart is None:
         return None
-    cart, segments = found
     if cart.account_id:
-        view = _owner_view(db, cart, segments)
+        view = _owner_view(db, cart)
         return (cart.account_id, view) if view is not None else None
     if cart.status == "moved":
         return None, _render(db, cart, [], ANONYMOUS)  # customer service moved it: its browser is told so
