@@ -6,6 +6,7 @@ from app import config as settings
 from app.serving import (
     admit_events_in_turn,
     is_app_host,
+    listen_to_awaited_locks_only,
     metrics_folder,
     private_files,
     purge_states_now_and_then,
@@ -20,6 +21,7 @@ private_files()
 purge_states_now_and_then()
 write_states_in_one_go()
 admit_events_in_turn()
+listen_to_awaited_locks_only()
 metrics_folder()
 
 config = rx.Config(

@@ -240,3 +240,115 @@ def admit_events_in_turn(processor: type | None = None, limit: int | None = None
 
     _execute_event.in_turn = True
     processor._execute_event = _execute_event
+
+
+# The channel each worker's lock listener stays subscribed to while no lock of its own is awaited (redis-py's
+# listener ends once it has no subscription); nothing is ever published on it.
+IDLE_LOCK_CHANNEL = b"store:lock-listener"
+
+
+def listen_to_awaited_locks_only() -> None:
+    """Each worker of Reflex 0.10.1's Redis state manager subscribes to a pattern matching every state lock
+    (`__keyspace@N__:*_lock`), so every lock any worker of any host takes or lets go (its SET, the expiry that
+    SET gives it, its DEL: two locks per add-to-cart) is sent to every worker, which parses it in Python to
+    find that none of its events waits for it. py-spy (5 workers, Redis, the events bench): 14 % of the
+    workers' time. Here a worker listens to one lock's channel only while one of its events waits for that
+    lock: the subscription is confirmed before the waiter tries the lock again, so a release is not missed,
+    and a lock nobody waits for (nearly all) is sent to no one. The waiting itself, its timeout and the local
+    hand-over are Reflex's. Reflex's opportunistic locks (off by default, not used here) listen to lock
+    contention the old way, so with them on this changes nothing. bench/RESULTS.md, "Lock releases heard only
+    by their waiters". rxconfig.py calls this."""
+    import asyncio
+    import contextlib
+
+    try:
+        from reflex.istate.manager.redis import LOCK_SUBSCRIBE_TASK_TIMEOUT, StateManagerRedis
+    except ImportError:
+        return
+    original_listener = StateManagerRedis._subscribe_lock_updates
+    if getattr(original_listener, "awaited_only", False):
+        return
+    original_waiter = StateManagerRedis._lock_waiter
+
+    def channel_of(manager, lock_key: bytes) -> bytes:
+        db = manager.redis.get_connection_kwargs().get("db", 0)
+        return f"__keyspace@{db}__:".encode() + lock_key
+
+    def awaited(manager) -> dict:
+        """channel -> [local waiters, subscription confirmed]; and the lock ordering (un)subscriptions."""
+        if not hasattr(manager, "_awaited_locks"):
+            manager._awaited_locks, manager._awaited_unconfirmed = {}, {}
+            manager._awaited_guard = asyncio.Lock()
+        return manager._awaited_locks
+
+    @functools.wraps(original_listener)
+    async def _subscribe_lock_updates(self):
+        if self._oplock_enabled:
+            return await original_listener(self)
+        await self._enable_keyspace_notifications()
+        awaited(self)
+        async with self.redis.pubsub() as pubsub:
+            await pubsub.subscribe(IDLE_LOCK_CHANNEL)
+            self._awaited_pubsub = pubsub
+            try:
+                async for message in pubsub.listen():
+                    kind, channel = message["type"], message["channel"]
+                    if kind == "message":
+                        await self._handle_lock_release(message)
+                    elif kind == "subscribe" and channel == IDLE_LOCK_CHANNEL:
+                        self._lock_updates_subscribed.set()
+                    elif kind == "subscribe":
+                        confirm(self, channel)
+            finally:
+                self._lock_updates_subscribed.clear()
+                self._awaited_pubsub = None
+                for entry in self._awaited_locks.values():
+                    entry[1].set()  # nobody confirms them any more: their waiters rely on the timeout
+                self._awaited_unconfirmed.clear()
+
+    def confirm(manager, channel: bytes) -> None:
+        """Redis confirmed a SUBSCRIBE; in order, so when none is outstanding the latest one took."""
+        left = manager._awaited_unconfirmed.get(channel, 0) - 1
+        if left > 0:
+            manager._awaited_unconfirmed[channel] = left
+            return
+        manager._awaited_unconfirmed.pop(channel, None)
+        if (entry := manager._awaited_locks.get(channel)) is not None:
+            entry[1].set()
+
+    @contextlib.asynccontextmanager
+    async def _lock_waiter(self, lock_key: bytes):
+        if self._oplock_enabled:
+            async with original_waiter(self, lock_key) as released:
+                yield released
+            return
+        locks, channel = awaited(self), channel_of(self, lock_key)
+        async with self._awaited_guard:
+            entry = locks.get(channel)
+            if entry is None:
+                entry = locks[channel] = [0, asyncio.Event()]
+                pubsub = getattr(self, "_awaited_pubsub", None)
+                if pubsub is None:
+                    entry[1].set()  # no listener: the waiter relies on the timeout, as in Reflex
+                else:
+                    self._awaited_unconfirmed[channel] = self._awaited_unconfirmed.get(channel, 0) + 1
+                    await pubsub.subscribe(channel)
+            entry[0] += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(entry[1].wait(), LOCK_SUBSCRIBE_TASK_TIMEOUT)
+            async with original_waiter(self, lock_key) as released:
+                yield released
+        finally:
+            async with self._awaited_guard:
+                entry[0] -= 1
+                if entry[0] == 0 and locks.get(channel) is entry:
+                    del locks[channel]
+                    pubsub = getattr(self, "_awaited_pubsub", None)
+                    if pubsub is not None:
+                        with contextlib.suppress(Exception):
+                            await pubsub.unsubscribe(channel)
+
+    _subscribe_lock_updates.awaited_only = True
+    StateManagerRedis._subscribe_lock_updates = _subscribe_lock_updates
+    StateManagerRedis._lock_waiter = _lock_waiter
