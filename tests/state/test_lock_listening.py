@@ -58,13 +58,17 @@ def channel(manager: StateManagerRedis, tok: BaseStateToken) -> bytes:
 async def in_turn(holder: StateManagerRedis, waiter: StateManagerRedis, tok: BaseStateToken) -> list:
     """`holder` takes the lock; `waiter` asks for it and waits; `holder` lets go. What happened, in order."""
     seen: list = []
-    held, asked = asyncio.Event(), asyncio.Event()
+    held = asyncio.Event()
 
     async def hold():
         async with holder._lock(tok):
             held.set()
-            await asyncio.sleep(0.3)  # the waiter has asked by now
-            seen.append(("waiting, its lock's channel heard by", await subscribers(channel(waiter, tok))))
+            heard = 0
+            for _ in range(50):  # until the waiter listens (at most 5 s)
+                await asyncio.sleep(0.1)
+                if heard := await subscribers(channel(waiter, tok)):
+                    break
+            seen.append(("waiting, its lock's channel heard by", heard))
             seen.append("released")
 
     async def wait():
