@@ -302,8 +302,11 @@ def listen_to_awaited_locks_only() -> None:
             finally:
                 self._lock_updates_subscribed.clear()
                 self._awaited_pubsub = None
+                # Nobody confirms these any more: their waiters rely on the timeout, as with Reflex's listener
+                # down; a waiter that comes after the listener is back subscribes on the new one.
                 for entry in self._awaited_locks.values():
-                    entry[1].set()  # nobody confirms them any more: their waiters rely on the timeout
+                    entry[1].set()
+                self._awaited_locks.clear()
                 self._awaited_unconfirmed.clear()
 
     def confirm(manager, channel: bytes) -> None:
