@@ -343,8 +343,8 @@ def listen_to_awaited_locks_only() -> None:
             async with original_waiter(self, lock_key) as released:
                 yield released
         finally:
+            entry[0] -= 1  # before any await: a waiter cancelled here is still counted out
             async with self._awaited_guard:
-                entry[0] -= 1
                 if entry[0] == 0 and locks.get(channel) is entry:
                     del locks[channel]
                     pubsub = getattr(self, "_awaited_pubsub", None)

@@ -145,3 +145,38 @@ def test_many_waiters_in_turn_across_workers():
 
     most, done, left = asyncio.run(scenario())
     assert most == 1 and done == list(range(30)) and left == 0
+
+
+def test_a_waiter_that_gives_up_stops_listening():
+    """An event cancelled while it waits (its tab closed, the worker stopping) leaves no subscription behind."""
+
+    async def scenario():
+        a, b = worker(), worker()
+        tok = token()
+        try:
+            async with a._lock(tok):
+
+                async def wait():
+                    async with b._lock(tok):
+                        pass
+
+                waiter = asyncio.create_task(wait())
+                heard = 0
+                for _ in range(50):
+                    await asyncio.sleep(0.1)
+                    if heard := await subscribers(channel(b, tok)):
+                        break
+                waiter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await waiter
+            left = 1
+            for _ in range(50):
+                await asyncio.sleep(0.1)
+                if not (left := await subscribers(channel(b, tok))):
+                    break
+            return heard, left
+        finally:
+            await a.close()
+            await b.close()
+
+    assert asyncio.run(scenario()) == (1, 0)
