@@ -51,6 +51,18 @@ async def subscribers(channel: bytes) -> int:
         return dict(await r.pubsub_numsub(channel))[channel]
 
 
+async def listeners(channel_: bytes, expected: int) -> int:
+    """How many listen to `channel_` once they are `expected` (subscribing and unsubscribing reach Redis a
+    little later), or after 5 s how many they are then."""
+    heard = await subscribers(channel_)
+    for _ in range(50):
+        if heard == expected:
+            break
+        await asyncio.sleep(0.1)
+        heard = await subscribers(channel_)
+    return heard
+
+
 def channel(manager: StateManagerRedis, tok: BaseStateToken) -> bytes:
     return b"__keyspace@9__:" + manager._lock_key(tok)
 
@@ -63,12 +75,7 @@ async def in_turn(holder: StateManagerRedis, waiter: StateManagerRedis, tok: Bas
     async def hold():
         async with holder._lock(tok):
             held.set()
-            heard = 0
-            for _ in range(50):  # until the waiter listens (at most 5 s)
-                await asyncio.sleep(0.1)
-                if heard := await subscribers(channel(waiter, tok)):
-                    break
-            seen.append(("waiting, its lock's channel heard by", heard))
+            seen.append(("waiting, its lock's channel heard by", await listeners(channel(waiter, tok), 1)))
             seen.append("released")
 
     async def wait():
@@ -86,8 +93,7 @@ def test_a_waiter_on_another_worker_gets_the_lock_when_it_is_released():
         try:
             tok = token()
             seen = await in_turn(a, b, tok)
-            await asyncio.sleep(0.1)  # the unsubscription reaches Redis
-            return seen, await subscribers(channel(b, tok))
+            return seen, await listeners(channel(b, tok), 0)
         finally:
             await a.close()
             await b.close()
@@ -136,8 +142,7 @@ def test_many_waiters_in_turn_across_workers():
             await asyncio.wait_for(
                 asyncio.gather(*(event(managers[n % 3], n) for n in range(30))), timeout=20
             )
-            await asyncio.sleep(0.1)
-            return most, sorted(done), await subscribers(channel(managers[0], tok))
+            return most, sorted(done), await listeners(channel(managers[0], tok), 0)
         finally:
             for m in managers:
                 with contextlib.suppress(Exception):
@@ -161,20 +166,11 @@ def test_a_waiter_that_gives_up_stops_listening():
                         pass
 
                 waiter = asyncio.create_task(wait())
-                heard = 0
-                for _ in range(50):
-                    await asyncio.sleep(0.1)
-                    if heard := await subscribers(channel(b, tok)):
-                        break
+                heard = await listeners(channel(b, tok), 1)
                 waiter.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await waiter
-            left = 1
-            for _ in range(50):
-                await asyncio.sleep(0.1)
-                if not (left := await subscribers(channel(b, tok))):
-                    break
-            return heard, left
+            return heard, await listeners(channel(b, tok), 0)
         finally:
             await a.close()
             await b.close()
