@@ -177,10 +177,17 @@ class Reconnects:
         self.page.wait_for_timeout(1000)  # the events the reconnect starts (hydrate, on-mount) settle
 
 
-def upstreams(cluster: StoreCluster, since: int) -> list[str]:
-    """The hosts (by port) that answered the requests logged by nginx after byte `since` of its log."""
-    text = (cluster.workdir / "nginx-access.log").read_text()[since:]
-    return re.findall(r"upstream=127\.0\.0\.1:(\d+)", text)
+def upstreams(cluster: StoreCluster, since: int, marker: str, count: int) -> list[str]:
+    """The hosts (by port) that answered the `count` requests holding `marker` that nginx logged after byte
+    `since` of its log. nginx writes a request's line just after its answer has gone: this waits for the
+    lines, and the marker keeps out an earlier request's line that lands after `since`."""
+    deadline = time.monotonic() + 10
+    while True:
+        text = (cluster.workdir / "nginx-access.log").read_text()[since:]
+        lines = [line for line in text.splitlines() if marker in line]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return re.findall(r"upstream=127\.0\.0\.1:(\d+)", "\n".join(lines))
+        time.sleep(0.05)
 
 
 def _get(url: str, cookie: str = "") -> tuple[int, dict[str, str]]:
@@ -201,18 +208,21 @@ def test_the_proxy_balances_pins_and_serves_the_build_and_sign_in_endpoint(hosts
     log = cluster.workdir / "nginx-access.log"
     start = log.stat().st_size
     ports = {str(h.port): h.name for h in cluster.hosts}
-    for path in ("/", "/product/BAG-TOTE", "/cart/", "/login/", "/ping", "/", "/cart/", "/login/"):
-        status, _ = _get(cluster.base_url + path)
+    paths = ("/", "/product/BAG-TOTE", "/cart/", "/login/", "/ping", "/", "/cart/", "/login/")
+    for path in paths:
+        status, _ = _get(f"{cluster.base_url}{path}?balanced")
         assert status == 200, path
-    assert {ports[p] for p in upstreams(cluster, start)} == {"h1", "h2"}, "least_conn used one host only"
+    balanced = upstreams(cluster, start, "?balanced", len(paths))
+    assert {ports[p] for p in balanced} == {"h1", "h2"}, "least_conn used one host only"
 
     for name in ("h1", "h2"):
         start = log.stat().st_size
+        marker = f"pinned={name}"
         for path in ("/", "/product/MUG-STONE", "/_health"):
-            assert _get(cluster.base_url + path, f"{PIN_COOKIE}={name}")[0] == 200
+            assert _get(f"{cluster.base_url}{path}?{marker}", f"{PIN_COOKIE}={name}")[0] == 200
         # (a line naming both hosts is a request the pinned host failed and nginx retried on its backup)
-        lines = log.read_text()[start:]
-        assert {ports[p] for p in upstreams(cluster, start)} == {name}, lines
+        answered = upstreams(cluster, start, marker, 3)
+        assert len(answered) >= 3 and {ports[p] for p in answered} == {name}, log.read_text()[start:]
         # The sign-in endpoint answers through the proxy from either host; its redirect keeps the proxy's
         # address (Host with its port).
         status, headers = _get(
